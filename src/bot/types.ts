@@ -1,0 +1,100 @@
+/**
+ * The platform-neutral chat model. Adapters turn their transport into `InboundEvent`s completely
+ * (verified, decrypted, deduped, normalised) and render `OutboundMessage`s into their own format.
+ * Nothing outside `bot/adapters/<x>/` knows a platform's wire format.
+ */
+import type Router from '@koa/router';
+import type { CardSpec } from '../domain/ports.js';
+
+export type PlatformName = 'wecom' | 'dingtalk' | 'sandbox';
+
+/** Where a message goes: a group chat (platform chat id) or one person (platform user id). */
+export interface ConversationRef {
+  platform: PlatformName;
+  /** The platform's chat id (WeCom chatid, DingTalk openConversationId, sandbox chat id). */
+  chatId?: string;
+  /** The platform's user id, for a 1:1 message. */
+  userId?: string;
+}
+
+/** A neutral card: title, short fields, buttons (the domain's `CardSpec`). Adapters render it as template_card / interactive card. */
+export type Card = CardSpec;
+/** A button on a card. `key` comes back in the `card.action` event. */
+export type CardButton = CardSpec['buttons'][number];
+
+/**
+ * A message to send. `text` is markdown-light (bold `**`, line breaks) and may hold `@{userId}`
+ * tokens where a mention belongs; `mentions` are platform user ids to @-mention. The adapter renders
+ * each token in its platform's form (`<@userid>` on WeCom, `@userId` on DingTalk) and appends the
+ * mentions that have no token.
+ */
+export interface OutboundMessage {
+  text: string;
+  mentions?: string[];
+  card?: Card;
+}
+
+/** Identifies a sent message, for card updates. `platformRef` is whatever the adapter needs. */
+export interface MessageRef {
+  platform: PlatformName;
+  id: string;
+  platformRef?: unknown;
+}
+
+/** Common fields of every inbound event. Ids are the platform's. */
+interface InboundBase {
+  platform: PlatformName;
+  /** Platform-unique event id used for dedupe (msgid, msgId, …). */
+  eventId: string;
+  /** Platform chat id; absent in a 1:1 conversation. */
+  chatId?: string;
+  /** Platform user id of the sender / clicker. */
+  userId: string;
+  userName?: string;
+  /** Receipt time (ms since epoch). */
+  at: number;
+  /**
+   * Reply to this event in its conversation. Adapters implement it with whatever the platform gives
+   * (passive reply, response_url, sessionWebhook, sandbox store). May be called more than once.
+   */
+  reply(m: OutboundMessage): Promise<MessageRef | void>;
+}
+
+/** A text message addressed to the bot (the leading @BotName already stripped by the adapter or not). */
+export interface InboundMessageEvent extends InboundBase {
+  type: 'message';
+  text: string;
+}
+
+/** A click on a card button. */
+export interface InboundCardActionEvent extends InboundBase {
+  type: 'card.action';
+  cardId: string;
+  key: string;
+  /**
+   * Update the card the click came from (WeCom: passive update within 5 s; sandbox: in place).
+   * Adapters without an inline update fall back to `PlatformAdapter.updateCard`.
+   */
+  updateCard(card: Card): Promise<void>;
+}
+
+export type InboundEvent = InboundMessageEvent | InboundCardActionEvent;
+
+/** The sink an adapter hands events to (the Bot hub). Resolves when the event is fully handled. */
+export type EventSink = (e: InboundEvent) => Promise<void>;
+
+/**
+ * A chat platform. HTTP-callback adapters mount `routes`; long-connection ones use `start`/`stop`.
+ * `send` is proactive posting (chases, escalations, rollups).
+ */
+export interface PlatformAdapter {
+  readonly platform: PlatformName;
+  init(sink: EventSink): void;
+  routes?(router: Router): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  send(to: ConversationRef, m: OutboundMessage): Promise<MessageRef>;
+  updateCard(ref: MessageRef, card: Card): Promise<void>;
+}
+
+export type { EventDedupe } from '../domain/ports.js';

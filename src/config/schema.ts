@@ -1,0 +1,173 @@
+/**
+ * The organisation config: zod schema and inferred types.
+ *
+ * Every number and list in `shared/domain.md` is a default here, never a constant in code.
+ * Cross-references (a unit's people, a chat's unit, …) are checked in `superRefine`, so an
+ * invalid file stops start-up with a message naming the path, e.g.
+ * `units[2].firstResponsible: unknown person "wang"`.
+ */
+import { z } from 'zod';
+
+const id = z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "-" and "." are allowed');
+
+/** A person who can be @-mentioned on each platform. */
+export const PersonSchema = z.object({
+  id,
+  name: z.string().min(1),
+  mobile: z.string().optional(),
+  wecomUserId: z.string().optional(),
+  dingtalkUserId: z.string().optional(),
+  title: z.string().optional(),
+});
+
+/** An organisational unit with its responsibility chain (domain.md "Who takes part"). */
+export const UnitSchema = z.object({
+  id,
+  name: z.string().min(1),
+  parent: z.string().optional(),
+  firstResponsible: z.string(),
+  directResponsible: z.string(),
+  spokesperson: z.string().optional(),
+  office: z.array(z.string()).default([]),
+});
+
+/** A group chat bound to a unit, with its ids on every platform. */
+export const ChatSchema = z.object({
+  id,
+  name: z.string().min(1),
+  unit: z.string(),
+  /** WeCom group chatid (AI bot callbacks carry it). */
+  wecomChatId: z.string().optional(),
+  /** WeCom webhook robot key for proactive posts into that group (a bearer secret: never logged). */
+  wecomWebhookKey: z.string().optional(),
+  /** DingTalk openConversationId ("cid…"). */
+  dingtalkChatId: z.string().optional(),
+  /** Whether the chat shows up in the local sandbox. */
+  sandbox: z.boolean().default(true),
+});
+
+/** One level of the severity scale (domain.md "Severity levels"). Levels are listed highest first. */
+export const LevelSchema = z.object({
+  id,
+  name: z.string().min(1),
+  aliases: z.array(z.string()).default([]),
+  colour: z.enum(['red', 'orange', 'yellow', 'blue', 'grey']).default('grey'),
+});
+
+/** One incident category (domain.md "Categories"). */
+export const CategorySchema = z.object({
+  id,
+  name: z.string().min(1),
+  aliases: z.array(z.string()).default([]),
+  handling: z.string().optional(),
+});
+
+/** Who a milestone is owed by. `reporter` is whoever opened the incident. */
+export const OwnerRoleSchema = z.enum([
+  'reporter', 'firstResponsible', 'directResponsible', 'spokesperson', 'office', 'assignee',
+]);
+
+/** Which time a milestone's clock starts from (domain.md "Time limits", column "clock starts"). */
+export const ClockSchema = z.enum(['discovery', 'occurrence', 'report', 'closure', 'feedback']);
+
+/**
+ * A milestone of the handling flow (domain.md "Time limits"). `limitMinutes` counts calendar time;
+ * `limitWorkingDays` counts statutory working days; `sameDay` means "by the end of the business day".
+ * `levels` restricts it to some levels (absent: all); `perLevel` overrides the limit per level id.
+ */
+export const MilestoneSchema = z.object({
+  key: id,
+  name: z.string().min(1),
+  aliases: z.array(z.string()).default([]),
+  clock: ClockSchema,
+  /** Roles that owe it; with `perOwner` every person gets a milestone of their own (acknowledgement). */
+  owners: z.array(OwnerRoleSchema).min(1),
+  perOwner: z.boolean().default(false),
+  /** A disabled milestone is never planned (kept in config as a preset a deployment can switch on). */
+  enabled: z.boolean().default(true),
+  limitMinutes: z.number().positive().optional(),
+  limitWorkingDays: z.number().int().positive().optional(),
+  sameDay: z.boolean().optional(),
+  levels: z.array(z.string()).optional(),
+  categories: z.array(z.string()).optional(),
+  perLevel: z.record(z.string(), z.object({ limitMinutes: z.number().positive().optional(), limitWorkingDays: z.number().int().positive().optional() })).default({}),
+  /** Events that meet it, e.g. `ack`, `update`, `close`, `approve`, `publish`. `/完成` always works. */
+  metBy: z.array(z.string()).default([]),
+  source: z.string().optional(),
+});
+
+/** The escalation ladder (domain.md "Notification and escalation ladder"). */
+export const EscalationSchema = z.object({
+  /** Reminders before the deadline, as fractions of the time allowed. */
+  remindAt: z.array(z.number().gt(0).lt(1)).default([0.5, 0.8]),
+  /** Ladder steps after the deadline, in order; each waits `afterMinutes` after the previous one. */
+  ladder: z.array(z.object({
+    target: z.enum(['owner', 'directResponsible', 'firstResponsible', 'leadershipGroup', 'upperAuthority']),
+    afterMinutes: z.number().nonnegative(),
+  })).default([
+    { target: 'owner', afterMinutes: 0 },
+    { target: 'directResponsible', afterMinutes: 15 },
+    { target: 'firstResponsible', afterMinutes: 30 },
+    { target: 'leadershipGroup', afterMinutes: 60 },
+    { target: 'upperAuthority', afterMinutes: 120 },
+  ]),
+  /** Quiet hours in business time, per level id: no chasing inside them (deferred to their end). */
+  quietHours: z.record(z.string(), z.object({ start: z.string().regex(/^\d{2}:\d{2}$/), end: z.string().regex(/^\d{2}:\d{2}$/) })).default({}),
+});
+
+export const ConfigSchema = z.object({
+  /** Business time zone (IANA). Times are stored in UTC. */
+  timezone: z.string().default('Asia/Shanghai'),
+  bot: z.object({ name: z.string().default('舆情助手') }).default({ name: '舆情助手' }),
+  people: z.array(PersonSchema).min(1),
+  units: z.array(UnitSchema).min(1),
+  leadershipGroup: z.object({
+    name: z.string().default('网络舆情工作领导小组'),
+    leader: z.string(),
+    deputies: z.array(z.string()).default([]),
+    members: z.array(z.string()).default([]),
+    /** The chat the leadership group reads (combined rollups, escalations). */
+    chat: z.string().optional(),
+  }),
+  upperAuthority: z.object({
+    name: z.string().default('上级主管部门'),
+    contacts: z.array(z.string()).default([]),
+  }).default({ name: '上级主管部门', contacts: [] }),
+  chats: z.array(ChatSchema).min(1),
+  severity: z.object({
+    /** Highest first. */
+    levels: z.array(LevelSchema).min(1),
+    /** Level used when a reporter proposes none. */
+    default: z.string(),
+  }),
+  categories: z.array(CategorySchema).min(1),
+  permissions: z.object({
+    /** Who may confirm or change a level: person ids or role names (`firstResponsible`, `directResponsible`, `office`, `leadershipGroup`). */
+    setLevel: z.array(z.string()).default(['firstResponsible', 'directResponsible', 'office', 'leadershipGroup']),
+    /** Who may grade a breach as major (concealment, serious result). */
+    gradeBreach: z.array(z.string()).default(['firstResponsible', 'leadershipGroup', 'office']),
+  }).default({ setLevel: ['firstResponsible', 'directResponsible', 'office', 'leadershipGroup'], gradeBreach: ['firstResponsible', 'leadershipGroup', 'office'] }),
+  milestones: z.array(MilestoneSchema).default([]),
+  escalation: EscalationSchema.default({ remindAt: [0.5, 0.8], ladder: [], quietHours: {} }),
+  calendar: z.object({
+    /** Extra statutory holidays (YYYY-MM-DD) the calendar library does not know yet. */
+    extraHolidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
+    /** Extra make-up workdays (调休, YYYY-MM-DD). */
+    extraWorkdays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
+    /** End of the business day for `sameDay` milestones (HH:mm, business time). */
+    endOfDay: z.string().regex(/^\d{2}:\d{2}$/).default('18:00'),
+  }).default({ extraHolidays: [], extraWorkdays: [], endOfDay: '18:00' }),
+  rollup: z.object({ time: z.string().regex(/^\d{2}:\d{2}$/).default('17:30') }).default({ time: '17:30' }),
+});
+
+export type Person = z.infer<typeof PersonSchema>;
+export type Unit = z.infer<typeof UnitSchema>;
+export type Chat = z.infer<typeof ChatSchema>;
+export type Level = z.infer<typeof LevelSchema>;
+export type Category = z.infer<typeof CategorySchema>;
+export type MilestoneDef = z.infer<typeof MilestoneSchema>;
+export type OwnerRole = z.infer<typeof OwnerRoleSchema>;
+export type ClockName = z.infer<typeof ClockSchema>;
+export type EscalationPolicy = z.infer<typeof EscalationSchema>;
+/** The validated organisation config. */
+export type OrgConfig = z.infer<typeof ConfigSchema>;

@@ -1,0 +1,47 @@
+/**
+ * Process settings from the environment (documented one per line in `.env.example`).
+ * Validated with zod at start-up; an invalid value stops start-up naming the variable.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+
+const onOff = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1');
+
+export const SettingsSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Where embedded PostgreSQL keeps its data (`<DATA_DIR>/pg`). */
+  DATA_DIR: z.string().default('./data'),
+  /** Use this PostgreSQL instead of the embedded one. */
+  DATABASE_URL: z.string().optional(),
+  CONFIG_FILE: z.string().default('config/default.yaml'),
+  SANDBOX: onOff.default(true),
+  /** Drill mode: every duration is multiplied by this (e.g. 0.001). 1 = real time. */
+  TIME_SCALE: z.coerce.number().positive().max(1).default(1),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Public base URL printed at start-up (e.g. behind a reverse proxy). */
+  PUBLIC_URL: z.string().optional(),
+  WECOM_AIBOT_TOKEN: z.string().optional(),
+  WECOM_AIBOT_ENCODING_AES_KEY: z.string().length(43).optional(),
+  /** Accepted |now - timestamp| for WeCom callbacks, seconds. */
+  WECOM_CALLBACK_WINDOW_SECONDS: z.coerce.number().int().positive().default(300),
+  /** How long a WeCom callback waits for the handler before answering and replying via response_url, ms. */
+  WECOM_PASSIVE_REPLY_MS: z.coerce.number().int().positive().default(3000),
+  /** WeCom API base (webhook robot sends); tests point it at the fake server. */
+  WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
+});
+
+/** Validated process settings. */
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/**
+ * Reads settings from an environment object (default `process.env`); empty strings count as unset.
+ * @throws ConfigError naming each bad variable.
+ */
+export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const r = SettingsSchema.safeParse(clean);
+  if (!r.success) {
+    throw new ConfigError(`invalid environment:\n  ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`);
+  }
+  return r.data;
+}

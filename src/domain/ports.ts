@@ -1,0 +1,118 @@
+/**
+ * Ports: the interfaces the domain needs from the outside. `store/` implements the repository,
+ * `bot/` implements the notifier, `jobs/` implements the scheduler. Only types here.
+ */
+import type {
+  Acknowledgement, Assignment, Breach, Incident, IncidentStatus, LedgerEntry, MilestoneRecord,
+  NewIncident, NewLedgerEntry,
+} from './types.js';
+
+/** Filter for listing incidents. All fields optional; results are newest first. */
+export interface IncidentFilter {
+  chatId?: string;
+  unitId?: string;
+  statuses?: IncidentStatus[];
+  /** Only incidents with at least one open milestone whose due time is before this instant. */
+  overdueAt?: Date;
+  reportedFrom?: Date;
+  reportedTo?: Date;
+  limit?: number;
+}
+
+/**
+ * Data access for incidents and everything hanging off them. An instance obtained inside
+ * `UnitOfWork.transaction` runs every call in that one transaction.
+ */
+export interface IncidentRepo {
+  /**
+   * Next id for the business date `yyyymmdd` (e.g. `20261129`): `YQ-20261129-001`, `-002`, …
+   * Concurrency-safe (atomic counter row); never reuses a number even if the transaction that took
+   * it rolls back after other takers.
+   */
+  nextIncidentId(yyyymmdd: string): Promise<string>;
+  insertIncident(i: NewIncident): Promise<Incident>;
+  /** `forUpdate` takes a row lock (`SELECT … FOR UPDATE`) until the transaction ends. */
+  getIncident(id: string, opts?: { forUpdate?: boolean }): Promise<Incident | undefined>;
+  /** Patches the given fields and bumps `updatedAt`. Throws NotFoundError if absent. */
+  updateIncident(id: string, patch: Partial<Omit<Incident, 'id' | 'createdAt' | 'updatedAt'>>): Promise<Incident>;
+  listIncidents(filter: IncidentFilter): Promise<Incident[]>;
+
+  /** Appends a ledger entry; returns it with its `seq`. */
+  appendLedger(e: NewLedgerEntry): Promise<LedgerEntry>;
+  /** Ledger of one incident, oldest first. */
+  ledger(incidentId: string): Promise<LedgerEntry[]>;
+  /** Whole ledger in a time range, oldest first (export, reports). */
+  ledgerBetween(from: Date, to: Date): Promise<LedgerEntry[]>;
+
+  /** Records an acknowledgement; returns false (and changes nothing) if that person already acknowledged. */
+  acknowledge(a: Acknowledgement): Promise<boolean>;
+  acknowledgements(incidentId: string): Promise<Acknowledgement[]>;
+  /** Records an assignment; an existing (incident, person, role) is left as is and returns false. */
+  assign(a: Assignment): Promise<boolean>;
+  assignments(incidentId: string): Promise<Assignment[]>;
+
+  /** Replaces the open milestones of an incident with `records` (all of one new plan). Met ones are kept. */
+  replaceOpenMilestones(incidentId: string, records: MilestoneRecord[]): Promise<void>;
+  milestones(incidentId: string): Promise<MilestoneRecord[]>;
+  /** Marks a milestone met; returns false if it was not open. */
+  markMilestoneMet(incidentId: string, key: string, by: string, at: Date): Promise<boolean>;
+  /** Sets `breachedAt` once; returns false if already set. */
+  markMilestoneBreached(incidentId: string, key: string, at: Date): Promise<boolean>;
+  /** Cancels all open milestones (on close). */
+  cancelOpenMilestones(incidentId: string): Promise<void>;
+  /**
+   * Claims a chase step exactly once: inserts (incident, milestone, step, planId) and returns true,
+   * or returns false if it exists already (the step was done before).
+   */
+  claimChaseStep(incidentId: string, milestoneKey: string, step: string, planId: string, at: Date): Promise<boolean>;
+  insertBreach(b: Omit<Breach, 'id'>): Promise<Breach>;
+  breaches(incidentId: string): Promise<Breach[]>;
+  updateBreachGrade(id: number, grade: Breach['grade'], by: string, note: string | null): Promise<Breach | undefined>;
+}
+
+/** Transaction boundary. `transaction` retries nothing; errors roll back and propagate. */
+export interface UnitOfWork {
+  transaction<T>(fn: (repo: IncidentRepo) => Promise<T>): Promise<T>;
+  /** A repo outside any transaction, for reads. */
+  readonly repo: IncidentRepo;
+}
+
+/** Remembers processed inbound event ids, for dedupe across retries and restarts. */
+export interface EventDedupe {
+  /** Returns true the first time `(platform, eventId)` is seen, false afterwards. */
+  firstSeen(platform: string, eventId: string): Promise<boolean>;
+}
+
+/** Current time. Tests and drills inject their own. */
+export interface Clock {
+  now(): Date;
+}
+
+/** A neutral card (also used by `bot/` as its `Card`). */
+export interface CardSpec {
+  /** Stable id (also WeCom task_id): [0-9A-Za-z_-@], <= 128 bytes. */
+  id: string;
+  title: string;
+  description?: string;
+  fields?: Array<{ label: string; value: string }>;
+  buttons: Array<{ key: string; text: string; style?: 'primary' | 'danger' | 'default' }>;
+}
+
+/**
+ * A message from the domain to people. `text` may contain `@{personId}` tokens where a mention
+ * belongs; the notifier turns them into each platform's mention form. `mentions` are person ids.
+ */
+export interface Notice {
+  /** Config chat id to post into. */
+  chatId?: string;
+  /** Person ids to message 1:1, where the platform allows. */
+  directTo?: string[];
+  text: string;
+  mentions: string[];
+  card?: CardSpec;
+}
+
+/** Delivers notices to chats (all platforms a chat is bound on). Failures are logged, not thrown. */
+export interface Notifier {
+  notify(n: Notice): Promise<void>;
+}

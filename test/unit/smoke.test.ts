@@ -1,0 +1,2 @@
+import { Agenda } from 'agenda';
+test('agenda loads as ESM', () => { expect(typeof Agenda).toBe('function'); });
