@@ -7,6 +7,13 @@ import type {
   NewIncident, NewLedgerEntry,
 } from './types.js';
 
+/** Who did it: `id` is a config person id, or `<platform>:<userId>` for someone not in the config. */
+export interface Actor {
+  id: string;
+  personId: string | null;
+  name: string;
+}
+
 /** Filter for listing incidents. All fields optional; results are newest first. */
 export interface IncidentFilter {
   chatId?: string;

@@ -1,0 +1,200 @@
+/**
+ * The platform-neutral hub (after bolt-js's App): adapters hand it normalised `InboundEvent`s; it
+ * resolves the chat and the actor, parses commands, runs the registered command or card action,
+ * and turns every error into one Chinese reply. It knows no platform wire format.
+ */
+import type { Logger } from 'pino';
+import { CodedError, UsageError } from '../errors.js';
+import type { Actor } from '../domain/ports.js';
+import { toPlatformMessage, type PeopleLookup, type PersonMessage } from './outbound.js';
+import { parseCommand, stripLeadingMentions } from './parser.js';
+import type { Card, InboundCardActionEvent, InboundEvent, MessageRef, PlatformAdapter, PlatformName } from './types.js';
+
+/** A chat as the bot sees it: the config chat id, its name and unit. */
+export interface ChatInfo { id: string; name: string; unit: string }
+
+/** What the hub needs to know about the organisation (the domain `Directory` satisfies it). */
+export interface ChatDirectory extends PeopleLookup {
+  chatByPlatformId(platform: PlatformName, chatId: string): ChatInfo | undefined;
+  personByPlatformId(platform: PlatformName, userId: string): { id: string; name: string } | undefined;
+}
+
+/** What a command handler gets. `say` takes person-level text (`@{personId}` tokens). */
+export interface CommandContext {
+  platform: PlatformName;
+  /** The config chat; null in a 1:1 conversation with the bot. */
+  chat: ChatInfo | null;
+  actor: Actor;
+  /** The command word as typed (e.g. `上报` or `report`). */
+  typed: string;
+  args: string;
+  tokens: string[];
+  say(m: PersonMessage | string): Promise<void>;
+  /**
+   * Re-renders a card the bot sent earlier (same card id) wherever it was sent on this platform:
+   * e.g. the 签收 card after a `/签收` command. Unknown cards are ignored.
+   */
+  refreshCard(card: Card): Promise<void>;
+}
+
+/** A chat command: Chinese name first, English aliases; `usage` is shown on bad input. */
+export interface CommandDef {
+  name: string;
+  aliases: string[];
+  /** One-line Chinese usage, e.g. `/签收 [编号]`. */
+  usage: string;
+  /** One-line Chinese description for /帮助. */
+  summary: string;
+  /** Longer Chinese help for `/帮助 <命令>` (examples). */
+  help?: string;
+  run(ctx: CommandContext): Promise<void>;
+}
+
+/** What a card-action handler gets; `arg` is the key after `<prefix>:`. */
+export interface ActionContext extends Omit<CommandContext, 'typed' | 'args' | 'tokens'> {
+  cardId: string;
+  key: string;
+  arg: string;
+  updateCard(card: Card): Promise<void>;
+}
+
+export type ActionHandler = (ctx: ActionContext) => Promise<void>;
+
+export class Bot {
+  private readonly byName = new Map<string, CommandDef>();
+  private readonly defs: CommandDef[] = [];
+  private readonly actions = new Map<string, ActionHandler>();
+  /** Where each card was sent: card id → message refs (in memory; a restart forgets old cards). */
+  private readonly cardRefs = new Map<string, MessageRef[]>();
+  private readonly adapters = new Map<PlatformName, PlatformAdapter>();
+
+  constructor(private readonly deps: { directory: ChatDirectory; logger: Logger; botName: string }) {}
+
+  /** Registers a command under its name and aliases (case-insensitive). @throws Error on a clash. */
+  command(def: CommandDef): this {
+    for (const n of [def.name, ...def.aliases].map((x) => x.toLowerCase())) {
+      if (this.byName.has(n)) throw new Error(`command name "${n}" registered twice`);
+      this.byName.set(n, def);
+    }
+    this.defs.push(def);
+    return this;
+  }
+
+  /** All registered commands, in registration order. */
+  commands(): readonly CommandDef[] { return this.defs; }
+
+  /** Finds a command by name or alias, with or without the slash. */
+  find(name: string): CommandDef | undefined { return this.byName.get(name.replace(/^[/／]/, '').toLowerCase()); }
+
+  /** Registers a card-action handler for keys `<prefix>:<arg>`. */
+  action(prefix: string, handler: ActionHandler): this {
+    this.actions.set(prefix, handler);
+    return this;
+  }
+
+  /** Connects an adapter: its events flow into `processEvent`. */
+  attach(adapter: PlatformAdapter): void {
+    this.adapters.set(adapter.platform, adapter);
+    adapter.init((e) => this.processEvent(e));
+  }
+
+  /** Remembers where a card was sent, so it can be refreshed later (bounded). */
+  rememberCard(cardId: string, ref: MessageRef): void {
+    const refs = this.cardRefs.get(cardId) ?? [];
+    refs.push(ref);
+    this.cardRefs.set(cardId, refs.slice(-5));
+    if (this.cardRefs.size > 5000) this.cardRefs.delete(this.cardRefs.keys().next().value as string);
+  }
+
+  /** Updates every remembered copy of a card on one platform. Failures are logged. */
+  async refreshCard(platform: PlatformName, card: Card): Promise<void> {
+    const adapter = this.adapters.get(platform);
+    for (const ref of this.cardRefs.get(card.id) ?? []) {
+      if (!adapter || ref.platform !== platform) continue;
+      try {
+        await adapter.updateCard(ref, card);
+      } catch (err) {
+        this.deps.logger.warn({ err: (err as Error).message, cardId: card.id, platform }, 'card refresh failed');
+      }
+    }
+  }
+
+  /** Handles one normalised event. Never throws: errors become a Chinese reply and a log line. */
+  async processEvent(e: InboundEvent): Promise<void> {
+    const dir = this.deps.directory;
+    const say = async (m: PersonMessage | string) => {
+      const pm: PersonMessage = typeof m === 'string' ? { text: m, mentions: [] } : m;
+      const ref = await e.reply(toPlatformMessage(e.platform, pm, dir));
+      if (ref && pm.card) this.rememberCard(pm.card.id, ref);
+    };
+    const refreshCard = (card: Card) => this.refreshCard(e.platform, card);
+    try {
+      const chat = e.chatId ? dir.chatByPlatformId(e.platform, e.chatId) : undefined;
+      if (e.chatId && !chat) {
+        if (e.type === 'message' && !parseCommand(e.text) && e.platform === 'sandbox') return;
+        await say(unboundChatText(e.platform, e.chatId, this.deps.botName));
+        this.deps.logger.warn({ platform: e.platform, chatId: e.chatId }, 'event from a chat not bound in config');
+        return;
+      }
+      const person = dir.personByPlatformId(e.platform, e.userId);
+      const actor: Actor = person
+        ? { id: person.id, personId: person.id, name: person.name }
+        : { id: `${e.platform}:${e.userId}`, personId: null, name: e.userName ?? e.userId };
+      const base = { platform: e.platform, chat: chat ?? null, actor, say, refreshCard };
+      if (e.type === 'card.action') return await this.runAction(e, base);
+      const parsed = parseCommand(e.text);
+      if (!parsed) {
+        const addressed = e.platform !== 'sandbox' || stripLeadingMentions(e.text) !== e.text.trim();
+        if (addressed) await say(`请以“/”开头输入命令，例如：/上报 某平台出现关于我单位的负面帖子 https://…\n发送 /帮助 查看全部命令。`);
+        return;
+      }
+      const def = this.find(parsed.name);
+      if (!def) {
+        await say(`未知命令：/${parsed.name}\n发送 /帮助 查看全部命令。`);
+        return;
+      }
+      await def.run({ ...base, typed: parsed.name, args: parsed.args, tokens: parsed.tokens });
+    } catch (err) {
+      await this.fail(err, e, say);
+    }
+  }
+
+  private async runAction(e: InboundCardActionEvent, base: Omit<ActionContext, 'cardId' | 'key' | 'arg' | 'updateCard'>): Promise<void> {
+    const sep = e.key.indexOf(':');
+    const prefix = sep < 0 ? e.key : e.key.slice(0, sep);
+    const handler = this.actions.get(prefix);
+    if (!handler) {
+      this.deps.logger.warn({ key: e.key, cardId: e.cardId }, 'card action with an unknown key: ignored');
+      await base.say('该按钮已失效。');
+      return;
+    }
+    await handler({ ...base, cardId: e.cardId, key: e.key, arg: sep < 0 ? '' : e.key.slice(sep + 1), updateCard: (c) => e.updateCard(c) });
+  }
+
+  private async fail(err: unknown, e: InboundEvent, say: (m: string) => Promise<void>): Promise<void> {
+    let text: string;
+    if (err instanceof CodedError && err.expose) {
+      text = err.message;
+      if (err instanceof UsageError && err.usage) text += `\n用法：${err.usage}`;
+      this.deps.logger.info({ code: err.code, platform: e.platform, eventId: e.eventId }, 'command refused');
+    } else {
+      text = '处理出错，请稍后再试。错误已记录，如持续出现请联系管理员。';
+      this.deps.logger.error({ err, platform: e.platform, eventId: e.eventId }, 'event handling failed');
+    }
+    try {
+      await say(text);
+    } catch (replyErr) {
+      this.deps.logger.error({ err: replyErr }, 'could not deliver the error reply');
+    }
+  }
+}
+
+/** The reply in a group that is not bound to a unit: tells an admin how to bind it. */
+export function unboundChatText(platform: PlatformName, chatId: string, botName: string): string {
+  const key = platform === 'wecom' ? 'wecomChatId' : platform === 'dingtalk' ? 'dingtalkChatId' : 'id';
+  return [
+    `本群尚未绑定到任何单位，${botName}暂不能在此处理舆情。`,
+    '请管理员在配置文件（config/default.yaml 或 CONFIG_FILE 指定的文件）的 chats 下添加本群并重启：',
+    `- { id: 自定义群标识, name: 群名称, unit: 单位标识, ${key}: "${chatId}" }`,
+  ].join('\n');
+}

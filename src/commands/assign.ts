@@ -1,0 +1,26 @@
+/** `/指派 <编号> @某人 [角色]` (`/assign`): assigns a person, who is @-mentioned and must acknowledge. */
+import type { CommandDef } from '../bot/Bot.js';
+import { UsageError } from '../errors.js';
+import { target, type CommandDeps } from './shared.js';
+
+const USAGE = '/指派 <编号> @某人 [角色]';
+
+export function assignCommand(deps: CommandDeps): CommandDef {
+  return {
+    name: '指派', aliases: ['assign'], usage: USAGE,
+    summary: '指派承办人（被指派人需签收）',
+    help: '示例：/指派 YQ-20261129-001 @刘洋 核实情况',
+    async run(ctx) {
+      const { incident, restTokens } = await target(ctx, deps, USAGE);
+      const who = restTokens[0];
+      if (!who) throw new UsageError('请 @ 要指派的人。', USAGE);
+      const person = deps.directory.findPerson(who);
+      if (!person) throw new UsageError(`找不到人员：${who.replace(/^[@＠]/, '')}。请使用通讯录中的姓名。`, USAGE);
+      const role = restTokens.slice(1).join(' ').trim() || '承办人';
+      const { fresh } = await deps.incidents.assign(ctx.actor, incident.id, person.id, role);
+      await ctx.say(fresh
+        ? { text: `${incident.id} 已指派 @{${person.id}} 为“${role}”，请签收：/签收 ${incident.id}`, mentions: [person.id] }
+        : `${person.name} 已是 ${incident.id} 的“${role}”。`);
+    },
+  };
+}

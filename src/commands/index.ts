@@ -1,0 +1,32 @@
+/** Registers every chat command and card action on the bot. */
+import type { Bot } from '../bot/Bot.js';
+import { ackAction, ackCommand } from './ack.js';
+import { assignCommand } from './assign.js';
+import { categoryCommand } from './category.js';
+import { helpCommand } from './help.js';
+import { levelCommand } from './level.js';
+import { calmCommand, closeCommand, publishCommand, reopenCommand } from './lifecycle.js';
+import { listCommand } from './list.js';
+import { reportCommand } from './report.js';
+import type { CommandDeps } from './shared.js';
+import { showCommand } from './show.js';
+import { updateCommand } from './update.js';
+
+/** Registers the command set of issue 3 (+ lifecycle commands). `now` is the clock. */
+export function registerCommands(bot: Bot, deps: CommandDeps, now: () => Date): void {
+  bot
+    .command(reportCommand(deps, now))
+    .command(ackCommand(deps))
+    .command(levelCommand(deps))
+    .command(categoryCommand(deps))
+    .command(updateCommand(deps))
+    .command(assignCommand(deps))
+    .command(publishCommand(deps))
+    .command(calmCommand(deps))
+    .command(closeCommand(deps))
+    .command(reopenCommand(deps))
+    .command(showCommand(deps, now))
+    .command(listCommand(deps, now))
+    .command(helpCommand(bot, deps.directory.config.bot.name));
+  bot.action('ack', ackAction(deps));
+}

@@ -1,0 +1,59 @@
+/**
+ * Status commands of the handling flow (domain.md "The handling flow"): `/发布` (response
+ * published), `/平息` (calming down), `/办结` (close with summary), `/重开` (reopen).
+ */
+import type { CommandDef } from '../bot/Bot.js';
+import { requireText, target, type CommandDeps } from './shared.js';
+
+export function publishCommand(deps: CommandDeps): CommandDef {
+  const usage = '/发布 <编号> [说明]';
+  return {
+    name: '发布', aliases: ['publish'], usage,
+    summary: '登记已按口径公开回应（状态改为“已回应”）',
+    async run(ctx) {
+      const { incident, rest } = await target(ctx, deps, usage);
+      await deps.incidents.publish(ctx.actor, incident.id, rest);
+      await ctx.say(`${incident.id} 已登记公开回应，请持续跟踪引导。`);
+    },
+  };
+}
+
+export function calmCommand(deps: CommandDeps): CommandDef {
+  const usage = '/平息 <编号> [说明]';
+  return {
+    name: '平息', aliases: ['calm'], usage,
+    summary: '登记舆情趋于平息（状态改为“趋于平息”）',
+    async run(ctx) {
+      const { incident, rest } = await target(ctx, deps, usage);
+      await deps.incidents.calm(ctx.actor, incident.id, rest);
+      await ctx.say(`${incident.id} 已登记为趋于平息，办结后仍需关注后续走势。`);
+    },
+  };
+}
+
+export function closeCommand(deps: CommandDeps): CommandDef {
+  const usage = '/办结 <编号> <处置总结>';
+  return {
+    name: '办结', aliases: ['close'], usage,
+    summary: '办结事件（需写处置总结）',
+    async run(ctx) {
+      const { incident, rest } = await target(ctx, deps, usage);
+      const summary = requireText(rest, '处置总结', usage);
+      await deps.incidents.close(ctx.actor, incident.id, summary);
+      await ctx.say(`${incident.id} 已办结。请在规定时限内提交处置报告，办结后仍需关注舆情走势。`);
+    },
+  };
+}
+
+export function reopenCommand(deps: CommandDeps): CommandDef {
+  const usage = '/重开 <编号>';
+  return {
+    name: '重开', aliases: ['reopen'], usage,
+    summary: '重新打开已办结的事件',
+    async run(ctx) {
+      const { incident } = await target(ctx, deps, usage, (i) => i.status === 'closed');
+      await deps.incidents.reopen(ctx.actor, incident.id);
+      await ctx.say(`${incident.id} 已重新打开，状态为“处置中”。`);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** `/列表 [全部|逾期|待审批]` (`/list`): incidents of this chat (the leadership group's chat sees all). */
+import type { CommandDef } from '../bot/Bot.js';
+import type { IncidentFilter } from '../domain/ports.js';
+import { UsageError } from '../errors.js';
+import { incidentLine } from './render.js';
+import type { CommandDeps } from './shared.js';
+
+const USAGE = '/列表 [全部|逾期|待审批]';
+const OPEN = ['reported', 'acknowledged', 'handling', 'responded', 'calming'] as const;
+
+export function listCommand(deps: CommandDeps, now: () => Date): CommandDef {
+  return {
+    name: '列表', aliases: ['list'], usage: USAGE,
+    summary: '列出本群未办结的事件；“全部”含已办结，“逾期”只列有超时未完成事项的',
+    async run(ctx) {
+      const mode = (ctx.tokens[0] ?? '').toLowerCase();
+      const leaders = deps.directory.config.leadershipGroup.chat;
+      const scope: IncidentFilter = ctx.chat && ctx.chat.id !== leaders ? { chatId: ctx.chat.id } : {};
+      let filter: IncidentFilter;
+      let title: string;
+      if (mode === '' || mode === '未办结' || mode === 'open') { filter = { ...scope, statuses: [...OPEN] }; title = '未办结事件'; }
+      else if (mode === '全部' || mode === 'all') { filter = scope; title = '全部事件'; }
+      else if (mode === '逾期' || mode === 'overdue') { filter = { ...scope, statuses: [...OPEN], overdueAt: now() }; title = '逾期事件'; }
+      else if (mode === '待审批' || mode === 'pending') {
+        await ctx.say('待审批：当前没有提交审批的处置方案或通稿。');
+        return;
+      } else throw new UsageError(`未知的列表类型：${ctx.tokens[0]}`, USAGE);
+      const items = await deps.incidents.list({ ...filter, limit: 30 });
+      await ctx.say(items.length
+        ? [`${title}（${items.length}${items.length === 30 ? '+' : ''}）：`, ...items.map((i) => incidentLine(deps.directory, i))].join('\n')
+        : `${title}：无。`);
+    },
+  };
+}

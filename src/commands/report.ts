@@ -1,0 +1,104 @@
+/**
+ * `/上报 <描述> [链接] [级别] [#单位]` (`/report`, `/舆情`): opens an incident (issue 3).
+ * Options may trail the description in any order: a link, a level (id, name or alias), `#单位`,
+ * `上级交办` / `自查` (source type, domain.md "Intake"), `发现:HH:mm` (discovery time, business
+ * time today). `级别:X`, `类别:X` and links are recognised anywhere.
+ */
+import type { CommandDef } from '../bot/Bot.js';
+import { fromWallTime, wallTime } from '../domain/business-time.js';
+import type { Directory } from '../domain/Directory.js';
+import type { OpenIncidentInput } from '../domain/IncidentService.js';
+import { UsageError } from '../errors.js';
+import type { CommandDeps } from './shared.js';
+
+export const REPORT_USAGE = '/上报 <舆情描述> [原帖链接] [级别] [#单位] [上级交办] [发现:HH:mm]';
+
+/** Parsed `/上报` arguments (minus the chat, which the caller adds). */
+export type ReportArgs = Omit<OpenIncidentInput, 'chatId'>;
+
+const LINK = /^(https?:\/\/|www\.)\S+$/i;
+
+/**
+ * Parses `/上报` tokens. Trailing option tokens are read from the end until the first plain word;
+ * everything before is the description.
+ * @throws UsageError naming the problem (empty description, unknown unit/level/category, bad time).
+ */
+export function parseReportArgs(tokens: string[], dir: Directory, now: Date): ReportArgs {
+  const out: ReportArgs = { description: '' };
+  const words: string[] = [];
+  const explicit = (t: string) => /^(级别|等级|类别|分类|发现|来源)[:：=]/.test(t);
+  // options anywhere: links and explicit key:value
+  const rest: string[] = [];
+  for (const t of tokens) {
+    if (LINK.test(t) && !out.sourceUrl) out.sourceUrl = /^www\./i.test(t) ? `http://${t}` : t;
+    else if (explicit(t)) applyOption(t, out, dir, now);
+    else rest.push(t);
+  }
+  // trailing options
+  let end = rest.length;
+  while (end > 1) {
+    const t = rest[end - 1];
+    if (t.startsWith('#') || t.startsWith('＃')) {
+      const unit = dir.findUnit(t.slice(1));
+      if (!unit) throw new UsageError(`未知的单位：${t.slice(1)}。可用单位：${dir.allUnits().map((u) => u.name).join('、')}`, REPORT_USAGE);
+      out.unitId = unit.id;
+    } else if (t === '上级交办' || t === '交办') out.sourceType = 'assigned';
+    else if (t === '自查') out.sourceType = 'self';
+    else if (!out.level && dir.findLevel(t)) out.level = dir.findLevel(t)!.id;
+    else break;
+    end -= 1;
+  }
+  words.push(...rest.slice(0, end));
+  out.description = words.join(' ').trim();
+  if (!out.description) throw new UsageError('请写明舆情内容，例如：/上报 某论坛出现关于低保审核的不实帖子 https://… 三级', REPORT_USAGE);
+  if (out.description.length > 2000) throw new UsageError(`舆情描述过长（${out.description.length} 字），请控制在 2000 字以内，详细材料可在 /进展 中补充。`, REPORT_USAGE);
+  return out;
+}
+
+function applyOption(t: string, out: ReportArgs, dir: Directory, now: Date): void {
+  const [, key, value] = /^([^:：=]+)[:：=](.*)$/.exec(t)!;
+  if (!value) throw new UsageError(`“${key}”后面缺少内容。`, REPORT_USAGE);
+  if (key === '级别' || key === '等级') {
+    const level = dir.findLevel(value);
+    if (!level) throw new UsageError(`未知的级别：${value}。可用级别：${dir.levels().map((l) => `${l.name}（${l.id}）`).join('、')}`, REPORT_USAGE);
+    out.level = level.id;
+  } else if (key === '类别' || key === '分类') {
+    const c = dir.findCategory(value);
+    if (!c) throw new UsageError(`未知的类别：${value}。可用类别：${dir.categories().map((x) => x.name).join('、')}`, REPORT_USAGE);
+    out.category = c.id;
+  } else if (key === '来源') {
+    if (/交办/.test(value)) out.sourceType = 'assigned';
+    else if (value === '自查') out.sourceType = 'self';
+    else throw new UsageError(`来源只能是“自查”或“上级交办”，收到：${value}`, REPORT_USAGE);
+  } else if (key === '发现') {
+    out.foundAt = parseFoundAt(value, dir.timezone, now);
+  }
+}
+
+/**
+ * `HH:mm` (today, business time) → UTC instant; a time later than now means yesterday.
+ * @throws UsageError for another form.
+ */
+export function parseFoundAt(value: string, timeZone: string, now: Date): Date {
+  const m = /^(\d{1,2})[:：](\d{2})$/.exec(value);
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw new UsageError(`发现时间格式应为 HH:mm（如 发现:09:30），收到：${value}`, REPORT_USAGE);
+  const today = wallTime(now, timeZone);
+  let at = fromWallTime({ year: today.year, month: today.month, day: today.day, hour: Number(m[1]), minute: Number(m[2]) }, timeZone);
+  if (at > now) at = new Date(at.getTime() - 24 * 3600_000);
+  return at;
+}
+
+/** The `/上报` command. */
+export function reportCommand(deps: CommandDeps, now: () => Date): CommandDef {
+  return {
+    name: '上报', aliases: ['report', '舆情'], usage: REPORT_USAGE,
+    summary: '上报一条舆情，立即通知单位第一责任人和直接责任人签收',
+    help: '示例：/上报 某论坛出现“低保审核不公”的帖子，转发较快 https://bbs.example.cn/t/123 三级 #社会救助股',
+    async run(ctx) {
+      if (!ctx.chat) throw new UsageError('请在已绑定单位的工作群中上报舆情。', REPORT_USAGE);
+      const args = parseReportArgs(ctx.tokens, deps.directory, now());
+      const { notice } = await deps.incidents.open(ctx.actor, { ...args, chatId: ctx.chat.id });
+      await ctx.say(notice);
+    },
+  };
+}

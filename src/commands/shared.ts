@@ -1,0 +1,46 @@
+/**
+ * Helpers shared by the commands: finding the incident a command means, and the dependencies
+ * every command gets.
+ */
+import type { CommandContext } from '../bot/Bot.js';
+import { parseIncidentId } from '../bot/parser.js';
+import type { Directory } from '../domain/Directory.js';
+import type { IncidentService } from '../domain/IncidentService.js';
+import type { Incident } from '../domain/types.js';
+import { UsageError } from '../errors.js';
+
+/** What commands are built with (wired in main.ts). */
+export interface CommandDeps {
+  incidents: IncidentService;
+  directory: Directory;
+}
+
+/** The incident a command targets, plus the argument text after the id (if one was given). */
+export interface Target { incident: Incident; rest: string; restTokens: string[] }
+
+/**
+ * Reads an optional leading incident id; without one, picks the only incident in this chat that
+ * fits (issue 3: "Where an id is omitted and exactly one incident in the chat fits, use it").
+ * @throws UsageError in a 1:1 chat without an id; NotFoundError / AmbiguousError from the service.
+ */
+export async function target(
+  ctx: CommandContext, deps: CommandDeps, usage: string,
+  fits?: (i: Incident) => boolean | Promise<boolean>,
+): Promise<Target> {
+  const id = parseIncidentId(ctx.tokens[0]);
+  if (id) {
+    const incident = await deps.incidents.resolve(ctx.chat?.id ?? '', id);
+    return { incident, rest: ctx.args.replace(/^\S+[\s\u3000]*/, ''), restTokens: ctx.tokens.slice(1) };
+  }
+  if (!ctx.chat) throw new UsageError('请写明事件编号，例如 YQ-20261129-001。', usage);
+  const incident = await deps.incidents.resolve(ctx.chat.id, undefined, fits);
+  return { incident, rest: ctx.args, restTokens: ctx.tokens };
+}
+
+/** Throws UsageError when a required free-text argument is empty. */
+export function requireText(text: string, what: string, usage: string): string {
+  const t = text.trim();
+  if (!t) throw new UsageError(`请写明${what}。`, usage);
+  if (t.length > 2000) throw new UsageError(`${what}过长（${t.length} 字），请控制在 2000 字以内。`, usage);
+  return t;
+}

@@ -1,0 +1,370 @@
+/**
+ * Incident use cases (issue 3): open, acknowledge, level, category, progress, assign, publish,
+ * calm, close, reopen, show, list. Each change, its ledger entries and the notice it produces are
+ * written in ONE transaction; hooks (milestones, issue 4) join that transaction.
+ */
+import { AmbiguousError, ConflictError, ForbiddenError, NotFoundError, UsageError } from '../errors.js';
+import { businessDateCompact } from './business-time.js';
+import type { Directory } from './Directory.js';
+import type { Actor, IncidentEvent, IncidentHook } from './incident-events.js';
+import { ackCard, openNotice } from './messages.js';
+import type { Clock, IncidentFilter, IncidentRepo, Notice, UnitOfWork } from './ports.js';
+import type { Acknowledgement, Incident, IncidentStatus, SourceType } from './types.js';
+
+/** Input of `open` (from `/上报`). */
+export interface OpenIncidentInput {
+  description: string;
+  /** Config chat id the report came from. */
+  chatId: string;
+  sourceUrl?: string;
+  sourceType?: SourceType;
+  /** Level id (already resolved); default: `severity.default`. */
+  level?: string;
+  /** Unit id; default: the chat's unit (domain.md "Responsibility is per organisational unit"). */
+  unitId?: string;
+  category?: string;
+  /** Discovery time; default now. */
+  foundAt?: Date;
+}
+
+/** Everything `/查看` shows. */
+export interface IncidentView {
+  incident: Incident;
+  acknowledgements: Acknowledgement[];
+  ledger: Awaited<ReturnType<IncidentRepo['ledger']>>;
+  milestones: Awaited<ReturnType<IncidentRepo['milestones']>>;
+  breaches: Awaited<ReturnType<IncidentRepo['breaches']>>;
+  assignments: Awaited<ReturnType<IncidentRepo['assignments']>>;
+}
+
+/** Result of an acknowledgement attempt. */
+export type AckResult =
+  | { outcome: 'acknowledged'; incident: Incident; card: Notice['card']; allAcknowledged: boolean }
+  | { outcome: 'already'; incident: Incident }
+  | { outcome: 'not_responsible'; incident: Incident };
+
+const TERMINAL: IncidentStatus[] = ['closed'];
+
+export class IncidentService {
+  constructor(private readonly deps: {
+    uow: UnitOfWork; directory: Directory; clock: Clock; hooks?: IncidentHook[];
+    onAfterCommitError?: (e: unknown) => void;
+  }) {}
+
+  private get dir() { return this.deps.directory; }
+
+  /** The effective level: confirmed, else proposed. */
+  static level(i: Incident): string { return i.confirmedLevel ?? i.proposedLevel; }
+
+  /** People who must acknowledge: the unit's first- and direct-responsible, plus assignees. */
+  async responsibleIds(repo: IncidentRepo, i: Incident): Promise<string[]> {
+    const unit = this.dir.unit(i.unitId);
+    const assignees = (await repo.assignments(i.id)).map((a) => a.personId);
+    return [...new Set([unit?.firstResponsible, unit?.directResponsible, ...assignees].filter((x): x is string => !!x))];
+  }
+
+  /**
+   * Opens an incident with a new id `YQ-YYYYMMDD-NNN` (business date), records the ledger entries,
+   * plans milestones through the hooks, and returns the notice that @-mentions the unit's first- and
+   * direct-responsible people with a 签收 card.
+   * @throws UsageError for an empty description; NotFoundError for an unknown chat or unit.
+   */
+  async open(actor: Actor, input: OpenIncidentInput): Promise<{ incident: Incident; notice: Notice }> {
+    const description = input.description.trim();
+    if (!description) throw new UsageError('请写明舆情内容。');
+    const chat = this.dir.chat(input.chatId);
+    if (!chat) throw new NotFoundError(`未知的群：${input.chatId}`);
+    const unitId = input.unitId ?? chat.unit;
+    if (!this.dir.unit(unitId)) throw new NotFoundError(`未知的单位：${unitId}`);
+    const now = this.deps.clock.now();
+    const foundAt = input.foundAt && input.foundAt <= now ? input.foundAt : now;
+    return this.run(actor, async (repo) => {
+      const id = await repo.nextIncidentId(businessDateCompact(now, this.dir.timezone));
+      const incident = await repo.insertIncident({
+        id, title: titleOf(description), description, sourceUrl: input.sourceUrl ?? null,
+        sourceType: input.sourceType ?? 'self', foundAt, occurredAt: null, reportedAt: now,
+        reporterId: actor.id, unitId, chatId: chat.id, category: input.category ?? null,
+        proposedLevel: input.level ?? this.dir.config.severity.default, confirmedLevel: null,
+        status: 'reported', closedAt: null, planId: null,
+      });
+      await repo.appendLedger({
+        incidentId: id, actor: actor.id, kind: 'incident.opened', at: now,
+        payload: { title: incident.title, description, sourceUrl: incident.sourceUrl, sourceType: incident.sourceType,
+          foundAt: foundAt.toISOString(), unitId, chatId: chat.id, level: incident.proposedLevel, category: incident.category },
+      });
+      return { incident, event: { type: 'opened' } };
+    }, async (repo, incident) => {
+      const notice = openNotice(this.dir, incident, await repo.milestones(incident.id));
+      return { incident, notice };
+    });
+  }
+
+  /**
+   * Records `actor`'s acknowledgement (签收) if they are one of the responsible people; the status
+   * becomes `acknowledged` once all of them have. Others change nothing.
+   * @throws NotFoundError for an unknown id.
+   */
+  async acknowledge(actor: Actor, incidentId: string): Promise<AckResult> {
+    const now = this.deps.clock.now();
+    let result: AckResult | undefined;
+    await this.run(actor, async (repo) => {
+      const incident = await this.lock(repo, incidentId);
+      const required = await this.responsibleIds(repo, incident);
+      if (!actor.personId || !required.includes(actor.personId)) {
+        result = { outcome: 'not_responsible', incident };
+        return { incident };
+      }
+      const role = this.dir.rolesOf(actor.personId, incident.unitId).find((r) => r === 'firstResponsible' || r === 'directResponsible') ?? 'assignee';
+      const fresh = await repo.acknowledge({ incidentId, personId: actor.personId, role, at: now });
+      if (!fresh) {
+        result = { outcome: 'already', incident };
+        return { incident };
+      }
+      await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.acknowledged', at: now, payload: { role } });
+      const acked = new Set((await repo.acknowledgements(incidentId)).map((a) => a.personId));
+      const all = required.every((p) => acked.has(p));
+      let updated = incident;
+      if (all && incident.status === 'reported') updated = await this.setStatus(repo, actor, incident, 'acknowledged', now);
+      const card = ackCard(this.dir, updated, await repo.acknowledgements(incidentId), required);
+      result = { outcome: 'acknowledged', incident: updated, card, allAcknowledged: all };
+      return { incident: updated, event: { type: 'acknowledged', personId: actor.personId } };
+    });
+    return result!;
+  }
+
+  /**
+   * Confirms or changes the level (privileged: config `permissions.setLevel`). A raise or lower
+   * re-plans open deadlines through the hooks (domain.md "A raise re-plans the open deadlines").
+   * @throws ForbiddenError without the privilege; ConflictError when closed; NotFoundError.
+   */
+  async setLevel(actor: Actor, incidentId: string, levelId: string): Promise<{ incident: Incident; from: string; notice: Notice }> {
+    const now = this.deps.clock.now();
+    return this.run(actor, async (repo) => {
+      const incident = await this.lockOpen(repo, incidentId);
+      if (!this.dir.allowed(actor.personId, incident.unitId, this.dir.config.permissions.setLevel)) {
+        throw new ForbiddenError('您没有定级权限。定级由第一责任人、直接责任人、领导小组或办公室确认。');
+      }
+      const from = IncidentService.level(incident);
+      const updated = await repo.updateIncident(incidentId, { confirmedLevel: levelId });
+      await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.level_changed', at: now, payload: { from, to: levelId, confirmed: true } });
+      return { incident: updated, event: { type: 'level_changed', from, to: levelId }, value: from };
+    }, async (repo, incident, value) => {
+      const from = value as string;
+      const lvl = (id: string) => `${this.dir.level(id)?.name ?? id}（${id}）`;
+      const raised = this.dir.rank(levelId) < this.dir.rank(from);
+      const lowered = this.dir.rank(levelId) > this.dir.rank(from);
+      const unit = this.dir.unit(incident.unitId)!;
+      const mentions = raised ? [...new Set([unit.firstResponsible, unit.directResponsible, ...this.dir.leadershipGroup()])] : [unit.directResponsible];
+      const verb = raised ? '升级' : lowered ? '降级' : '确认级别';
+      const text = `【${verb}】${incident.id} 级别：${lvl(from)} → **${lvl(levelId)}**（${actor.name}）` +
+        (raised || lowered ? '\n各项时限已按新级别重新计算，请用 /查看 ' + incident.id + ' 查看。' : '');
+      const notice: Notice = { chatId: incident.chatId, text, mentions };
+      await this.ledgerNotice(repo, incident.id, notice);
+      return { incident, from, notice };
+    });
+  }
+
+  /** Sets the category (`/分类`). @throws ConflictError when closed; NotFoundError. */
+  async setCategory(actor: Actor, incidentId: string, categoryId: string): Promise<Incident> {
+    const now = this.deps.clock.now();
+    return this.run(actor, async (repo) => {
+      const incident = await this.lockOpen(repo, incidentId);
+      const updated = await repo.updateIncident(incidentId, { category: categoryId });
+      await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.category_changed', at: now, payload: { from: incident.category, to: categoryId } });
+      return { incident: updated, event: { type: 'category_changed', from: incident.category, to: categoryId } };
+    });
+  }
+
+  /** Records progress (`/进展`); a reported/acknowledged incident moves to `handling`. */
+  async addUpdate(actor: Actor, incidentId: string, text: string): Promise<Incident> {
+    if (!text.trim()) throw new UsageError('请写明进展内容。');
+    const now = this.deps.clock.now();
+    return this.run(actor, async (repo) => {
+      let incident = await this.lockOpen(repo, incidentId);
+      await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.note', at: now, payload: { text: text.trim() } });
+      if (incident.status === 'reported' || incident.status === 'acknowledged') incident = await this.setStatus(repo, actor, incident, 'handling', now);
+      return { incident, event: { type: 'updated' } };
+    });
+  }
+
+  /** Assigns a person (`/指派`); they must then acknowledge too. Returns false if already assigned. */
+  async assign(actor: Actor, incidentId: string, personId: string, role: string): Promise<{ incident: Incident; fresh: boolean }> {
+    const now = this.deps.clock.now();
+    return this.run(actor, async (repo) => {
+      const incident = await this.lockOpen(repo, incidentId);
+      const fresh = await repo.assign({ incidentId, personId, role, assignedBy: actor.id, at: now });
+      if (fresh) await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.assigned', at: now, payload: { personId, role } });
+      return { incident, event: fresh ? { type: 'assigned', personId, role } : undefined, value: fresh };
+    }, async (_repo, incident, fresh) => ({ incident, fresh: fresh as boolean }));
+  }
+
+  /** Marks the response published (`/发布`): status `responded`. */
+  async publish(actor: Actor, incidentId: string, note: string): Promise<Incident> {
+    return this.transition(actor, incidentId, 'responded', { type: 'published' }, note);
+  }
+
+  /** Marks the item calming down (`/平息`): status `calming`. */
+  async calm(actor: Actor, incidentId: string, note: string): Promise<Incident> {
+    return this.transition(actor, incidentId, 'calming', { type: 'calming' }, note);
+  }
+
+  /** Closes (`/办结`) with a summary. @throws UsageError without summary; ConflictError if closed. */
+  async close(actor: Actor, incidentId: string, summary: string): Promise<Incident> {
+    if (!summary.trim()) throw new UsageError('办结时请写明处置总结。');
+    const now = this.deps.clock.now();
+    return this.run(actor, async (repo) => {
+      const incident = await this.lockOpen(repo, incidentId);
+      const updated = await repo.updateIncident(incidentId, { status: 'closed', closedAt: now });
+      await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.closed', at: now, payload: { summary: summary.trim(), from: incident.status } });
+      return { incident: updated, event: { type: 'closed' } };
+    });
+  }
+
+  /** Reopens a closed incident (`/重开`): status `handling`. @throws ConflictError if not closed. */
+  async reopen(actor: Actor, incidentId: string): Promise<Incident> {
+    const now = this.deps.clock.now();
+    return this.run(actor, async (repo) => {
+      const incident = await this.lock(repo, incidentId);
+      if (incident.status !== 'closed') throw new ConflictError(`${incidentId} 尚未办结，无需重开。`);
+      const updated = await repo.updateIncident(incidentId, { status: 'handling', closedAt: null });
+      await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.reopened', at: now, payload: {} });
+      return { incident: updated, event: { type: 'reopened' } };
+    });
+  }
+
+  /** Everything about one incident. @throws NotFoundError. */
+  async view(incidentId: string): Promise<IncidentView> {
+    const repo = this.deps.uow.repo;
+    const incident = await repo.getIncident(incidentId);
+    if (!incident) throw new NotFoundError(`找不到事件 ${incidentId}。`);
+    const [acknowledgements, ledger, milestones, breaches, assignments] = await Promise.all([
+      repo.acknowledgements(incidentId), repo.ledger(incidentId), repo.milestones(incidentId),
+      repo.breaches(incidentId), repo.assignments(incidentId)]);
+    return { incident, acknowledgements, ledger, milestones, breaches, assignments };
+  }
+
+  /** Lists incidents (newest first). */
+  async list(filter: IncidentFilter): Promise<Incident[]> {
+    return this.deps.uow.repo.listIncidents(filter);
+  }
+
+  /**
+   * Picks the incident a command means: the given id, or — when omitted — the only incident in
+   * the chat that fits `fits` (default: not closed).
+   * @throws NotFoundError when none fits; AmbiguousError listing candidates when several do.
+   */
+  async resolve(chatId: string, id: string | undefined, fits: (i: Incident) => boolean | Promise<boolean> = (i) => !TERMINAL.includes(i.status)): Promise<Incident> {
+    if (id) {
+      const i = await this.deps.uow.repo.getIncident(id);
+      if (!i) throw new NotFoundError(`找不到事件 ${id}。请核对编号，或用 /列表 查看本群事件。`);
+      return i;
+    }
+    const all = await this.deps.uow.repo.listIncidents({ chatId, limit: 50 });
+    const candidates: Incident[] = [];
+    for (const i of all) if (await fits(i)) candidates.push(i);
+    if (candidates.length === 1) return candidates[0];
+    if (candidates.length === 0) throw new NotFoundError('本群没有符合条件的事件，请写明事件编号。');
+    throw new AmbiguousError(`本群有 ${candidates.length} 个符合条件的事件，请写明编号：${candidates.slice(0, 5).map((c) => c.id).join('、')}`, candidates.map((c) => c.id));
+  }
+
+  /** Whether `personId` must still acknowledge `incident` (responsible, not yet acknowledged, open). */
+  async awaitsAckFrom(incident: Incident, personId: string | null): Promise<boolean> {
+    if (!personId || incident.status === 'closed') return false;
+    const repo = this.deps.uow.repo;
+    if (!(await this.responsibleIds(repo, incident)).includes(personId)) return false;
+    return !(await repo.acknowledgements(incident.id)).some((a) => a.personId === personId);
+  }
+
+  /** The current acknowledgement card of an incident. */
+  async currentAckCard(incidentId: string): Promise<Notice['card']> {
+    const repo = this.deps.uow.repo;
+    const incident = await repo.getIncident(incidentId);
+    if (!incident) throw new NotFoundError(`找不到事件 ${incidentId}。`);
+    return ackCard(this.dir, incident, await repo.acknowledgements(incidentId), await this.responsibleIds(repo, incident));
+  }
+
+  /** Records a hook-produced event for a milestone met by `/完成` (issue 4); the hook does the work. */
+  async milestoneDone(actor: Actor, incidentId: string, key: string): Promise<Incident> {
+    return this.run(actor, async (repo) => {
+      const incident = await this.lockOpenOrClosedAfter(repo, incidentId);
+      return { incident, event: { type: 'milestone_done', key } };
+    });
+  }
+
+  // ---- internals ----
+
+  private async transition(actor: Actor, incidentId: string, status: IncidentStatus, event: IncidentEvent, note: string): Promise<Incident> {
+    const now = this.deps.clock.now();
+    return this.run(actor, async (repo) => {
+      const incident = await this.lockOpen(repo, incidentId);
+      if (note.trim()) await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.note', at: now, payload: { text: note.trim() } });
+      const updated = incident.status === status ? incident : await this.setStatus(repo, actor, incident, status, now);
+      return { incident: updated, event };
+    });
+  }
+
+  private async setStatus(repo: IncidentRepo, actor: Actor, incident: Incident, status: IncidentStatus, at: Date): Promise<Incident> {
+    const updated = await repo.updateIncident(incident.id, { status });
+    await repo.appendLedger({ incidentId: incident.id, actor: actor.id, kind: 'incident.status_changed', at, payload: { from: incident.status, to: status } });
+    return updated;
+  }
+
+  private async lock(repo: IncidentRepo, id: string): Promise<Incident> {
+    const i = await repo.getIncident(id, { forUpdate: true });
+    if (!i) throw new NotFoundError(`找不到事件 ${id}。请核对编号，或用 /列表 查看本群事件。`);
+    return i;
+  }
+
+  private async lockOpen(repo: IncidentRepo, id: string): Promise<Incident> {
+    const i = await this.lock(repo, id);
+    if (i.status === 'closed') throw new ConflictError(`${id} 已办结。如需继续处置，请先 /重开 ${id}。`);
+    return i;
+  }
+
+  /** Closed incidents still owe closure milestones (closure report), so `/完成` accepts them. */
+  private async lockOpenOrClosedAfter(repo: IncidentRepo, id: string): Promise<Incident> {
+    return this.lock(repo, id);
+  }
+
+  private async ledgerNotice(repo: IncidentRepo, incidentId: string, n: Notice): Promise<void> {
+    await repo.appendLedger({ incidentId, actor: 'bot', kind: 'message.sent', at: this.deps.clock.now(), payload: { chatId: n.chatId ?? null, directTo: n.directTo ?? [], text: n.text, mentions: n.mentions, cardId: n.card?.id ?? null } });
+  }
+
+  /**
+   * Runs `change` in a transaction, then the hooks for its event (same transaction), then
+   * `finish` (same transaction: e.g. composing and ledgering the notice) on the re-read incident;
+   * after commit, the hooks' after-commit callbacks (their failures go to `onAfterCommitError`).
+   * Without `finish` it returns the incident.
+   */
+  private async run<T = Incident>(
+    actor: Actor,
+    change: (repo: IncidentRepo) => Promise<Change>,
+    finish?: (repo: IncidentRepo, incident: Incident, value: unknown) => Promise<T>,
+  ): Promise<T> {
+    const after: Array<() => Promise<void>> = [];
+    const out = await this.deps.uow.transaction(async (repo) => {
+      const r = await change(repo);
+      if (r.event) {
+        for (const h of this.deps.hooks ?? []) {
+          const cb = await h.onEvent({ repo, incident: r.incident, event: r.event, actor, at: this.deps.clock.now() });
+          if (cb) after.push(cb);
+        }
+      }
+      const incident = (await repo.getIncident(r.incident.id)) ?? r.incident;
+      return finish ? finish(repo, incident, r.value) : (incident as unknown as T);
+    });
+    for (const cb of after) {
+      try { await cb(); } catch (e) { this.deps.onAfterCommitError?.(e); }
+    }
+    return out;
+  }
+}
+
+/** What a change step returns: the incident after it, the event for the hooks, a value for `finish`. */
+interface Change { incident: Incident; event?: IncidentEvent; value?: unknown }
+
+/** A short title: the first sentence or 30 characters of the description. */
+export function titleOf(description: string): string {
+  const first = description.split(/[。！？!?\n]/)[0].trim() || description.trim();
+  return first.length > 30 ? `${first.slice(0, 30)}…` : first;
+}

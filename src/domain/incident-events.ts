@@ -1,0 +1,40 @@
+/**
+ * Domain events of an incident and the hook through which other parts (milestone planning and
+ * chasing, issue 4) follow them. Hooks run inside the same transaction as the change.
+ */
+import type { Actor, IncidentRepo } from './ports.js';
+import type { Incident } from './types.js';
+
+/** What happened to an incident. */
+export type IncidentEvent =
+  | { type: 'opened' }
+  | { type: 'acknowledged'; personId: string }
+  | { type: 'level_changed'; from: string; to: string }
+  | { type: 'category_changed'; from: string | null; to: string }
+  | { type: 'updated' }
+  | { type: 'assigned'; personId: string; role: string }
+  | { type: 'published' }
+  | { type: 'calming' }
+  | { type: 'closed' }
+  | { type: 'reopened' }
+  | { type: 'milestone_done'; key: string };
+
+export type { Actor } from './ports.js';
+
+/** The context a hook gets: the transaction's repo, the incident after the change, the event. */
+export interface IncidentEventContext {
+  repo: IncidentRepo;
+  incident: Incident;
+  event: IncidentEvent;
+  actor: Actor;
+  at: Date;
+}
+
+/**
+ * Follows incident events. `onEvent` runs inside the transaction (it may write milestones and
+ * ledger entries, or throw to roll everything back); the function it returns, if any, runs after
+ * commit (e.g. scheduling jobs). After-commit failures are logged by the caller, not thrown.
+ */
+export interface IncidentHook {
+  onEvent(ctx: IncidentEventContext): Promise<(() => Promise<void>) | void>;
+}

@@ -1,0 +1,92 @@
+/**
+ * Chinese texts and cards the domain sends (composed inside the transaction so that the ledger
+ * records exactly what was sent). Mentions are `@{personId}` tokens; see `Notice`.
+ */
+import { formatBusinessShort } from './business-time.js';
+import { ROLE_NAMES, type Directory } from './Directory.js';
+import type { CardSpec, Notice } from './ports.js';
+import type { Acknowledgement, Incident, MilestoneRecord } from './types.js';
+
+/** Chinese names of statuses. */
+export const STATUS_NAMES: Record<Incident['status'], string> = {
+  reported: '已上报', acknowledged: '已签收', handling: '处置中', responded: '已回应', calming: '趋于平息', closed: '已办结',
+};
+
+/** `一般（III）`, with `·待确认` while only proposed. */
+export function levelLabel(dir: Directory, i: Incident): string {
+  const id = i.confirmedLevel ?? i.proposedLevel;
+  const name = dir.level(id)?.name ?? id;
+  return `${name}（${id}）${i.confirmedLevel ? '' : '·待确认'}`;
+}
+
+/** `card id` of an incident's acknowledgement card (also WeCom task_id: [0-9A-Za-z_-@]). */
+export function ackCardId(incidentId: string): string {
+  return `ack-${incidentId}`;
+}
+
+/** Button key of the 签收 button: `ack:<incidentId>`. */
+export function ackKey(incidentId: string): string {
+  return `ack:${incidentId}`;
+}
+
+/**
+ * The acknowledgement card: who must acknowledge and who has (name + business time), and a 签收
+ * button while anyone is missing.
+ */
+export function ackCard(dir: Directory, i: Incident, acks: Acknowledgement[], required: string[]): CardSpec {
+  const tz = dir.timezone;
+  const unit = dir.unit(i.unitId);
+  const roleOf = (p: string) => (unit?.firstResponsible === p ? ROLE_NAMES.firstResponsible : unit?.directResponsible === p ? ROLE_NAMES.directResponsible : ROLE_NAMES.assignee);
+  const fields = required.map((p) => {
+    const a = acks.find((x) => x.personId === p);
+    return { label: `${roleOf(p)} ${dir.nameOf(p)}`, value: a ? `已签收 ${formatBusinessShort(a.at, tz)}` : '待签收' };
+  });
+  const done = required.every((p) => acks.some((a) => a.personId === p));
+  return {
+    id: ackCardId(i.id),
+    title: `${i.id} ${done ? '已全部签收' : '请责任人签收'}`,
+    description: i.title,
+    fields: [{ label: '级别', value: levelLabel(dir, i) }, ...fields].slice(0, 6),
+    buttons: done ? [] : [{ key: ackKey(i.id), text: '签收', style: 'primary' }],
+  };
+}
+
+/** Up to `n` open milestones, soonest first, as `· 名称 MM-DD HH:mm`. */
+export function nextDeadlines(dir: Directory, milestones: MilestoneRecord[], n = 4): string[] {
+  return milestones
+    .filter((m) => m.state === 'open')
+    .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
+    .slice(0, n)
+    .map((m) => `· ${m.name} ${formatBusinessShort(m.dueAt, dir.timezone)} 前`);
+}
+
+/**
+ * The open-incident notice (issue 3): id, summary, level, unit, source, @-mentions of the first-
+ * and direct-responsible people, next deadlines, and the 签收 card.
+ */
+export function openNotice(dir: Directory, i: Incident, milestones: MilestoneRecord[]): Notice {
+  const tz = dir.timezone;
+  const unit = dir.unit(i.unitId)!;
+  const responsible = [...new Set([unit.firstResponsible, unit.directResponsible])];
+  const who = unit.firstResponsible === unit.directResponsible
+    ? `@{${unit.firstResponsible}}（第一责任人、直接责任人）`
+    : `@{${unit.firstResponsible}}（第一责任人）、@{${unit.directResponsible}}（直接责任人）`;
+  const category = i.category ? dir.category(i.category)?.name ?? i.category : '未分类';
+  const lines = [
+    `【舆情上报】**${i.id}**`,
+    `内容：${i.description}`,
+    `级别：${levelLabel(dir, i)}　类别：${category}`,
+    `单位：${unit.name}　来源：${i.sourceType === 'assigned' ? '上级交办' : '自查'}`,
+    ...(i.sourceUrl ? [`链接：${i.sourceUrl}`] : []),
+    `发现时间：${formatBusinessShort(i.foundAt, tz)}　上报人：${dir.nameOf(i.reporterId)}`,
+    `请 ${who} 立即签收：点击下方「签收」，或发送 /签收 ${i.id}`,
+  ];
+  const next = nextDeadlines(dir, milestones);
+  if (next.length) lines.push('接下来的时限：', ...next);
+  return {
+    chatId: i.chatId,
+    text: lines.join('\n'),
+    mentions: responsible,
+    card: ackCard(dir, i, [], responsible),
+  };
+}
