@@ -1,0 +1,136 @@
+/**
+ * The composition root: config → database → store → services → bot + adapters → commands → jobs
+ * → HTTP. `startApp` is what `main.ts`, the drill and the end-to-end tests run; `stop()` tears
+ * everything down in reverse order (HTTP, scheduler, adapters, pool, embedded PostgreSQL).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { buildSandboxDirectory } from './app-sandbox.js';
+import { SandboxAdapter } from './bot/adapters/sandbox/index.js';
+import { createWeComAiBotAdapter, type WeComAiBotAdapter } from './bot/adapters/wecom/index.js';
+import { Bot } from './bot/Bot.js';
+import { ChatNotifier } from './bot/Notifier.js';
+import type { PlatformAdapter } from './bot/types.js';
+import { registerCommands } from './commands/index.js';
+import type { OrgConfig } from './config/schema.js';
+import type { Settings } from './config/settings.js';
+import { Directory } from './domain/Directory.js';
+import { IncidentService } from './domain/IncidentService.js';
+import type { Clock } from './domain/ports.js';
+import { createScheduler, type Scheduler } from './jobs/agenda.js';
+import { createServer } from './server.js';
+import { openStore, startDatabase, type DatabaseHandle, type Store } from './store/index.js';
+
+/** Options of `startApp`. `clock` defaults to the system clock. */
+export interface AppOptions {
+  settings: Settings;
+  config: OrgConfig;
+  logger: Logger;
+  clock?: Clock;
+  /** Host to listen on (default 0.0.0.0; tests use 127.0.0.1). */
+  host?: string;
+}
+
+/** A running bot. */
+export interface RunningApp {
+  /** Base URL, e.g. `http://127.0.0.1:3000`. */
+  url: string;
+  server: http.Server;
+  bot: Bot;
+  directory: Directory;
+  incidents: IncidentService;
+  notifier: ChatNotifier;
+  store: Store;
+  scheduler: Scheduler;
+  sandbox?: SandboxAdapter;
+  wecom?: WeComAiBotAdapter;
+  /** Stops everything; idempotent; never throws (errors are logged). */
+  stop(): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * Starts the whole bot. On a failure part-way, what was started is stopped again before the
+ * error propagates (so no embedded PostgreSQL is left behind).
+ * @throws the first start-up error (database, migration, port in use, …).
+ */
+export async function startApp(opts: AppOptions): Promise<RunningApp> {
+  const { settings, config, logger } = opts;
+  const clock = opts.clock ?? systemClock;
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      try { await fn(); } catch (err) { logger.error({ err }, 'shutdown step failed'); }
+    }
+  };
+  try {
+    const database: DatabaseHandle = await startDatabase({ dataDir: settings.DATA_DIR, databaseUrl: settings.DATABASE_URL, logger });
+    cleanups.push(() => database.stop());
+    const store = await openStore({ connectionString: database.connectionString, logger });
+    cleanups.push(() => store.close());
+
+    const directory = new Directory(config);
+    const scheduler = createScheduler({ pool: store.pool, logger: logger.child({ part: 'scheduler' }) });
+    const incidents = new IncidentService({
+      uow: store.uow, directory, clock,
+      onAfterCommitError: (err) => logger.error({ err }, 'after-commit step failed'),
+    });
+
+    const bot = new Bot({ directory, logger: logger.child({ part: 'bot' }), botName: config.bot.name });
+    const adapters: PlatformAdapter[] = [];
+    let sandbox: SandboxAdapter | undefined;
+    if (settings.SANDBOX) {
+      sandbox = new SandboxAdapter(buildSandboxDirectory(directory, bot), logger.child({ adapter: 'sandbox' }), { now: () => clock.now().getTime() });
+      adapters.push(sandbox);
+    }
+    let wecom: WeComAiBotAdapter | undefined;
+    if (settings.WECOM_AIBOT_TOKEN && settings.WECOM_AIBOT_ENCODING_AES_KEY) {
+      wecom = createWeComAiBotAdapter({
+        token: settings.WECOM_AIBOT_TOKEN, encodingAESKey: settings.WECOM_AIBOT_ENCODING_AES_KEY,
+        callbackWindowSeconds: settings.WECOM_CALLBACK_WINDOW_SECONDS, passiveReplyMs: settings.WECOM_PASSIVE_REPLY_MS,
+        apiBase: settings.WECOM_API_BASE, dedupe: store.dedupe, logger, botName: config.bot.name,
+        webhookKeys: Object.fromEntries(config.chats.filter((c) => c.wecomChatId && c.wecomWebhookKey).map((c) => [c.wecomChatId!, c.wecomWebhookKey!])),
+      });
+      adapters.push(wecom);
+    }
+    for (const a of adapters) bot.attach(a);
+    const notifier = new ChatNotifier({ adapters, directory, logger: logger.child({ part: 'notifier' }) });
+    registerCommands(bot, { incidents, directory }, () => clock.now());
+
+    await scheduler.start();
+    cleanups.push(() => scheduler.stop());
+    for (const a of adapters) {
+      await a.start();
+      cleanups.push(() => a.stop());
+    }
+
+    const app = createServer({
+      adapters, logger,
+      health: async () => {
+        const db = await store.pool.query('SELECT 1').then(() => true, () => false);
+        return { db, scheduler: scheduler.isUp() };
+      },
+    });
+    const server = http.createServer(app.callback());
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(settings.PORT, opts.host ?? '0.0.0.0', () => { server.off('error', reject); resolve(); });
+    });
+    cleanups.push(() => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }));
+    const port = (server.address() as AddressInfo).port;
+    const url = settings.PUBLIC_URL ?? `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : 'localhost'}:${port}`;
+    let stopping: Promise<void> | undefined;
+    return {
+      url, server, bot, directory, incidents, notifier, store, scheduler, sandbox, wecom,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

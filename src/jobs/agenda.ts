@@ -1,0 +1,53 @@
+/**
+ * Agenda 6 on PostgreSQL (`@agendajs/postgres-backend`), sharing the app's pg pool. Jobs live in
+ * the `agenda_jobs` table of the same database, so they survive restarts and a job whose time
+ * passed while the bot was down runs promptly after start-up.
+ */
+import { PostgresBackend } from '@agendajs/postgres-backend';
+import { Agenda } from 'agenda';
+import type { Logger } from 'pino';
+import type pg from 'pg';
+
+/** A started Agenda plus a health probe. */
+export interface Scheduler {
+  agenda: Agenda;
+  /** True between a successful `start()` and `stop()`. */
+  isUp(): boolean;
+  start(): Promise<void>;
+  /** Stops processing and unlocks running jobs; leaves the shared pool open. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Creates the scheduler. Job definitions are added by the job modules before `start()`.
+ * @param processEveryMs polling interval (LISTEN/NOTIFY wakes it earlier for new jobs), ms.
+ */
+export function createScheduler(opts: { pool: pg.Pool; logger: Logger; processEveryMs?: number }): Scheduler {
+  const agenda = new Agenda({
+    backend: new PostgresBackend({ pool: opts.pool }),
+    processEvery: opts.processEveryMs ?? 1000,
+    defaultLockLifetime: 60_000,
+  });
+  agenda.on('error', (err) => opts.logger.error({ err }, 'scheduler error'));
+  agenda.on('fail', (err: Error | string, job: { attrs?: { name?: string } } | { jobName?: string }) => {
+    const name = 'attrs' in job ? job.attrs?.name : (job as { jobName?: string }).jobName;
+    opts.logger.error({ err, job: name }, 'job failed');
+  });
+  let up = false;
+  let stopping: Promise<void> | undefined;
+  return {
+    agenda,
+    isUp: () => up,
+    async start() {
+      await agenda.start();
+      up = true;
+    },
+    stop() {
+      stopping ??= (async () => {
+        up = false;
+        await agenda.stop(false);
+      })();
+      return stopping;
+    },
+  };
+}

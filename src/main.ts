@@ -1,0 +1,32 @@
+/**
+ * Entry point (`npm start`): loads settings and config, starts the bot (embedded PostgreSQL unless
+ * DATABASE_URL is set), prints where to go, and stops everything cleanly on Ctrl-C / SIGTERM.
+ */
+import pino from 'pino';
+import { startApp } from './app.js';
+import { loadOrgConfig } from './config/load.js';
+import { loadSettings } from './config/settings.js';
+import { CodedError } from './errors.js';
+import { installShutdownHooks } from './store/index.js';
+
+async function main(): Promise<void> {
+  const settings = loadSettings();
+  const logger = pino({ level: settings.LOG_LEVEL, base: undefined });
+  const config = loadOrgConfig(settings.CONFIG_FILE);
+  const app = await startApp({ settings, config, logger });
+  installShutdownHooks(async () => { await app.stop(); }, { logger });
+  const lines = [
+    `舆情助手已启动 yuqing-bot is running: ${app.url}`,
+    app.sandbox ? `  本地沙盒 sandbox chat:  ${app.url}/sandbox` : '  本地沙盒已关闭 (SANDBOX=off)',
+    app.wecom ? `  企业微信回调 WeCom AI-bot callback: ${app.url}/callbacks/wecom/aibot` : '  企业微信未配置 (set WECOM_AIBOT_TOKEN and WECOM_AIBOT_ENCODING_AES_KEY)',
+    `  健康检查 health: ${app.url}/healthz`,
+    '  按 Ctrl-C 停止 (Ctrl-C stops everything)',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((err) => {
+  const msg = err instanceof CodedError ? err.message : (err as Error)?.stack ?? String(err);
+  process.stderr.write(`启动失败 start-up failed: ${msg}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,54 @@
+/**
+ * HTTP: Koa + @koa/router. Mounts the adapters' callback routes, `/healthz`, and the sandbox;
+ * every error ends in one JSON body `{error, message}` (4xx for the caller's mistakes, 500 without
+ * details otherwise).
+ */
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from 'pino';
+import type { PlatformAdapter } from './bot/types.js';
+import { CodedError } from './errors.js';
+
+/** What the server needs. `health` reports the database and scheduler states. */
+export interface ServerDeps {
+  adapters: PlatformAdapter[];
+  logger: Logger;
+  health(): Promise<{ db: boolean; scheduler: boolean }>;
+}
+
+/** Builds the Koa app (testable through `app.callback()` without a port). */
+export function createServer(deps: ServerDeps): Koa {
+  const app = new Koa();
+  app.proxy = true;
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; code?: string };
+      const status = err instanceof CodedError ? err.status : e.status ?? e.statusCode ?? 500;
+      const expose = err instanceof CodedError ? err.expose : status < 500;
+      ctx.status = status;
+      ctx.body = {
+        error: err instanceof CodedError ? err.code : status < 500 ? 'BAD_REQUEST' : 'INTERNAL',
+        message: expose ? e.message ?? 'error' : 'internal error',
+      };
+      if (status >= 500) deps.logger.error({ err, path: ctx.path }, 'request failed');
+      else deps.logger.info({ status, path: ctx.path, message: e.message }, 'request refused');
+    }
+  });
+  const router = new Router();
+  router.get('/healthz', async (ctx) => {
+    const h = await deps.health().catch(() => ({ db: false, scheduler: false }));
+    const ok = h.db && h.scheduler;
+    ctx.status = ok ? 200 : 503;
+    ctx.body = { status: ok ? 'ok' : 'degraded', db: h.db ? 'up' : 'down', scheduler: h.scheduler ? 'up' : 'down' };
+  });
+  router.get('/', (ctx) => {
+    if (deps.adapters.some((a) => a.platform === 'sandbox')) ctx.redirect('/sandbox');
+    else ctx.body = { name: 'yuqing-bot', health: '/healthz' };
+  });
+  for (const a of deps.adapters) a.routes?.(router);
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}
