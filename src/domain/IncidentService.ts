@@ -95,6 +95,7 @@ export class IncidentService {
       return { incident, event: { type: 'opened' } };
     }, async (repo, incident) => {
       const notice = openNotice(this.dir, incident, await repo.milestones(incident.id));
+      await this.ledgerNotice(repo, incident.id, notice);
       return { incident, notice };
     });
   }

@@ -1,0 +1,34 @@
+/**
+ * Talking to the bot through the sandbox's real HTTP API, awaiting the handling (no sleeps):
+ * `say` posts a message and returns the bot's replies to it; `click` presses a card button.
+ */
+import type { SandboxMessage } from '../../src/bot/adapters/sandbox/index.js';
+import type { TestApp } from './app.js';
+
+/** Posts `text` as `userId` in sandbox chat `chatId`; resolves with the bot messages that followed it. */
+export async function say(app: TestApp, chatId: string, userId: string, text: string): Promise<SandboxMessage[]> {
+  const res = await app.post('/api/sandbox/messages', { chatId, userId, text });
+  if (res.status !== 202) throw new Error(`sandbox refused the message: ${res.status} ${JSON.stringify(res.body)}`);
+  await app.sandbox!.idle();
+  return after(app, chatId, res.body.id);
+}
+
+/** Clicks button `key` of card `cardId` as `userId`; resolves with the bot messages that followed. */
+export async function click(app: TestApp, chatId: string, cardId: string, userId: string, key: string): Promise<SandboxMessage[]> {
+  const before = app.sandbox!.messages(chatId).length;
+  const res = await app.post(`/api/sandbox/cards/${encodeURIComponent(cardId)}/actions`, { userId, key });
+  if (res.status !== 202) throw new Error(`sandbox refused the click: ${res.status} ${JSON.stringify(res.body)}`);
+  await app.sandbox!.idle();
+  return app.sandbox!.messages(chatId).slice(before).filter((m) => m.from === 'bot');
+}
+
+/** The message with id `id` in a chat, as stored now (cards are updated in place). */
+export function messageById(app: TestApp, chatId: string, id: string): SandboxMessage | undefined {
+  return app.sandbox!.messages(chatId).find((m) => m.id === id);
+}
+
+function after(app: TestApp, chatId: string, id: string): SandboxMessage[] {
+  const all = app.sandbox!.messages(chatId);
+  const i = all.findIndex((m) => m.id === id);
+  return all.slice(i + 1).filter((m) => m.from === 'bot');
+}

@@ -1,0 +1,148 @@
+/**
+ * The main job end to end through the sandbox's HTTP API, with real PostgreSQL and Agenda:
+ * a report opens an incident, both responsible people are @-mentioned at once, acknowledgements
+ * are recorded per person, and every step is in the ledger (issue 3; domain.md "What this means for the bot").
+ */
+import { startTestApp, TestClock, type TestApp } from '../../helpers/app.js';
+import { click, messageById, say } from '../../helpers/chat.js';
+
+let app: TestApp;
+// 2026-11-29 10:00 in Asia/Shanghai (02:00 UTC): the business date of the ids is 20261129.
+const clock = new TestClock(new Date('2026-11-29T02:00:00Z'));
+
+beforeAll(async () => { app = await startTestApp({ clock }); });
+afterAll(async () => { await app.stop(); });
+
+describe('opening an incident (/上报)', () => {
+  test('opens YQ-YYYYMMDD-NNN, @-mentions the unit first- and direct-responsible, and carries a 签收 card', async () => {
+    const [reply] = await say(app, 'relief', 'chenjing', '/上报 某论坛出现“低保审核不公”的帖子，转发较快 https://bbs.example.cn/t/123 三级');
+    expect(reply.text).toContain('YQ-20261129-001');
+    expect(reply.text).toContain('@刘洋');
+    expect(reply.text).toContain('@吴芳');
+    expect(reply.mentions.sort()).toEqual(['liuyang', 'wufang']);
+    expect(reply.text).toContain('一般（III）');
+    expect(reply.card?.buttons).toEqual([{ key: 'ack:YQ-20261129-001', text: '签收', style: 'primary' }]);
+
+    const view = await app.incidents.view('YQ-20261129-001');
+    expect(view.incident).toMatchObject({ unitId: 'relief', chatId: 'relief', reporterId: 'chenjing', proposedLevel: 'III', sourceUrl: 'https://bbs.example.cn/t/123', status: 'reported' });
+    expect(view.ledger.map((e) => e.kind)).toEqual(expect.arrayContaining(['incident.opened', 'message.sent']));
+    const sent = view.ledger.find((e) => e.kind === 'message.sent')!;
+    expect(sent.payload).toMatchObject({ chatId: 'relief', mentions: ['liuyang', 'wufang'] });
+  });
+
+  test('numbers incidents per business date and takes the unit from #单位', async () => {
+    const [reply] = await say(app, 'relief', 'xuting', '/report 网传养老院护工打人视频 #养老服务中心 上级交办');
+    expect(reply.text).toContain('YQ-20261129-002');
+    expect(reply.mentions.sort()).toEqual(['sunli', 'zhaolei']);
+    const v = await app.incidents.view('YQ-20261129-002');
+    expect(v.incident.unitId).toBe('eldercare');
+    expect(v.incident.sourceType).toBe('assigned');
+  });
+
+  test('accepts the full-width slash and a leading @BotName', async () => {
+    const [reply] = await say(app, 'eldercare', 'sunli', '@舆情助手 ／帮助');
+    expect(reply.text).toContain('/上报');
+  });
+
+  test('bad input gets a Chinese message naming the problem and the usage, and opens nothing', async () => {
+    const [empty] = await say(app, 'relief', 'chenjing', '/上报');
+    expect(empty.text).toContain('请写明舆情内容');
+    expect(empty.text).toContain('用法：/上报');
+    const [unit] = await say(app, 'relief', 'chenjing', '/上报 有人发帖 #不存在的单位');
+    expect(unit.text).toContain('未知的单位：不存在的单位');
+    const [unknown] = await say(app, 'relief', 'chenjing', '/不存在');
+    expect(unknown.text).toContain('未知命令');
+    const list = await app.incidents.list({});
+    expect(list).toHaveLength(2);
+  });
+});
+
+describe('acknowledging (签收)', () => {
+  test('a click by someone who is not responsible changes nothing and tells them so', async () => {
+    const opened = app.sandbox!.messages('relief').find((m) => m.card?.id === 'ack-YQ-20261129-001')!;
+    const [r] = await click(app, 'relief', 'ack-YQ-20261129-001', 'xuting', 'ack:YQ-20261129-001');
+    expect(r.text).toContain('不是 YQ-20261129-001 的责任人');
+    expect((await app.incidents.view('YQ-20261129-001')).acknowledgements).toHaveLength(0);
+    expect(messageById(app, 'relief', opened.id)!.card!.fields!.filter((f) => f.value === '待签收')).toHaveLength(2);
+  });
+
+  test('a click by a responsible person acknowledges for that person and the card shows who has', async () => {
+    const opened = app.sandbox!.messages('relief').find((m) => m.card?.id === 'ack-YQ-20261129-001')!;
+    const [r] = await click(app, 'relief', 'ack-YQ-20261129-001', 'liuyang', 'ack:YQ-20261129-001');
+    expect(r.text).toContain('刘洋 已签收 YQ-20261129-001');
+    const card = messageById(app, 'relief', opened.id)!.card!;
+    expect(card.fields).toEqual(expect.arrayContaining([{ label: '第一责任人 刘洋', value: expect.stringMatching(/^已签收 11-29 10:00$/) }, { label: '直接责任人 吴芳', value: '待签收' }]));
+    const [again] = await click(app, 'relief', 'ack-YQ-20261129-001', 'liuyang', 'ack:YQ-20261129-001');
+    expect(again.text).toContain('已签收过');
+    expect((await app.incidents.view('YQ-20261129-001')).incident.status).toBe('reported');
+  });
+
+  test('/签收 without an id picks the one incident in the chat awaiting the sender; all signed → acknowledged', async () => {
+    clock.advance(5 * 60_000);
+    const [r] = await say(app, 'relief', 'wufang', '/签收');
+    expect(r.text).toContain('吴芳 已签收 YQ-20261129-001，责任人已全部签收');
+    const v = await app.incidents.view('YQ-20261129-001');
+    expect(v.incident.status).toBe('acknowledged');
+    expect(v.acknowledgements.map((a) => [a.personId, a.at.toISOString()])).toEqual([
+      ['liuyang', '2026-11-29T02:00:00.000Z'], ['wufang', '2026-11-29T02:05:00.000Z']]);
+    const card = app.sandbox!.messages('relief').find((m) => m.card?.id === 'ack-YQ-20261129-001')!.card!;
+    expect(card.buttons).toEqual([]);
+  });
+});
+
+describe('level, category, progress, assignment, closing', () => {
+  test('/定级 is privileged: a monitor is refused, the direct-responsible person confirms (domain.md "Who sets the level")', async () => {
+    const [no] = await say(app, 'relief', 'xuting', '/定级 YQ-20261129-001 二级');
+    expect(no.text).toContain('没有定级权限');
+    const [bad] = await say(app, 'relief', 'wufang', '/定级 YQ-20261129-001 五级');
+    expect(bad.text).toContain('未知的级别：五级');
+    const [ok] = await say(app, 'relief', 'wufang', '/level YQ-20261129-001 橙');
+    expect(ok.text).toContain('升级');
+    expect(ok.text).toContain('重大或较大（II）');
+    expect((await app.incidents.view('YQ-20261129-001')).incident.confirmedLevel).toBe('II');
+  });
+
+  test('/分类, /进展, /指派 and /查看 show in the timeline', async () => {
+    await say(app, 'relief', 'wufang', '/分类 YQ-20261129-001 诉求');
+    await say(app, 'relief', 'wufang', '/进展 YQ-20261129-001 已联系发帖人核实情况');
+    const [assigned] = await say(app, 'relief', 'wufang', '/指派 YQ-20261129-001 @陈静 核实');
+    expect(assigned.mentions).toEqual(['chenjing']);
+    const [show] = await say(app, 'relief', 'chenjing', '/查看 YQ-20261129-001');
+    expect(show.text).toContain('状态：处置中');
+    expect(show.text).toContain('类别：询问质疑诉求');
+    expect(show.text).toContain('进展：已联系发帖人核实情况');
+    expect(show.text).toContain('指派 陈静（核实）');
+    expect(show.text).toContain('陈静⏳未签收');
+  });
+
+  test('an omitted id with several candidates asks which', async () => {
+    await say(app, 'relief', 'chenjing', '/上报 另一条帖子');
+    const [r] = await say(app, 'relief', 'chenjing', '/进展 继续跟踪');
+    expect(r.text).toMatch(/本群有 3 个符合条件的事件，请写明编号：YQ-20261129-003、YQ-20261129-002、YQ-20261129-001/);
+  });
+
+  test('/办结 needs a summary; /重开 reopens; the ledger keeps every step', async () => {
+    const [noSummary] = await say(app, 'relief', 'wufang', '/办结 YQ-20261129-001');
+    expect(noSummary.text).toContain('请写明处置总结');
+    const [closed] = await say(app, 'relief', 'wufang', '/close YQ-20261129-001 已澄清，帖子已删除');
+    expect(closed.text).toContain('已办结');
+    const [twice] = await say(app, 'relief', 'wufang', '/办结 YQ-20261129-001 再次办结');
+    expect(twice.text).toContain('已办结');
+    const [reopened] = await say(app, 'relief', 'wufang', '/重开 YQ-20261129-001');
+    expect(reopened.text).toContain('已重新打开');
+    const kinds = (await app.incidents.view('YQ-20261129-001')).ledger.map((e) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['incident.closed', 'incident.reopened', 'incident.assigned', 'incident.level_changed', 'incident.category_changed', 'incident.note']));
+  });
+
+  test('/列表 lists open incidents of the chat (the leadership group chat sees all); /查看 of an unknown id says so', async () => {
+    const [opened] = await say(app, 'eldercare', 'sunli', '/上报 养老中心伙食问题帖子');
+    expect(opened.text).toContain('YQ-20261129-004');
+    const [list] = await say(app, 'relief', 'chenjing', '/列表');
+    expect(list.text).toContain('YQ-20261129-001');
+    expect(list.text).not.toContain('YQ-20261129-004');
+    const [all] = await say(app, 'leaders', 'wangjg', '/列表');
+    expect(all.text).toContain('YQ-20261129-004');
+    const [unknown] = await say(app, 'relief', 'chenjing', '/查看 YQ-20991231-999');
+    expect(unknown.text).toContain('找不到事件 YQ-20991231-999');
+  });
+});

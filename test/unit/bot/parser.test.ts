@@ -1,0 +1,33 @@
+import { parseCommand, parseIncidentId, stripLeadingMentions, tokenize } from '../../../src/bot/parser.js';
+
+describe('command parser', () => {
+  test('reads a slash command with its arguments', () => {
+    expect(parseCommand('/上报 有人发帖 https://x.cn 三级')).toEqual({ name: '上报', args: '有人发帖 https://x.cn 三级', tokens: ['有人发帖', 'https://x.cn', '三级'] });
+  });
+  test('accepts the full-width slash, full-width spaces and English aliases in any case', () => {
+    expect(parseCommand('／签收\u3000YQ-20261129-001')).toMatchObject({ name: '签收', tokens: ['YQ-20261129-001'] });
+    expect(parseCommand('/ACK')).toMatchObject({ name: 'ack', args: '' });
+  });
+  test('strips a leading @BotName as WeCom delivers group text (wecom.md §0) and DingTalk leading space', () => {
+    expect(parseCommand('@舆情助手 /ack YQ-20261129-001')).toMatchObject({ name: 'ack', tokens: ['YQ-20261129-001'] });
+    expect(parseCommand(' /ack')).toMatchObject({ name: 'ack' });
+    expect(stripLeadingMentions('@机器人 @张三 你好')).toBe('你好');
+  });
+  test('plain text and bad input are not commands and never throw', () => {
+    expect(parseCommand('大家好')).toBeNull();
+    expect(parseCommand('/')).toBeNull();
+    expect(parseCommand('')).toBeNull();
+    expect(parseCommand(undefined as unknown as string)).toBeNull();
+    expect(parseCommand('//')).toBeNull();
+  });
+  test('keeps quoted arguments whole', () => {
+    expect(tokenize('"a b" “c d” 「e f」 g')).toEqual(['a b', 'c d', 'e f', 'g']);
+  });
+  test('normalises incident ids and rejects others', () => {
+    expect(parseIncidentId('yq-20261129-001')).toBe('YQ-20261129-001');
+    expect(parseIncidentId('20261129-012')).toBe('YQ-20261129-012');
+    expect(parseIncidentId('YQ-2026-001')).toBeNull();
+    expect(parseIncidentId('hello')).toBeNull();
+    expect(parseIncidentId(undefined)).toBeNull();
+  });
+});

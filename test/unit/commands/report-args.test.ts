@@ -1,0 +1,38 @@
+import { parseFoundAt, parseReportArgs } from '../../../src/commands/report.js';
+import { loadOrgConfig } from '../../../src/config/load.js';
+import { Directory } from '../../../src/domain/Directory.js';
+import { UsageError } from '../../../src/errors.js';
+
+const dir = new Directory(loadOrgConfig('config/default.yaml'));
+const now = new Date('2026-11-29T02:00:00Z'); // 10:00 Asia/Shanghai
+const args = (s: string) => parseReportArgs(s.split(' '), dir, now);
+
+describe('/上报 arguments', () => {
+  test('reads description, link, trailing level and #unit', () => {
+    expect(args('某论坛 发帖 https://bbs.cn/1 二级 #养老服务中心')).toEqual({
+      description: '某论坛 发帖', sourceUrl: 'https://bbs.cn/1', level: 'II', unitId: 'eldercare' });
+  });
+  test('a level word inside the description stays text; only trailing options count', () => {
+    expect(args('一般 网民 质疑').level).toBeUndefined();
+    expect(args('一般 网民 质疑').description).toBe('一般 网民 质疑');
+  });
+  test('aliases of the four-level scheme resolve (domain.md "Severity levels": I–IV and colours)', () => {
+    expect(args('帖子 红').level).toBe('I');
+    expect(args('帖子 IV').level).toBe('IV');
+    expect(args('帖子 级别:黄色').level).toBe('III');
+  });
+  test('source type and discovery time (domain.md "Intake": record source type and when it was found)', () => {
+    const a = args('帖子 上级交办 发现:09:30');
+    expect(a.sourceType).toBe('assigned');
+    expect(a.foundAt?.toISOString()).toBe('2026-11-29T01:30:00.000Z');
+    expect(parseFoundAt('23:00', 'Asia/Shanghai', now).toISOString()).toBe('2026-11-28T15:00:00.000Z');
+  });
+  test('bad input is a UsageError naming the problem', () => {
+    expect(() => parseReportArgs([], dir, now)).toThrow(UsageError);
+    expect(() => args('帖子 #火星办')).toThrow('未知的单位：火星办');
+    expect(() => args('帖子 级别:九级')).toThrow('未知的级别：九级');
+    expect(() => args('帖子 发现:25:00')).toThrow('发现时间格式应为 HH:mm');
+    expect(() => args('帖子 类别:')).toThrow('缺少内容');
+    expect(() => parseReportArgs(['长'.repeat(2001)], dir, now)).toThrow('过长');
+  });
+});

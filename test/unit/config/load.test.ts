@@ -1,0 +1,46 @@
+import { parse } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { loadOrgConfig, parseOrgConfig } from '../../../src/config/load.js';
+import { loadSettings } from '../../../src/config/settings.js';
+import { ConfigError } from '../../../src/errors.js';
+
+const raw = () => parse(readFileSync('config/default.yaml', 'utf8'));
+
+describe('organisation config', () => {
+  test('the demo organisation is valid: ≥3 units, a leadership group, ≥8 people, 3 chats bound on every platform', () => {
+    const c = loadOrgConfig('config/default.yaml');
+    expect(c.units.length).toBeGreaterThanOrEqual(3);
+    expect(c.people.length).toBeGreaterThanOrEqual(8);
+    expect(c.chats).toHaveLength(3);
+    for (const chat of c.chats) expect(chat).toMatchObject({ sandbox: true, wecomChatId: expect.any(String), dingtalkChatId: expect.any(String) });
+    expect(c.severity.levels.map((l) => l.id)).toEqual(['I', 'II', 'III', 'IV']);
+    expect(c.timezone).toBe('Asia/Shanghai');
+  });
+  test('an unknown person is named with its path, e.g. units[2].firstResponsible', () => {
+    const r = raw();
+    r.units[2].firstResponsible = 'wang';
+    expect(() => parseOrgConfig(r)).toThrow('units[2].firstResponsible: unknown person "wang"');
+  });
+  test('other cross-references and shapes are checked', () => {
+    const r = raw();
+    r.chats[0].unit = 'nowhere';
+    r.severity.default = 'V';
+    r.timezone = 'Mars/Base';
+    r.milestones[0].limitWorkingDays = 3;
+    let msg = '';
+    try { parseOrgConfig(r); } catch (e) { msg = (e as ConfigError).message; }
+    expect(msg).toContain('chats[0].unit: unknown unit "nowhere"');
+    expect(msg).toContain('severity.default: unknown level "V"');
+    expect(msg).toContain('timezone: unknown time zone "Mars/Base"');
+    expect(msg).toContain('milestones[0]: give exactly one of limitMinutes, limitWorkingDays, sameDay');
+  });
+  test('a missing file or broken YAML stops start-up with a ConfigError', () => {
+    expect(() => loadOrgConfig('config/none.yaml')).toThrow(ConfigError);
+  });
+  test('settings from the environment have defaults and reject bad values by name', () => {
+    expect(loadSettings({})).toMatchObject({ PORT: 3000, DATA_DIR: './data', SANDBOX: true, TIME_SCALE: 1 });
+    expect(loadSettings({ SANDBOX: 'off' }).SANDBOX).toBe(false);
+    expect(() => loadSettings({ PORT: 'abc' })).toThrow('PORT');
+    expect(() => loadSettings({ WECOM_AIBOT_ENCODING_AES_KEY: 'short' })).toThrow('WECOM_AIBOT_ENCODING_AES_KEY');
+  });
+});
