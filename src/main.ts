@@ -2,6 +2,7 @@
  * Entry point (`npm start`): loads settings and config, starts the bot (embedded PostgreSQL unless
  * DATABASE_URL is set), prints where to go, and stops everything cleanly on Ctrl-C / SIGTERM.
  */
+import { existsSync } from 'node:fs';
 import pino from 'pino';
 import { startApp } from './app.js';
 import { loadOrgConfig } from './config/load.js';
@@ -10,6 +11,7 @@ import { CodedError } from './errors.js';
 import { installShutdownHooks } from './store/index.js';
 
 async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
   const settings = loadSettings();
   const logger = pino({ level: settings.LOG_LEVEL, base: undefined });
   const config = loadOrgConfig(settings.CONFIG_FILE);
