@@ -98,6 +98,6 @@ export class ReplySession {
         return;
       }
     }
-    logger.warn({ eventId, chatId }, 'wecom late reply undeliverable: response_url spent and no webhook robot for this chat');
+    logger.warn({ eventId, chatId }, 'wecom late reply undeliverable: response_url used or unavailable and no webhook robot for this chat');
   }
 }

@@ -82,6 +82,7 @@ export class WeComAiBotAdapter implements PlatformAdapter {
     aesKeyBytes(opts.encodingAESKey);
     this.log = opts.logger.child({ adapter: 'wecom-aibot' });
     this.now = opts.now ?? Date.now;
+    if (opts.passiveReplyMs >= 5000) this.log.warn({ passiveReplyMs: opts.passiveReplyMs }, 'passiveReplyMs >= 5000: WeCom retries callbacks not answered within 5 s');
     this.webhook = new WebhookSender({
       apiBase: opts.apiBase, logger: this.log, tries: opts.webhookRetry?.tries,
       baseDelayMs: opts.webhookRetry?.baseDelayMs, timeoutMs: opts.httpTimeoutMs,

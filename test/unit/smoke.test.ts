@@ -1,2 +1,0 @@
-import { Agenda } from 'agenda';
-test('agenda loads as ESM', () => { expect(typeof Agenda).toBe('function'); });
