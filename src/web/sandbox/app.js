@@ -222,7 +222,9 @@ async function clickCardButton(card, button, el) {
 }
 
 function renderHints() {
-  $('hints').replaceChildren(...state.meta.commandHints.map((hint) => {
+  const seen = new Set();
+  const hints = state.meta.commandHints.filter((h) => !seen.has(h.trim()) && seen.add(h.trim()));
+  $('hints').replaceChildren(...hints.map((hint) => {
     const b = document.createElement('button');
     b.type = 'button';
     b.className = 'hint';
