@@ -145,3 +145,24 @@ describe('card clicks [101027, 101031]', () => {
     expect(rec).toMatchObject({ errcode: 0, body: { msgtype: 'markdown', markdown: { content: '<@WuFang> 已签收' } } });
   });
 });
+
+describe('enter_chat [101027, 101031]', () => {
+  const enter = { msgid: '', chattype: 'single', from: { userid: 'LiHua' }, msgtype: 'event', event: { eventtype: 'enter_chat' } };
+
+  test('without a configured greeting it is acknowledged with an empty 200 and not handed over', async () => {
+    const before = h.events.length;
+    const ex = await h.client.sendPlaintext({ ...enter, msgid: 'enter-1' });
+    expect([ex.status, ex.rawBody]).toEqual([200, '']);
+    expect(h.events.length).toBe(before);
+  });
+
+  test('with a greeting configured it is answered with a passive text message', async () => {
+    const g = await startHarness({ greeting: '您好，我是舆情助手。发送 /帮助 查看命令。' });
+    try {
+      const ex = await g.client.sendPlaintext({ ...enter, msgid: 'enter-2' });
+      expect(ex.reply).toEqual({ msgtype: 'text', text: { content: '您好，我是舆情助手。发送 /帮助 查看命令。' } });
+    } finally {
+      await g.close();
+    }
+  });
+});

@@ -183,6 +183,8 @@ export class WeComAiBotAdapter implements PlatformAdapter {
 
   /** POST: a message or event callback. */
   private async callback(ctx: Context): Promise<void> {
+    // Before anything is marked seen, so WeCom's retry can still be handled once we are ready.
+    if (!this.sink) throw new CodedError('CONFIG', 'wecom adapter not initialised (init(sink) not called)', 503, false);
     const q = this.query(ctx);
     const body = await readJsonBody(ctx);
     const encrypted = (body as { encrypt?: unknown } | null)?.encrypt;
@@ -214,8 +216,7 @@ export class WeComAiBotAdapter implements PlatformAdapter {
 
   /** Hands the event over, waits up to passiveReplyMs, answers passively, routes the rest late. */
   private async dispatch(ctx: Context, parsed: ParsedMessage | ParsedCardAction): Promise<void> {
-    if (!this.sink) throw new CodedError('CONFIG', 'wecom adapter not initialised (init(sink) not called)', 503, false);
-    const sink = this.sink;
+    const sink = this.sink!;
     const streamId = newId();
     const session = new ReplySession({
       eventId: parsed.eventId, streamId, chatId: parsed.chatId, responseUrl: this.responseUrlOf(parsed.responseUrl),
