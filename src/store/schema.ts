@@ -1,0 +1,133 @@
+/**
+ * Kysely table types for the PostgreSQL store. Column names are snake_case; `rows.ts` maps rows to
+ * the domain records of `domain/types.ts`. Every instant is a `timestamptz` (read back as a UTC `Date`).
+ * `int8` columns are read as `number` (see `db.ts`, which installs a range-checked parser).
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { IncidentStatus, MilestoneState, SourceType } from '../domain/types.js';
+
+/** A `timestamptz` column: read as `Date`, written as `Date`. */
+export type Timestamp = ColumnType<Date, Date, Date>;
+/** A `timestamptz` column the database fills with `now()` on insert. */
+export type TimestampDefault = ColumnType<Date, Date | undefined, Date>;
+/** A `jsonb` object column: read parsed, written as a JSON string (pg would send JS arrays as PG arrays). */
+export type JsonObject = ColumnType<Record<string, unknown>, string, string>;
+
+/** `incidents`: one row per incident (舆情事件), id `YQ-YYYYMMDD-NNN`. */
+export interface IncidentsTable {
+  id: string;
+  title: string;
+  description: string;
+  source_url: string | null;
+  source_type: SourceType;
+  found_at: Timestamp;
+  occurred_at: Timestamp | null;
+  reported_at: Timestamp;
+  reporter_id: string;
+  unit_id: string;
+  chat_id: string;
+  category: string | null;
+  proposed_level: string;
+  confirmed_level: string | null;
+  status: IncidentStatus;
+  closed_at: Timestamp | null;
+  plan_id: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+
+/** `incident_counters`: business date `yyyymmdd` → last incident number handed out that day. */
+export interface IncidentCountersTable {
+  business_date: string;
+  last_number: number;
+}
+
+/** `ledger_entries`: the append-only ledger (台账); a trigger rejects UPDATE, DELETE and TRUNCATE. */
+export interface LedgerEntriesTable {
+  seq: Generated<number>;
+  incident_id: string | null;
+  actor: string;
+  kind: string;
+  payload: JsonObject;
+  at: Timestamp;
+}
+
+/** `acknowledgements`: one row per (incident, person) acknowledgement (签收). */
+export interface AcknowledgementsTable {
+  incident_id: string;
+  person_id: string;
+  role: string;
+  at: Timestamp;
+}
+
+/** `assignments`: unique per (incident, person, role). */
+export interface AssignmentsTable {
+  incident_id: string;
+  person_id: string;
+  role: string;
+  assigned_by: string;
+  at: Timestamp;
+}
+
+/** `milestones`: one row per (incident, milestone key); `owner_ids` is `text[]`. */
+export interface MilestonesTable {
+  incident_id: string;
+  key: string;
+  name: string;
+  owner_ids: string[];
+  starts_at: Timestamp;
+  due_at: Timestamp;
+  state: MilestoneState;
+  met_at: Timestamp | null;
+  met_by: string | null;
+  breached_at: Timestamp | null;
+  plan_id: string;
+}
+
+/** `chase_steps`: claimed chase/escalation steps, unique per (incident, milestone, step, plan). */
+export interface ChaseStepsTable {
+  incident_id: string;
+  milestone_key: string;
+  step: string;
+  plan_id: string;
+  done_at: Timestamp;
+}
+
+/** `breaches`: recorded deadline breaches (违约), graded per 000 L2; `person_ids` is `text[]`. */
+export interface BreachesTable {
+  id: Generated<number>;
+  incident_id: string;
+  milestone_key: string;
+  person_ids: string[];
+  grade: 'minor' | 'major';
+  at: Timestamp;
+  graded_by: string | null;
+  note: string | null;
+}
+
+/** `processed_events`: inbound event ids already handled, for dedupe across retries and restarts. */
+export interface ProcessedEventsTable {
+  platform: string;
+  event_id: string;
+  seen_at: TimestampDefault;
+}
+
+/** The whole database as Kysely sees it. */
+export interface Database {
+  incidents: IncidentsTable;
+  incident_counters: IncidentCountersTable;
+  ledger_entries: LedgerEntriesTable;
+  acknowledgements: AcknowledgementsTable;
+  assignments: AssignmentsTable;
+  milestones: MilestonesTable;
+  chase_steps: ChaseStepsTable;
+  breaches: BreachesTable;
+  processed_events: ProcessedEventsTable;
+}
+
+export type IncidentRow = Selectable<IncidentsTable>;
+export type NewIncidentRow = Insertable<IncidentsTable>;
+export type IncidentUpdate = Updateable<IncidentsTable>;
+export type LedgerRow = Selectable<LedgerEntriesTable>;
+export type MilestoneRow = Selectable<MilestonesTable>;
+export type BreachRow = Selectable<BreachesTable>;
