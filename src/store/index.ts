@@ -1,0 +1,67 @@
+/**
+ * The store's public surface. `main.ts` typically does:
+ *
+ *   const database = await startDatabase({ dataDir: settings.DATA_DIR, databaseUrl: settings.DATABASE_URL, logger });
+ *   const store = await openStore({ connectionString: database.connectionString, logger });
+ *   installShutdownHooks(async () => { …stop HTTP, jobs…; await store.close(); await database.stop(); }, { logger });
+ */
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import { createKysely, createPool } from './db.js';
+import { silentLogger, type StoreLogger } from './logger.js';
+import { migrateToLatest } from './migrations/index.js';
+import { PgEventDedupe } from './PgEventDedupe.js';
+import { PgUnitOfWork } from './PgUnitOfWork.js';
+import type { Database } from './schema.js';
+
+export { startDatabase, APP_DATABASE, type StartDatabaseOptions, type DatabaseHandle } from './embedded.js';
+export { installShutdownHooks, type ShutdownHookOptions } from './shutdown-hooks.js';
+export { migrateToLatest } from './migrations/index.js';
+export { createKysely, createPool, parseInt8 } from './db.js';
+export { PgIncidentRepo } from './PgIncidentRepo.js';
+export { PgUnitOfWork } from './PgUnitOfWork.js';
+export { PgEventDedupe } from './PgEventDedupe.js';
+export type { Database } from './schema.js';
+export type { StoreLogger } from './logger.js';
+
+/** Options for {@link openStore}. */
+export interface OpenStoreOptions {
+  /** `postgres://…` URL (from `DatabaseHandle.connectionString`). Never logged. */
+  connectionString: string;
+  logger?: StoreLogger;
+  /** Pool size (default 10). */
+  maxConnections?: number;
+}
+
+/** An open store: everything the services and jobs need from PostgreSQL. */
+export interface Store {
+  /** Typed query builder (reports, exports). */
+  db: Kysely<Database>;
+  /** The underlying pool (e.g. for Agenda's PostgreSQL backend). */
+  pool: pg.Pool;
+  uow: PgUnitOfWork;
+  dedupe: PgEventDedupe;
+  /** Ends the pool (waits for checked-out clients to be released). Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects, migrates to the latest schema and returns the store. On a migration failure the pool
+ * is closed and the error is rethrown.
+ * @throws Error when the server is unreachable or a migration fails (`database migration "…" failed: …`).
+ */
+export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  const logger = opts.logger ?? silentLogger;
+  const pool = createPool({ connectionString: opts.connectionString, logger, max: opts.maxConnections });
+  const db = createKysely(pool);
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => (closing ??= db.destroy());
+  try {
+    const applied = await migrateToLatest(db);
+    if (applied.length > 0) logger.info({ applied }, 'database migrated');
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { db, pool, uow: new PgUnitOfWork(db), dedupe: new PgEventDedupe(db), close };
+}
