@@ -1,0 +1,105 @@
+/**
+ * Embedded PostgreSQL lifecycle (settings DATA_DIR / DATABASE_URL): data persists in
+ * `<dataDir>/pg` across restarts, and a crash's stale `postmaster.pid` does not block the next start.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startDatabase, type DatabaseHandle } from '../../../src/store/index.js';
+
+const dirs: string[] = [];
+const running: DatabaseHandle[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((h) => h.stop()));
+  await Promise.all(dirs.splice(0).map((d) => fs.rm(d, { recursive: true, force: true })));
+});
+
+async function tempDataDir(): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'yq-embedded-test-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function start(dataDir: string, debugLines?: string[]): Promise<DatabaseHandle> {
+  const collect = (o: unknown, m?: string) => { debugLines?.push(String(m ?? o)); };
+  const logger = { debug: collect, info: () => undefined, warn: () => undefined, error: () => undefined };
+  const h = await startDatabase({ dataDir, logger });
+  running.push(h);
+  return h;
+}
+
+async function query(url: string, text: string): Promise<unknown[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+test('start → stop → start on the same dataDir keeps the data; stop is idempotent; postgres logs go to logger.debug', async () => {
+  const dataDir = await tempDataDir();
+  const lines: string[] = [];
+  const first = await start(dataDir, lines);
+  expect(first.embedded).toBe(true);
+  expect(new URL(first.connectionString).pathname).toBe('/yuqing');
+  await query(first.connectionString, "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('台账')");
+  await first.stop();
+  await first.stop();
+  expect(lines.some((l) => l.includes('database system is ready to accept connections'))).toBe(true);
+
+  const second = await start(dataDir);
+  expect(await query(second.connectionString, 'SELECT v FROM kept')).toEqual([{ v: '台账' }]);
+});
+
+test('a stale postmaster.pid whose process is dead is removed and the server starts', async () => {
+  const dataDir = await tempDataDir();
+  const first = await start(dataDir);
+  await query(first.connectionString, 'CREATE TABLE kept (v int); INSERT INTO kept VALUES (1)');
+  const lock = await fs.readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8');
+  await first.stop();
+
+  const child = spawn(process.execPath, ['-e', '']);
+  const deadPid = await new Promise<number>((resolve) => child.on('exit', () => resolve(child.pid!)));
+  await fs.writeFile(path.join(dataDir, 'pg', 'postmaster.pid'), lock.replace(/^\d+/, String(deadPid)));
+
+  const second = await start(dataDir);
+  expect(await query(second.connectionString, 'SELECT v FROM kept')).toEqual([{ v: 1 }]);
+});
+
+test('a stale postmaster.pid whose pid now belongs to a non-postgres process is removed and the server starts', async () => {
+  const dataDir = await tempDataDir();
+  const first = await start(dataDir);
+  const lock = await fs.readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8');
+  await first.stop();
+  // This jest process stands in for whatever process reused the crashed server's pid.
+  await fs.writeFile(path.join(dataDir, 'pg', 'postmaster.pid'), lock.replace(/^\d+/, String(process.pid)));
+
+  const second = await start(dataDir);
+  expect(await query(second.connectionString, 'SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
+});
+
+test('a second start on a dataDir whose server is running is refused', async () => {
+  const dataDir = await tempDataDir();
+  await start(dataDir);
+  await expect(startDatabase({ dataDir })).rejects.toThrow(/already running/);
+});
+
+test('a server that cannot start fails with PostgreSQL\'s own log lines instead of hanging', async () => {
+  const dataDir = await tempDataDir();
+  const first = await start(dataDir);
+  await first.stop();
+  await fs.writeFile(path.join(dataDir, 'pg', 'PG_VERSION'), '9\n');
+  await expect(startDatabase({ dataDir })).rejects.toThrow(/failed to start:[\s\S]*incompatible/);
+});
+
+test('with databaseUrl nothing is started and stop does nothing', async () => {
+  const dataDir = await tempDataDir();
+  const h = await startDatabase({ dataDir, databaseUrl: 'postgres://u:p@db.example:5432/yq' });
+  expect(h).toEqual({ connectionString: 'postgres://u:p@db.example:5432/yq', embedded: false, stop: expect.any(Function) });
+  await h.stop();
+  expect(await fs.readdir(dataDir)).toEqual([]);
+});
