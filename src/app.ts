@@ -19,6 +19,10 @@ import { Directory } from './domain/Directory.js';
 import { IncidentService } from './domain/IncidentService.js';
 import type { Clock } from './domain/ports.js';
 import { createScheduler, type Scheduler } from './jobs/agenda.js';
+import { defineChaseJobs } from './jobs/chase-job.js';
+import { ChineseWorkingCalendar } from './calendar/ChineseWorkingCalendar.js';
+import { ChaseService } from './domain/deadlines/ChaseService.js';
+import { DeadlinePlanner } from './domain/deadlines/DeadlinePlanner.js';
 import { createServer } from './server.js';
 import { openStore, startDatabase, type DatabaseHandle, type Store } from './store/index.js';
 
@@ -72,11 +76,9 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     cleanups.push(() => store.close());
 
     const directory = new Directory(config);
-    const scheduler = createScheduler({ pool: store.pool, logger: logger.child({ part: 'scheduler' }) });
-    const incidents = new IncidentService({
-      uow: store.uow, directory, clock,
-      onAfterCommitError: (err) => logger.error({ err }, 'after-commit step failed'),
-    });
+    const calendar = new ChineseWorkingCalendar(config.calendar);
+    const timeScale = settings.TIME_SCALE;
+    const scheduler = createScheduler({ pool: store.pool, logger: logger.child({ part: 'scheduler' }), processEveryMs: timeScale < 1 ? 200 : 1000 });
 
     const bot = new Bot({ directory, logger: logger.child({ part: 'bot' }), botName: config.bot.name });
     const adapters: PlatformAdapter[] = [];
@@ -97,10 +99,20 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     }
     for (const a of adapters) bot.attach(a);
     const notifier = new ChatNotifier({ adapters, directory, logger: logger.child({ part: 'notifier' }) });
+
+    const jobLog = logger.child({ part: 'deadlines' });
+    const chase = new ChaseService({ uow: store.uow, directory, clock, notifier, timeScale, log: jobLog });
+    const chaseJobs = defineChaseJobs({ scheduler, chase, clock, logger: jobLog, source: store.uow.repo });
+    const planner = new DeadlinePlanner({ directory, calendar, timeScale, scheduler: chaseJobs, log: jobLog });
+    const incidents = new IncidentService({
+      uow: store.uow, directory, clock, hooks: [planner],
+      onAfterCommitError: (err) => logger.error({ err }, 'after-commit step failed'),
+    });
     registerCommands(bot, { incidents, directory }, () => clock.now());
 
     await scheduler.start();
     cleanups.push(() => scheduler.stop());
+    await chaseJobs.startReconcile();
     for (const a of adapters) {
       await a.start();
       cleanups.push(() => a.stop());

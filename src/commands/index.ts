@@ -3,6 +3,7 @@ import type { Bot } from '../bot/Bot.js';
 import { ackAction, ackCommand } from './ack.js';
 import { assignCommand } from './assign.js';
 import { categoryCommand } from './category.js';
+import { doneCommand } from './done.js';
 import { helpCommand } from './help.js';
 import { levelCommand } from './level.js';
 import { calmCommand, closeCommand, publishCommand, reopenCommand } from './lifecycle.js';
@@ -12,7 +13,7 @@ import type { CommandDeps } from './shared.js';
 import { showCommand } from './show.js';
 import { updateCommand } from './update.js';
 
-/** Registers the command set of issue 3 (+ lifecycle commands). `now` is the clock. */
+/** Registers the command set (issues 3 and 4). `now` is the clock. */
 export function registerCommands(bot: Bot, deps: CommandDeps, now: () => Date): void {
   bot
     .command(reportCommand(deps, now))
@@ -23,6 +24,7 @@ export function registerCommands(bot: Bot, deps: CommandDeps, now: () => Date): 
     .command(assignCommand(deps))
     .command(publishCommand(deps))
     .command(calmCommand(deps))
+    .command(doneCommand(deps))
     .command(closeCommand(deps))
     .command(reopenCommand(deps))
     .command(showCommand(deps, now))

@@ -284,12 +284,38 @@ export class IncidentService {
     return ackCard(this.dir, incident, await repo.acknowledgements(incidentId), await this.responsibleIds(repo, incident));
   }
 
-  /** Records a hook-produced event for a milestone met by `/完成` (issue 4); the hook does the work. */
-  async milestoneDone(actor: Actor, incidentId: string, key: string): Promise<Incident> {
+  /**
+   * Marks a milestone met by hand (`/完成`, issue 4): for steps done outside the bot (a phone report
+   * upward, a meeting) or whose own commands come later. `query` is a milestone key, name or alias
+   * (config `milestones[]`); for per-person milestones the actor's own is preferred. Allowed for
+   * the people who owe it, the unit's office, and the first- and direct-responsible people.
+   * The planner hook (same transaction) records `milestone.met`.
+   * @throws NotFoundError when no open milestone matches; AmbiguousError when several do;
+   *         ForbiddenError for anyone else.
+   */
+  async milestoneDone(actor: Actor, incidentId: string, query: string, note: string): Promise<{ incident: Incident; name: string }> {
+    const now = this.deps.clock.now();
     return this.run(actor, async (repo) => {
-      const incident = await this.lockOpenOrClosedAfter(repo, incidentId);
-      return { incident, event: { type: 'milestone_done', key } };
-    });
+      const incident = await this.lock(repo, incidentId);
+      const q = query.trim().toLowerCase();
+      const specOf = (key: string) => this.dir.config.milestones.find((m) => m.key === key.split(':')[0]);
+      const matches = (await repo.milestones(incidentId)).filter((m) => m.state === 'open').filter((m) => {
+        const spec = specOf(m.key);
+        const names = [m.key, m.name, m.name.replace(/（.*）$/, ''), spec?.key, spec?.name, ...(spec?.aliases ?? [])];
+        return names.some((n) => n !== undefined && n.toLowerCase() === q);
+      });
+      const own = matches.filter((m) => actor.personId && m.ownerIds.includes(actor.personId));
+      const pick = own.length === 1 ? own : matches;
+      if (pick.length === 0) throw new NotFoundError(`${incidentId} 没有未完成的时限事项“${query}”。用 /查看 ${incidentId} 查看全部时限。`);
+      if (pick.length > 1) throw new AmbiguousError(`“${query}”对应多项：${pick.map((m) => m.name).join('、')}，请写明具体事项。`, pick.map((m) => m.key));
+      const m = pick[0];
+      const unit = this.dir.unit(incident.unitId);
+      const may = !!actor.personId && (m.ownerIds.includes(actor.personId) || !!unit?.office.includes(actor.personId)
+        || unit?.firstResponsible === actor.personId || unit?.directResponsible === actor.personId);
+      if (!may) throw new ForbiddenError(`“${m.name}”应由 ${m.ownerIds.map((p) => this.dir.nameOf(p)).join('、')} 或办公室标记完成。`);
+      if (note.trim()) await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.note', at: now, payload: { text: note.trim(), milestone: m.key } });
+      return { incident, event: { type: 'milestone_done', key: m.key }, value: m.name };
+    }, async (_repo, incident, name) => ({ incident, name: name as string }));
   }
 
   // ---- internals ----
@@ -320,11 +346,6 @@ export class IncidentService {
     const i = await this.lock(repo, id);
     if (i.status === 'closed') throw new ConflictError(`${id} 已办结。如需继续处置，请先 /重开 ${id}。`);
     return i;
-  }
-
-  /** Closed incidents still owe closure milestones (closure report), so `/完成` accepts them. */
-  private async lockOpenOrClosedAfter(repo: IncidentRepo, id: string): Promise<Incident> {
-    return this.lock(repo, id);
   }
 
   private async ledgerNotice(repo: IncidentRepo, incidentId: string, n: Notice): Promise<void> {

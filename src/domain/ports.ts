@@ -72,6 +72,11 @@ export interface IncidentRepo {
    * or returns false if it exists already (the step was done before).
    */
   claimChaseStep(incidentId: string, milestoneKey: string, step: string, planId: string, at: Date): Promise<boolean>;
+  /**
+   * Open milestones planned under their incident's active plan (`milestones.plan_id =
+   * incidents.plan_id`), across all incidents: what the chase reconcile pass keeps scheduled.
+   */
+  activeOpenMilestones(): Promise<ChaseRun[]>;
   insertBreach(b: Omit<Breach, 'id'>): Promise<Breach>;
   breaches(incidentId: string): Promise<Breach[]>;
   updateBreachGrade(id: number, grade: Breach['grade'], by: string, note: string | null): Promise<Breach | undefined>;
@@ -122,4 +127,26 @@ export interface Notice {
 /** Delivers notices to chats (all platforms a chat is bound on). Failures are logged, not thrown. */
 export interface Notifier {
   notify(n: Notice): Promise<void>;
+}
+
+/**
+ * Schedules milestone chase runs (implemented with Agenda in `jobs/`). One pending run per
+ * (incident, milestone): scheduling again moves it. `at` is in the domain clock's time.
+ */
+export interface ChaseScheduler {
+  schedule(run: ChaseRun, at: Date): Promise<void>;
+}
+
+/** Identifies one chase run: the milestone of an incident under one plan (the plan id is the token). */
+export interface ChaseRun {
+  incidentId: string;
+  key: string;
+  planId: string;
+}
+
+/** The slice of a (pino) logger the domain uses: `(fields, message)`. */
+export interface DomainLogger {
+  info(fields: object, msg: string): void;
+  warn(fields: object, msg: string): void;
+  error(fields: object, msg: string): void;
 }

@@ -14,7 +14,7 @@ export interface Scheduler {
   /** True between a successful `start()` and `stop()`. */
   isUp(): boolean;
   start(): Promise<void>;
-  /** Stops processing and unlocks running jobs; leaves the shared pool open. Idempotent. */
+  /** Stops processing after running jobs finish (10 s at most); leaves the shared pool open. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -45,7 +45,9 @@ export function createScheduler(opts: { pool: pg.Pool; logger: Logger; processEv
     stop() {
       stopping ??= (async () => {
         up = false;
-        await agenda.stop(false);
+        // Let running jobs finish (their transactions and sends), then stop; the pool stays open.
+        const r = await agenda.drain({ timeout: 10_000, closeConnection: false });
+        if (r.timedOut) opts.logger.warn({ running: r.running }, 'scheduler stopped with jobs still running');
       })();
       return stopping;
     },

@@ -40,7 +40,11 @@ export interface PoolOptions {
 export function createPool(opts: PoolOptions): pg.Pool {
   const logger = opts.logger ?? silentLogger;
   const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.max ?? 10, types: customTypes });
-  pool.on('error', (err) => logger.warn({ err: err.message }, 'idle PostgreSQL connection failed'));
+  pool.on('error', (err) => {
+    // During shutdown the server ends connections the pool has already let go of: not a fault.
+    if (pool.ending) logger.debug({ err: err.message }, 'connection closed by the server during shutdown');
+    else logger.warn({ err: err.message }, 'idle PostgreSQL connection failed');
+  });
   return pool;
 }
 

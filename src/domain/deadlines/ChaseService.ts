@@ -1,0 +1,119 @@
+/**
+ * Runs one milestone's chase (issue 4), Grafana-OnCall style: under the incident's row lock it
+ * checks that the run's plan id is the incident's active plan (else the run is stale and does
+ * nothing), re-checks that the milestone is still open, then works through every step whose time
+ * has come — reminders before the deadline, the breach at it, the escalation ladder after it —
+ * claiming each (incident, milestone, step, plan) exactly once. Notices go out after commit; the
+ * caller schedules the next run at the returned time.
+ */
+import type { Directory } from '../Directory.js';
+import { chaseSchedule, gradeBreach, nextStep, resolveLadderTarget, type ChaseStep } from '../milestones/index.js';
+import type { ChaseRun, Clock, DomainLogger, IncidentRepo, Notice, Notifier, UnitOfWork } from '../ports.js';
+import type { Incident, MilestoneRecord } from '../types.js';
+import { breachNotice, escalationNotice, reminderNotice } from './chase-messages.js';
+
+/** Outcome of a run: when to run next (domain clock), or null when this milestone's chase is over. */
+export interface ChaseOutcome {
+  next: Date | null;
+  /** Steps acted on in this run (`remind:50`, `breach`, `escalate:2:directResponsible`, …). */
+  fired: string[];
+  /** Why nothing (more) happens, when it stops: `stale-plan`, `not-open`, `no-incident`, `done`. */
+  stopped?: string;
+}
+
+export class ChaseService {
+  constructor(private readonly deps: {
+    uow: UnitOfWork; directory: Directory; clock: Clock; notifier: Notifier; timeScale: number; log: DomainLogger;
+  }) {}
+
+  /** Runs the due steps of one milestone. Never throws for a stale or finished run (it logs why). */
+  async run(run: ChaseRun): Promise<ChaseOutcome> {
+    const notices: Notice[] = [];
+    const outcome = await this.deps.uow.transaction(async (repo) => {
+      const incident = await repo.getIncident(run.incidentId, { forUpdate: true });
+      if (!incident) return this.stop(run, 'no-incident');
+      if (incident.planId !== run.planId) return this.stop(run, 'stale-plan');
+      const m = (await repo.milestones(run.incidentId)).find((x) => x.key === run.key);
+      if (!m || m.state !== 'open' || m.planId !== run.planId) return this.stop(run, 'not-open');
+      const level = incident.confirmedLevel ?? incident.proposedLevel;
+      const schedule = chaseSchedule(m, this.deps.directory.config.escalation, level, this.deps.directory.timezone, this.deps.timeScale);
+      const now = this.deps.clock.now();
+      const done = new Set<string>();
+      const fired: string[] = [];
+      for (;;) {
+        const ns = nextStep(schedule, done, now);
+        if (!ns) return { ...this.stop(run, 'done'), fired };
+        if (!ns.dueNow) return { next: ns.step.notifyAt, fired };
+        done.add(ns.step.step);
+        if (!(await repo.claimChaseStep(run.incidentId, run.key, ns.step.step, run.planId, now))) continue;
+        if (ns.superseded) {
+          this.deps.log.info({ ...run, step: ns.step.step }, 'reminder superseded by a later due step: not sent');
+          continue;
+        }
+        const notice = await this.act(repo, incident, m, ns.step, now);
+        if (notice) notices.push(notice);
+        fired.push(ns.step.step);
+      }
+    });
+    for (const n of mergeNotices(notices)) await this.deps.notifier.notify(n);
+    return outcome;
+  }
+
+  private stop(run: ChaseRun, why: string): ChaseOutcome {
+    if (why !== 'done') this.deps.log.info({ ...run, why }, 'chase run skipped');
+    return { next: null, fired: [], stopped: why };
+  }
+
+  /** Performs one step inside the transaction: ledger entries, breach record; returns its notice. */
+  private async act(repo: IncidentRepo, i: Incident, m: MilestoneRecord, step: ChaseStep, now: Date): Promise<Notice | null> {
+    const dir = this.deps.directory;
+    const base = { key: m.key, name: m.name, step: step.step, planId: m.planId, dueAt: m.dueAt.toISOString() };
+    if (step.kind === 'remind') {
+      const n = reminderNotice(dir, i, m, now, this.deps.timeScale);
+      await repo.appendLedger({ incidentId: i.id, actor: 'bot', kind: 'milestone.reminded', at: now, payload: { ...base, to: m.ownerIds } });
+      return n;
+    }
+    if (step.kind === 'breach') {
+      if (!(await repo.markMilestoneBreached(i.id, m.key, step.at))) {
+        this.deps.log.info({ incidentId: i.id, key: m.key }, 'breach already recorded under an earlier plan: not recorded again');
+        return null;
+      }
+      const grade = gradeBreach({});
+      await repo.insertBreach({ incidentId: i.id, milestoneKey: m.key, personIds: m.ownerIds, grade, at: step.at, gradedBy: null, note: null });
+      await repo.appendLedger({ incidentId: i.id, actor: 'system', kind: 'milestone.breached', at: now, payload: { ...base, personIds: m.ownerIds, grade } });
+      return breachNotice(dir, i, m);
+    }
+    const unit = dir.unit(i.unitId)!;
+    const lg = dir.config.leadershipGroup;
+    const delivery = resolveLadderTarget(step.target!, {
+      ownerIds: m.ownerIds, firstResponsible: unit.firstResponsible, directResponsible: unit.directResponsible,
+      incidentChatId: i.chatId, leadershipGroup: { leader: lg.leader, deputies: lg.deputies, chat: lg.chat ?? null },
+      upperAuthority: { contacts: dir.config.upperAuthority.contacts },
+    });
+    await repo.appendLedger({ incidentId: i.id, actor: 'bot', kind: 'milestone.escalated', at: now, payload: {
+      ...base, rung: step.rung, target: delivery.target, audience: delivery.audience, targetName: delivery.mentions.concat(delivery.directTo).map((p) => dir.nameOf(p)).join('、'),
+      chatId: delivery.chatId, mentions: delivery.mentions, directTo: delivery.directTo } });
+    return escalationNotice(dir, i, m, step, delivery, now, this.deps.timeScale);
+  }
+}
+
+/**
+ * Merges notices of one run that go to the same chat and the same people into one message (e.g.
+ * the breach and the owner's first ladder rung at the same instant, or a burst after downtime),
+ * keeping their order.
+ */
+export function mergeNotices(notices: Notice[]): Notice[] {
+  const out: Notice[] = [];
+  const byKey = new Map<string, Notice>();
+  for (const n of notices) {
+    const key = JSON.stringify([n.chatId ?? null, [...n.mentions].sort(), [...(n.directTo ?? [])].sort(), n.card?.id ?? null]);
+    const prev = byKey.get(key);
+    if (prev) prev.text = `${prev.text}\n${n.text}`;
+    else {
+      const copy = { ...n };
+      byKey.set(key, copy);
+      out.push(copy);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+/**
+ * Follows incident events (an `IncidentHook`) to keep milestones in step with the incident
+ * (issue 4): plans them on opening, re-plans on a level or category change, an assignment and on
+ * reopening, meets them on the events named in their `metBy`, cancels them on closing and plans
+ * the closure-clock ones (handling report, after-action report). All inside the incident's
+ * transaction; the chase jobs are (re)scheduled after commit.
+ */
+import { randomUUID } from 'node:crypto';
+import type { OrgConfig } from '../../config/schema.js';
+import type { WorkingCalendar } from '../calendar.js';
+import type { Directory } from '../Directory.js';
+import type { IncidentEvent, IncidentEventContext, IncidentHook } from '../incident-events.js';
+import { chaseSchedule, parseMilestoneKey, planMilestonesDetailed, replan, type IncidentPeople } from '../milestones/index.js';
+import type { ChaseScheduler, DomainLogger, IncidentRepo } from '../ports.js';
+import type { Incident, MilestoneRecord } from '../types.js';
+
+/** Dependencies of the planner. `timeScale` < 1 compresses every duration (drill mode). */
+export interface DeadlinePlannerDeps {
+  directory: Directory;
+  calendar: WorkingCalendar;
+  timeScale: number;
+  scheduler: ChaseScheduler;
+  log: DomainLogger;
+}
+
+/** Which `metBy` name an event meets (config `milestones[].metBy`). */
+const MET_BY: Partial<Record<IncidentEvent['type'], string>> = {
+  acknowledged: 'ack', level_changed: 'level', updated: 'update', published: 'publish', closed: 'close',
+};
+
+export class DeadlinePlanner implements IncidentHook {
+  constructor(private readonly deps: DeadlinePlannerDeps) {}
+
+  private get config(): OrgConfig { return this.deps.directory.config; }
+
+  /** See the file comment. Returns the after-commit scheduling step when a plan changed. */
+  async onEvent(ctx: IncidentEventContext): Promise<(() => Promise<void>) | void> {
+    const { repo, incident, event, actor, at } = ctx;
+    const metBy = MET_BY[event.type];
+    if (metBy) await this.meet(repo, incident.id, actor.id, at, (m, base) => this.spec(base)?.metBy.includes(metBy) === true
+      && (event.type !== 'acknowledged' || !this.spec(base)?.perOwner || parseMilestoneKey(m.key).personId === event.personId));
+    if (event.type === 'milestone_done') await this.meet(repo, incident.id, actor.id, at, (m) => m.key === event.key);
+    switch (event.type) {
+      case 'opened': return this.plan(repo, incident, at, 'opened');
+      case 'level_changed':
+      case 'category_changed':
+      case 'assigned': return this.plan(repo, incident, at, event.type);
+      case 'closed':
+        await repo.cancelOpenMilestones(incident.id);
+        return this.plan(repo, incident, at, 'closed');
+      case 'reopened': return this.plan(repo, incident, at, 'reopened');
+      default: return undefined;
+    }
+  }
+
+  /** The people of an incident by role (for owners and ladder targets). */
+  async people(repo: IncidentRepo, incident: Incident): Promise<IncidentPeople> {
+    const unit = this.deps.directory.unit(incident.unitId)!;
+    return {
+      reporter: incident.reporterId,
+      firstResponsible: unit.firstResponsible,
+      directResponsible: unit.directResponsible,
+      spokesperson: unit.spokesperson,
+      office: unit.office,
+      assignees: (await repo.assignments(incident.id)).map((a) => a.personId),
+    };
+  }
+
+  private spec(baseKey: string) { return this.config.milestones.find((m) => m.key === baseKey); }
+
+  private async meet(repo: IncidentRepo, incidentId: string, by: string, at: Date, which: (m: MilestoneRecord, baseKey: string) => boolean): Promise<void> {
+    for (const m of await repo.milestones(incidentId)) {
+      if (m.state !== 'open' || !which(m, parseMilestoneKey(m.key).baseKey)) continue;
+      if (await repo.markMilestoneMet(incidentId, m.key, by, at)) {
+        const late = m.dueAt < at;
+        await repo.appendLedger({ incidentId, actor: by, kind: 'milestone.met', at, payload: { key: m.key, name: m.name, dueAt: m.dueAt.toISOString(), late } });
+      }
+    }
+  }
+
+  /** Plans under a new plan id, merges with what exists, ledgers it, and returns the scheduling step. */
+  private async plan(repo: IncidentRepo, incident: Incident, at: Date, reason: string): Promise<() => Promise<void>> {
+    const dir = this.deps.directory;
+    const planId = randomUUID();
+    const level = incident.confirmedLevel ?? incident.proposedLevel;
+    const { records, skipped } = planMilestonesDetailed({
+      incident: { id: incident.id, foundAt: incident.foundAt, occurredAt: incident.occurredAt, reportedAt: incident.reportedAt,
+        closedAt: incident.closedAt, level, category: incident.category },
+      people: await this.people(repo, incident), milestones: this.config.milestones, calendar: this.deps.calendar,
+      timezone: dir.timezone, endOfDay: this.config.calendar.endOfDay, timeScale: this.deps.timeScale, planId,
+      nameOf: (p) => dir.nameOf(p),
+    });
+    const existing = await repo.milestones(incident.id);
+    const merged = replan(existing, records, { reviveCancelled: reason === 'reopened' });
+    await repo.replaceOpenMilestones(incident.id, merged.open);
+    await repo.updateIncident(incident.id, { planId });
+    await repo.appendLedger({
+      incidentId: incident.id, actor: 'system', kind: 'milestone.planned', at,
+      payload: { planId, reason, level, count: merged.open.length, replanned: reason !== 'opened', added: merged.added,
+        changed: merged.changed.map((c) => ({ key: c.key, from: c.from.toISOString(), to: c.to.toISOString() })),
+        dropped: merged.dropped.map((d) => d.key), skipped },
+    });
+    const open = merged.open;
+    return async () => {
+      for (const m of open) {
+        const first = chaseSchedule(m, this.config.escalation, level, dir.timezone, this.deps.timeScale)[0];
+        if (!first) continue;
+        await this.deps.scheduler.schedule({ incidentId: incident.id, key: m.key, planId }, first.notifyAt);
+      }
+      this.deps.log.info({ incidentId: incident.id, planId, reason, milestones: open.length }, 'milestone chases scheduled');
+    };
+  }
+}

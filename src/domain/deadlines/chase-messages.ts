@@ -1,0 +1,57 @@
+/**
+ * Chinese texts of chases (issue 4): reminder before a deadline, breach at it, escalation after
+ * it. Mentions are `@{personId}` tokens (see `Notice`).
+ */
+import { formatBusinessShort } from '../business-time.js';
+import type { Directory } from '../Directory.js';
+import type { ChaseStep, LadderDelivery } from '../milestones/index.js';
+import type { Notice } from '../ports.js';
+import type { Incident, MilestoneRecord } from '../types.js';
+
+/** `3 小时 5 分钟`, `12 分钟`, `不足 1 分钟`. */
+export function formatSpan(ms: number): string {
+  const min = Math.floor(Math.abs(ms) / 60_000);
+  if (min < 1) return '不足 1 分钟';
+  const h = Math.floor(min / 60);
+  const d = Math.floor(h / 24);
+  if (d >= 1) return `${d} 天${h % 24 ? ` ${h % 24} 小时` : ''}`;
+  return h ? `${h} 小时${min % 60 ? ` ${min % 60} 分钟` : ''}` : `${min} 分钟`;
+}
+
+const mentionsText = (ids: string[]) => ids.map((p) => `@{${p}}`).join(' ');
+
+/** How a milestone is met, for the hint at the end of chases. */
+function howToMeet(i: Incident, m: MilestoneRecord): string {
+  return m.key.startsWith('ack:') ? `发送 /签收 ${i.id}` : `完成后发送 /完成 ${i.id} ${m.name.replace(/（.*）$/, '')}`;
+}
+
+/** Reminder before the deadline, to the owners. Spans are shown in simulated time under a drill's `timeScale`. */
+export function reminderNotice(dir: Directory, i: Incident, m: MilestoneRecord, now: Date, timeScale = 1): Notice {
+  return {
+    chatId: i.chatId, mentions: m.ownerIds, directTo: m.ownerIds,
+    text: `【提醒】${i.id}「${m.name}」将于 ${formatBusinessShort(m.dueAt, dir.timezone)} 到期（剩余 ${formatSpan((m.dueAt.getTime() - now.getTime()) / timeScale)}）。\n` +
+      `${mentionsText(m.ownerIds)} 请及时办理，${howToMeet(i, m)}。`,
+  };
+}
+
+/** The deadline passed: the breach is recorded (minor by default; 000 L2). */
+export function breachNotice(dir: Directory, i: Incident, m: MilestoneRecord): Notice {
+  return {
+    chatId: i.chatId, mentions: m.ownerIds, directTo: m.ownerIds,
+    text: `【超时】${i.id}「${m.name}」已超过时限（${formatBusinessShort(m.dueAt, dir.timezone)}），已记入台账（轻微违约）。\n` +
+      `${mentionsText(m.ownerIds)} 请立即办理，${howToMeet(i, m)}。`,
+  };
+}
+
+const AUDIENCE: Record<LadderDelivery['audience'], string> = { incident: '', leadershipGroup: '（报领导小组）', upperAuthority: '（报上级主管部门）' };
+
+/** An escalation rung: who is chased now, where, and who still owes the step. */
+export function escalationNotice(dir: Directory, i: Incident, m: MilestoneRecord, step: ChaseStep, d: LadderDelivery, now: Date, timeScale = 1): Notice {
+  const owners = m.ownerIds.map((p) => dir.nameOf(p)).join('、');
+  const whom = d.mentions.length ? `请 ${mentionsText(d.mentions)} 督促办理` : '请督促办理';
+  return {
+    chatId: d.chatId ?? undefined, mentions: d.mentions, directTo: d.directTo,
+    text: `【逾期升级·第 ${step.rung ?? ''} 级】${AUDIENCE[d.audience]}${i.id}「${m.name}」已逾期 ${formatSpan((now.getTime() - m.dueAt.getTime()) / timeScale)}` +
+      `（时限 ${formatBusinessShort(m.dueAt, dir.timezone)}），责任人：${owners}。\n${whom}；事件：${i.title}。`,
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The milestone chase as Agenda jobs (issue 4). One job row per (incident, milestone, plan):
+ * scheduling a new plan inserts new rows, never touching a running one; each run works through
+ * the due steps (`ChaseService.run`) and moves its own `nextRunAt` to the next step (Agenda saves
+ * it when the run ends); a stale or finished chase leaves `nextRunAt` empty and the row is removed.
+ * A reconcile pass at start-up and every `reconcileEveryMs` re-creates the row of any open
+ * milestone that lost it (e.g. a crash between commit and scheduling); duplicates are harmless
+ * because every step is claimed exactly once in the database.
+ */
+import type { Job } from 'agenda';
+import type { Logger } from 'pino';
+import type { ChaseService } from '../domain/deadlines/ChaseService.js';
+import type { ChaseRun, ChaseScheduler, Clock } from '../domain/ports.js';
+import type { Scheduler } from './agenda.js';
+
+/** Agenda job name of a milestone chase run. */
+export const CHASE_JOB = 'milestone-chase';
+/** Agenda job name of the reconcile pass. */
+export const RECONCILE_JOB = 'milestone-chase-reconcile';
+
+/** Where the reconcile pass finds open milestones under their incident's active plan. */
+export interface ActiveMilestoneSource {
+  activeOpenMilestones(): Promise<ChaseRun[]>;
+}
+
+/**
+ * Defines the chase jobs on the scheduler and returns the `ChaseScheduler` the planner uses.
+ * Times are mapped from the domain clock to real time (`real = Date.now() + (at − clock.now())`),
+ * so a test clock and the real scheduler agree.
+ */
+export function defineChaseJobs(opts: {
+  scheduler: Scheduler; chase: ChaseService; clock: Clock; logger: Logger;
+  source: ActiveMilestoneSource; reconcileEveryMs?: number;
+}): ChaseJobs {
+  const { agenda } = opts.scheduler;
+  const realTime = (at: Date) => new Date(Date.now() + (at.getTime() - opts.clock.now().getTime()));
+
+  const schedule = async (run: ChaseRun, at: Date, insertOnly = false): Promise<void> => {
+    await agenda.create(CHASE_JOB, { ...run })
+      .unique({ 'data.incidentId': run.incidentId, 'data.key': run.key, 'data.planId': run.planId }, { insertOnly })
+      .schedule(realTime(at))
+      .save();
+  };
+
+  agenda.define<ChaseRun>(CHASE_JOB, async (job: Job<ChaseRun>) => {
+    const run = job.attrs.data;
+    const out = await opts.chase.run(run);
+    job.attrs.nextRunAt = out.next ? realTime(out.next) : null;
+    if (out.fired.length) opts.logger.info({ ...run, fired: out.fired, next: out.next?.toISOString() ?? null }, 'chase steps fired');
+  }, { removeOnComplete: true, concurrency: 5 });
+
+  const reconcile = async (): Promise<number> => {
+    const runs = await opts.source.activeOpenMilestones();
+    for (const r of runs) await schedule(r, opts.clock.now(), true);
+    return runs.length;
+  };
+
+  agenda.define(RECONCILE_JOB, async () => {
+    const n = await reconcile();
+    opts.logger.debug({ milestones: n }, 'chase reconcile pass');
+  }, { removeOnComplete: false });
+
+  return {
+    schedule: (run, at) => schedule(run, at),
+    reconcile,
+    async startReconcile() {
+      await reconcile();
+      await agenda.every(opts.reconcileEveryMs ?? 10 * 60_000, RECONCILE_JOB, undefined, { skipImmediate: true });
+    },
+  };
+}
+
+/** The chase scheduler plus its reconcile pass. */
+export interface ChaseJobs extends ChaseScheduler {
+  /** Ensures a pending run for every open milestone of an active plan; returns how many it checked. */
+  reconcile(): Promise<number>;
+  /** Runs `reconcile` now and then every `reconcileEveryMs` (call after the scheduler started). */
+  startReconcile(): Promise<void>;
+}
