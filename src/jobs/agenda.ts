@@ -35,6 +35,14 @@ export function createScheduler(opts: { pool: pg.Pool; logger: Logger; processEv
   });
   let up = false;
   let stopping: Promise<void> | undefined;
+  // Jobs running in this process: stop() unlocks the queued ones at once, then waits for these.
+  let running = 0;
+  const idle = new Set<() => void>();
+  agenda.on('start', () => { running += 1; });
+  agenda.on('complete', () => {
+    running = Math.max(0, running - 1);
+    if (running === 0) for (const fn of idle) fn();
+  });
   return {
     agenda,
     isUp: () => up,
@@ -45,9 +53,24 @@ export function createScheduler(opts: { pool: pg.Pool; logger: Logger; processEv
     stop() {
       stopping ??= (async () => {
         up = false;
-        // Let running jobs finish (their transactions and sends), then stop; the pool stays open.
-        const r = await agenda.drain({ timeout: 10_000, closeConnection: false });
-        if (r.timedOut) opts.logger.warn({ running: r.running }, 'scheduler stopped with jobs still running');
+        // Unlock jobs locked ahead of their time (so a restart runs them at once, not after the
+        // lock lifetime), then let running jobs finish their transactions and sends (10 s at most).
+        // The shared pool stays open.
+        await agenda.stop(false);
+        if (running > 0) {
+          let timer: NodeJS.Timeout | undefined;
+          let done: () => void = () => undefined;
+          await new Promise<void>((resolve) => {
+            done = resolve;
+            idle.add(done);
+            timer = setTimeout(() => {
+              opts.logger.warn({ running }, 'scheduler stopped with jobs still running');
+              resolve();
+            }, 10_000);
+          });
+          idle.delete(done);
+          clearTimeout(timer);
+        }
       })();
       return stopping;
     },

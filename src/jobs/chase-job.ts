@@ -47,7 +47,7 @@ export function defineChaseJobs(opts: {
     const out = await opts.chase.run(run);
     job.attrs.nextRunAt = out.next ? realTime(out.next) : null;
     if (out.fired.length) opts.logger.info({ ...run, fired: out.fired, next: out.next?.toISOString() ?? null }, 'chase steps fired');
-  }, { removeOnComplete: true, concurrency: 5 });
+  }, { removeOnComplete: true, concurrency: 5, lockLifetime: 20_000 });
 
   const reconcile = async (): Promise<number> => {
     const runs = await opts.source.activeOpenMilestones();
@@ -58,7 +58,7 @@ export function defineChaseJobs(opts: {
   agenda.define(RECONCILE_JOB, async () => {
     const n = await reconcile();
     opts.logger.debug({ milestones: n }, 'chase reconcile pass');
-  }, { removeOnComplete: false });
+  }, { removeOnComplete: false, lockLifetime: 20_000 });
 
   return {
     schedule: (run, at) => schedule(run, at),

@@ -9,14 +9,24 @@ import { loadOrgConfig } from '../../src/config/load.js';
 import type { OrgConfig } from '../../src/config/schema.js';
 import { loadSettings, type Settings } from '../../src/config/settings.js';
 import type { Clock } from '../../src/domain/ports.js';
-import { createTestDatabase } from './pg.js';
+import { createTestDatabase, type TestDatabase } from './pg.js';
 
-/** A clock tests move by hand. Starts at `start` (default: now). */
+/**
+ * A clock tests control. `new TestClock(start)` / `TestClock.frozen(start)` is frozen at `start` and moves only by `set` /
+ * `advance` (exact timestamps in assertions); `TestClock.flowing()` follows real time (what the
+ * scheduler runs on), optionally shifted by `advance`.
+ */
 export class TestClock implements Clock {
   private t: number;
-  constructor(start: Date = new Date()) { this.t = start.getTime(); }
-  now(): Date { return new Date(this.t); }
-  set(d: Date): void { this.t = d.getTime(); }
+  private readonly flows: boolean;
+  /** Frozen at `start` (default: now); with `flows`, real time (start ignored). */
+  constructor(start: Date = new Date(), flows = false) { this.flows = flows; this.t = flows ? 0 : start.getTime(); }
+  /** Frozen at `start`. */
+  static frozen(start: Date): TestClock { return new TestClock(start); }
+  /** Real time plus an offset (0 at first). */
+  static flowing(): TestClock { return new TestClock(new Date(), true); }
+  now(): Date { return new Date(this.flows ? Date.now() + this.t : this.t); }
+  set(d: Date): void { this.t = this.flows ? d.getTime() - Date.now() : d.getTime(); }
   advance(ms: number): void { this.t += ms; }
 }
 
@@ -36,17 +46,22 @@ export interface TestApp extends RunningApp {
  * Starts the bot on a fresh test database.
  * @param opts.settings env-style overrides (e.g. `{ WECOM_AIBOT_TOKEN: '…' }`).
  */
-export async function startTestApp(opts: { settings?: Record<string, string>; config?: OrgConfig; clock?: TestClock } = {}): Promise<TestApp> {
-  const tdb = await createTestDatabase();
-  await tdb.store.close();
+export async function startTestApp(opts: {
+  settings?: Record<string, string>; config?: OrgConfig; clock?: TestClock;
+  /** Reuse this database (e.g. to restart the bot on the same data); it is then not dropped by `stop()`. */
+  database?: TestDatabase;
+} = {}): Promise<TestApp> {
+  const own = !opts.database;
+  const tdb = opts.database ?? await createTestDatabase();
+  if (own) await tdb.store.close();
   const settings: Settings = loadSettings({ PORT: '0', LOG_LEVEL: 'silent', DATABASE_URL: tdb.connectionString, ...opts.settings });
-  const clock = opts.clock ?? new TestClock();
+  const clock = opts.clock ?? TestClock.flowing();
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   let app: RunningApp;
   try {
     app = await startApp({ settings, config: opts.config ?? demoConfig(), logger, clock, host: '127.0.0.1' });
   } catch (err) {
-    await tdb.drop();
+    if (own) await tdb.drop();
     throw err;
   }
   const call = async (method: string, path: string, body?: unknown) => {
@@ -64,6 +79,6 @@ export async function startTestApp(opts: { settings?: Record<string, string>; co
     clock,
     post: (path: string, body: unknown) => call('POST', path, body),
     get: (path: string) => call('GET', path),
-    stop: async () => { await stopApp(); await tdb.drop(); },
+    stop: async () => { await stopApp(); if (own) await tdb.drop(); },
   });
 }

@@ -98,18 +98,20 @@ export class ChaseService {
 }
 
 /**
- * Merges notices of one run that go to the same chat and the same people into one message (e.g.
- * the breach and the owner's first ladder rung at the same instant, or a burst after downtime),
- * keeping their order.
+ * Merges notices of one run that go to the same chat and @-mention the same people into one
+ * message (e.g. the breach and the owner's first ladder rung at the same instant, or a burst after
+ * downtime), keeping their order; their 1:1 recipients are united.
  */
 export function mergeNotices(notices: Notice[]): Notice[] {
   const out: Notice[] = [];
   const byKey = new Map<string, Notice>();
   for (const n of notices) {
-    const key = JSON.stringify([n.chatId ?? null, [...n.mentions].sort(), [...(n.directTo ?? [])].sort(), n.card?.id ?? null]);
+    const key = JSON.stringify([n.chatId ?? null, [...n.mentions].sort(), n.card?.id ?? null]);
     const prev = byKey.get(key);
-    if (prev) prev.text = `${prev.text}\n${n.text}`;
-    else {
+    if (prev) {
+      prev.text = `${prev.text}\n${n.text}`;
+      prev.directTo = [...new Set([...(prev.directTo ?? []), ...(n.directTo ?? [])])];
+    } else {
       const copy = { ...n };
       byKey.set(key, copy);
       out.push(copy);

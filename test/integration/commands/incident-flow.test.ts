@@ -8,7 +8,7 @@ import { click, messageById, say } from '../../helpers/chat.js';
 
 let app: TestApp;
 // 2026-11-29 10:00 in Asia/Shanghai (02:00 UTC): the business date of the ids is 20261129.
-const clock = new TestClock(new Date('2026-11-29T02:00:00Z'));
+const clock = TestClock.frozen(new Date('2026-11-29T02:00:00Z'));
 
 beforeAll(async () => { app = await startTestApp({ clock }); });
 afterAll(async () => { await app.stop(); });
