@@ -318,6 +318,32 @@ export class IncidentService {
     }, async (_repo, incident, name) => ({ incident, name: name as string }));
   }
 
+  /**
+   * Grades a recorded breach (000 L2: missing a deadline without serious result is minor; with a
+   * serious result, or any concealment or deceit, major). Privileged: config
+   * `permissions.gradeBreach`. `query` is a milestone key or name; the latest breach of it is graded.
+   * @throws ForbiddenError without the privilege; NotFoundError when no breach matches.
+   */
+  async gradeBreach(actor: Actor, incidentId: string, query: string, grade: 'minor' | 'major', note: string): Promise<{ incident: Incident; milestone: string }> {
+    const now = this.deps.clock.now();
+    return this.run(actor, async (repo) => {
+      const incident = await this.lock(repo, incidentId);
+      if (!this.dir.allowed(actor.personId, incident.unitId, this.dir.config.permissions.gradeBreach)) {
+        throw new ForbiddenError('您没有违约定性权限。违约定性由第一责任人、领导小组或办公室确定。');
+      }
+      const q = query.trim().toLowerCase();
+      const names = new Map((await repo.milestones(incidentId)).map((m) => [m.key, m.name]));
+      const hit = (await repo.breaches(incidentId)).filter((b) => {
+        const name = names.get(b.milestoneKey) ?? b.milestoneKey;
+        return [b.milestoneKey, b.milestoneKey.split(':')[0], name, name.replace(/（.*）$/, '')].some((n) => n.toLowerCase() === q);
+      }).pop();
+      if (!hit) throw new NotFoundError(`${incidentId} 没有“${query}”的违约记录。用 /查看 ${incidentId} 查看违约记录。`);
+      await repo.updateBreachGrade(hit.id, grade, actor.id, note.trim() || null);
+      await repo.appendLedger({ incidentId, actor: actor.id, kind: 'breach.graded', at: now, payload: { breachId: hit.id, key: hit.milestoneKey, from: hit.grade, grade, note: note.trim() || null } });
+      return { incident, value: names.get(hit.milestoneKey) ?? hit.milestoneKey };
+    }, async (_repo, incident, milestone) => ({ incident, milestone: milestone as string }));
+  }
+
   // ---- internals ----
 
   private async transition(actor: Actor, incidentId: string, status: IncidentStatus, event: IncidentEvent, note: string): Promise<Incident> {

@@ -57,9 +57,16 @@ test('raising the level re-plans the open deadline with the new limit and notifi
   expect(refused.text).toContain('应由 陈静 或办公室标记完成');
   const [done] = await say(app, 'relief', 'chenjing', `/完成 ${id} 报告 已电话报告王局长`);
   expect(done.text).toContain('「报告领导小组」已标记完成');
+  // grading the breach is privileged (config permissions.gradeBreach; 000 L2)
+  const [noGrade] = await say(app, 'relief', 'xuting', `/定性 ${id} 报告领导小组 重大 迟报`);
+  expect(noGrade.text).toContain('没有违约定性权限');
+  const [graded] = await say(app, 'relief', 'wangjg', `/定性 ${id} 报告领导小组 重大 迟报造成扩散`);
+  expect(graded.text).toContain('已定性为重大违约');
   const [show] = await say(app, 'relief', 'chenjing', `/查看 ${id}`);
   expect(show.text).toMatch(/报告领导小组：.*已完成.*（超时完成）/);
   expect(show.text).toContain('违约记录（1）');
+  expect(show.text).toContain('重大违约');
+  expect((await entries(app, id, 'breach.graded'))[0].payload).toMatchObject({ from: 'minor', grade: 'major', note: '迟报造成扩散' });
   expect(show.text).toContain('进展：已电话报告王局长');
   const [none] = await say(app, 'leaders', 'wangjg', '/列表 逾期');
   expect(none.text).toBe('逾期事件：无。');
