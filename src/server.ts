@@ -23,6 +23,12 @@ export function createServer(deps: ServerDeps): Koa {
   app.use(async (ctx, next) => {
     try {
       await next();
+      // No route matched (404) or the router refused the method (405/501) without a body: JSON too.
+      if (ctx.status >= 400 && ctx.body == null) {
+        const status = ctx.status;
+        ctx.status = status;
+        ctx.body = { error: status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message: `${status === 404 ? 'no route for' : 'method not allowed:'} ${ctx.method} ${ctx.path}` };
+      }
     } catch (err) {
       const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; code?: string };
       const status = err instanceof CodedError ? err.status : e.status ?? e.statusCode ?? 500;

@@ -4,14 +4,16 @@
  * request stream itself (limit `maxBytes`).
  */
 import type { Context } from 'koa';
-import { BadRequestError } from '../../../errors.js';
+import type { IncomingMessage } from 'node:http';
+import { BadRequestError, CodedError } from '../../../errors.js';
 
 /** Default body limit: callbacks are small (one encrypted JSON field). */
 export const MAX_CALLBACK_BODY_BYTES = 1024 * 1024;
 
 /**
  * Returns the parsed JSON body.
- * @throws BadRequestError for an empty, oversized or non-JSON body.
+ * @throws BadRequestError for an empty or non-JSON body; CodedError BAD_REQUEST with status 413 for
+ *   a body over `maxBytes` (declared in content-length or counted while streaming).
  */
 export async function readJsonBody(ctx: Context, maxBytes = MAX_CALLBACK_BODY_BYTES): Promise<unknown> {
   const req = ctx.request as unknown as { body?: unknown; rawBody?: unknown };
@@ -23,15 +25,8 @@ export async function readJsonBody(ctx: Context, maxBytes = MAX_CALLBACK_BODY_BY
   } else if (ctx.req.readableEnded) {
     throw new BadRequestError('empty body');
   } else {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of ctx.req) {
-      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-      size += b.length;
-      if (size > maxBytes) throw new BadRequestError('body too large');
-      chunks.push(b);
-    }
-    text = Buffer.concat(chunks).toString('utf8');
+    if (Number(ctx.get('content-length') || '0') > maxBytes) throw tooLarge();
+    text = (await readLimited(ctx.req, maxBytes)).toString('utf8');
   }
   if (!text.trim()) throw new BadRequestError('empty body');
   try {
@@ -39,4 +34,37 @@ export async function readJsonBody(ctx: Context, maxBytes = MAX_CALLBACK_BODY_BY
   } catch {
     throw new BadRequestError('body is not valid JSON');
   }
+}
+
+function tooLarge(): CodedError {
+  return new CodedError('BAD_REQUEST', 'body too large', 413);
+}
+
+/**
+ * Reads the request stream up to `maxBytes`. Past the limit it rejects with 413 and lets the rest
+ * of the body drain unread, without destroying the request: breaking out of `for await` over the
+ * request would destroy its socket, so the 4xx answer could not be sent (and `ctx.ip` throws).
+ */
+function readLimited(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => { req.off('data', onData); req.off('end', onEnd); req.off('error', onError); };
+    const onData = (chunk: Buffer | string) => {
+      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      size += b.length;
+      if (size > maxBytes) {
+        cleanup();
+        req.resume();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(b);
+    };
+    const onEnd = () => { cleanup(); resolve(Buffer.concat(chunks)); };
+    const onError = (err: Error) => { cleanup(); reject(err); };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
 }
