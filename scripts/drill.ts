@@ -46,6 +46,8 @@ async function main(): Promise<void> {
     await stop();
   }
   if (keep) process.stdout.write(`\n数据保留在 ${dataDir}\n`);
+  // Agenda leaves a liveness timer (lockLifetime / 2) behind each job run; everything of ours is stopped.
+  process.exit(0);
 }
 
 async function play(app: RunningApp): Promise<void> {
