@@ -17,10 +17,14 @@ export type PersonMessage = Pick<Notice, 'text' | 'mentions' | 'card'>;
 
 /**
  * Maps a person-level message to a platform message.
- * `@{personId}` → `@{platformUserId}` when bound, else `@姓名` as plain text.
+ * `@{personId}` → `@{platformUserId}` when the person is in `mentions` and bound on the platform,
+ * else `@姓名` as plain text. A token for someone not in `mentions` (e.g. typed by a user into a
+ * description that the bot echoes) is defused into plain text, so user text can never @-mention.
  */
 export function toPlatformMessage(platform: PlatformName, m: PersonMessage, people: PeopleLookup): OutboundMessage {
-  const text = m.text.replace(/@\{([^}]+)\}/g, (_all, pid: string) => {
+  const allowed = new Set(m.mentions);
+  const text = m.text.replace(/@\{([^}]*)\}/g, (_all, pid: string) => {
+    if (!allowed.has(pid)) return `@｛${pid}｝`;
     const uid = people.platformUserId(platform, pid);
     return uid ? `@{${uid}}` : `@${people.nameOf(pid)}`;
   });

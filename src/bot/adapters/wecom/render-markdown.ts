@@ -21,10 +21,12 @@ export function utf8Bytes(s: string): number {
 /**
  * Renders `@{userId}` tokens as `<@userId>` (WeCom markdown mention, wecom.md §2) and appends the
  * `mentions` that have no token, space-separated on a last line. Duplicates are mentioned once.
+ * Literal `<@` in the text (user text echoed back) is defused to `<＠`: only tokens mention.
  */
 export function renderMentions(text: string, mentions: readonly string[] = []): string {
   const tokened = new Set<string>();
-  const body = text.replace(TOKEN_RE, (_m, id: string) => {
+  // A literal `<@…>` can only come from user text echoed by the bot: defuse it so it cannot @-mention.
+  const body = text.replace(/<@/g, '<＠').replace(TOKEN_RE, (_m, id: string) => {
     tokened.add(id);
     return `<@${id}>`;
   });
