@@ -23,8 +23,12 @@ export interface Scheduler {
  * @param processEveryMs polling interval (LISTEN/NOTIFY wakes it earlier for new jobs), ms.
  */
 export function createScheduler(opts: { pool: pg.Pool; logger: Logger; processEveryMs?: number }): Scheduler {
+  const backend = new PostgresBackend({ pool: opts.pool });
+  // The backend's LISTEN connection reports errors (e.g. the server closing it) on its notification
+  // channel; unheard, an 'error' event would crash the process. It reconnects by itself.
+  backend.notificationChannel?.on('error', (err: Error) => opts.logger.warn({ err: err.message }, 'scheduler notification channel error'));
   const agenda = new Agenda({
-    backend: new PostgresBackend({ pool: opts.pool }),
+    backend,
     processEvery: opts.processEveryMs ?? 1000,
     defaultLockLifetime: 60_000,
   });
