@@ -1,4 +1,4 @@
-import { businessDateCompact, formatBusiness, fromWallTime, offsetMs } from '../../../src/domain/business-time.js';
+import { businessDateCompact, formatBusiness, fromWallTime, wallTime } from '../../../src/domain/business-time.js';
 
 describe('business time (times stored in UTC, shown in Asia/Shanghai; never the machine zone)', () => {
   test('the business date of 23:30 UTC is the next day in Shanghai', () => {
@@ -9,6 +9,6 @@ describe('business time (times stored in UTC, shown in Asia/Shanghai; never the 
     expect(fromWallTime({ year: 2026, month: 11, day: 29, hour: 17, minute: 30 }, 'Asia/Shanghai').toISOString()).toBe('2026-11-29T09:30:00.000Z');
     expect(fromWallTime({ year: 2026, month: 7, day: 1, hour: 12, minute: 0 }, 'Europe/Berlin').toISOString()).toBe('2026-07-01T10:00:00.000Z');
     expect(formatBusiness(new Date('2026-11-29T09:30:00Z'), 'Asia/Shanghai')).toBe('2026-11-29 17:30');
-    expect(offsetMs(new Date(), 'Asia/Shanghai')).toBe(8 * 3600_000);
+    expect(wallTime(new Date('2026-11-29T16:05:09Z'), 'Asia/Shanghai')).toEqual({ year: 2026, month: 11, day: 30, hour: 0, minute: 5, second: 9 });
   });
 });
