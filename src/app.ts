@@ -17,6 +17,7 @@ import type { OrgConfig } from './config/schema.js';
 import type { Settings } from './config/settings.js';
 import { Directory } from './domain/Directory.js';
 import { IncidentService } from './domain/IncidentService.js';
+import { MilestoneService } from './domain/MilestoneService.js';
 import type { Clock } from './domain/ports.js';
 import { createScheduler, type Scheduler } from './jobs/agenda.js';
 import { defineChaseJobs } from './jobs/chase-job.js';
@@ -104,11 +105,12 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     const chase = new ChaseService({ uow: store.uow, directory, clock, notifier, timeScale, log: jobLog });
     const chaseJobs = defineChaseJobs({ scheduler, chase, clock, logger: jobLog, source: store.uow.repo });
     const planner = new DeadlinePlanner({ directory, calendar, timeScale, scheduler: chaseJobs, log: jobLog });
-    const incidents = new IncidentService({
+    const serviceDeps = {
       uow: store.uow, directory, clock, hooks: [planner],
-      onAfterCommitError: (err) => logger.error({ err }, 'after-commit step failed'),
-    });
-    registerCommands(bot, { incidents, directory }, () => clock.now());
+      onAfterCommitError: (err: unknown) => logger.error({ err }, 'after-commit step failed'),
+    };
+    const incidents = new IncidentService(serviceDeps);
+    registerCommands(bot, { incidents, milestones: new MilestoneService(serviceDeps), directory }, () => clock.now());
 
     await scheduler.start();
     cleanups.push(() => scheduler.stop());

@@ -27,7 +27,7 @@ export function doneCommand(deps: CommandDeps): CommandDef {
         await ctx.say(ackReply(r, ctx.actor.name));
         return;
       }
-      const { name } = await deps.incidents.milestoneDone(ctx.actor, incident.id, what, note);
+      const { name } = await deps.milestones.milestoneDone(ctx.actor, incident.id, what, note);
       await ctx.say(`${incident.id}「${name}」已标记完成，相关提醒和催办已停止。`);
     },
   };

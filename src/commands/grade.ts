@@ -20,7 +20,7 @@ export function gradeCommand(deps: CommandDeps): CommandDef {
       if (!what || !gradeWord) throw new UsageError('请写明事项和定性（轻微或重大）。', USAGE);
       const grade = GRADES[gradeWord.toLowerCase()];
       if (!grade) throw new UsageError(`定性只能是“轻微”或“重大”，收到：${gradeWord}`, USAGE);
-      const { milestone } = await deps.incidents.gradeBreach(ctx.actor, incident.id, what, grade, note.join(' '));
+      const { milestone } = await deps.milestones.gradeBreach(ctx.actor, incident.id, what, grade, note.join(' '));
       await ctx.say(`${incident.id}「${milestone}」的违约已定性为${grade === 'major' ? '重大违约' : '轻微违约'}，已记入台账。`);
     },
   };

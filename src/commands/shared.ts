@@ -6,12 +6,14 @@ import type { CommandContext } from '../bot/Bot.js';
 import { parseIncidentId } from '../bot/parser.js';
 import type { Directory } from '../domain/Directory.js';
 import type { IncidentService } from '../domain/IncidentService.js';
+import type { MilestoneService } from '../domain/MilestoneService.js';
 import type { Incident } from '../domain/types.js';
 import { UsageError } from '../errors.js';
 
 /** What commands are built with (wired in main.ts). */
 export interface CommandDeps {
   incidents: IncidentService;
+  milestones: MilestoneService;
   directory: Directory;
 }
 

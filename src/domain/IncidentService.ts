@@ -5,10 +5,10 @@
  */
 import { AmbiguousError, ConflictError, ForbiddenError, NotFoundError, UsageError } from '../errors.js';
 import { businessDateCompact } from './business-time.js';
-import type { Directory } from './Directory.js';
-import type { Actor, IncidentEvent, IncidentHook } from './incident-events.js';
+import type { Actor, IncidentEvent } from './incident-events.js';
+import { IncidentTransactions } from './IncidentTransactions.js';
 import { ackCard, openNotice } from './messages.js';
-import type { Clock, IncidentFilter, IncidentRepo, Notice, UnitOfWork } from './ports.js';
+import type { IncidentFilter, IncidentRepo, Notice } from './ports.js';
 import type { Acknowledgement, Incident, IncidentStatus, SourceType } from './types.js';
 
 /** Input of `open` (from `/上报`). */
@@ -45,14 +45,7 @@ export type AckResult =
 
 const TERMINAL: IncidentStatus[] = ['closed'];
 
-export class IncidentService {
-  constructor(private readonly deps: {
-    uow: UnitOfWork; directory: Directory; clock: Clock; hooks?: IncidentHook[];
-    onAfterCommitError?: (e: unknown) => void;
-  }) {}
-
-  private get dir() { return this.deps.directory; }
-
+export class IncidentService extends IncidentTransactions {
   /** The effective level: confirmed, else proposed. */
   static level(i: Incident): string { return i.confirmedLevel ?? i.proposedLevel; }
 
@@ -276,74 +269,6 @@ export class IncidentService {
     return !(await repo.acknowledgements(incident.id)).some((a) => a.personId === personId);
   }
 
-  /** The current acknowledgement card of an incident. */
-  async currentAckCard(incidentId: string): Promise<Notice['card']> {
-    const repo = this.deps.uow.repo;
-    const incident = await repo.getIncident(incidentId);
-    if (!incident) throw new NotFoundError(`找不到事件 ${incidentId}。`);
-    return ackCard(this.dir, incident, await repo.acknowledgements(incidentId), await this.responsibleIds(repo, incident));
-  }
-
-  /**
-   * Marks a milestone met by hand (`/完成`, issue 4): for steps done outside the bot (a phone report
-   * upward, a meeting) or whose own commands come later. `query` is a milestone key, name or alias
-   * (config `milestones[]`); for per-person milestones the actor's own is preferred. Allowed for
-   * the people who owe it, the unit's office, and the first- and direct-responsible people.
-   * The planner hook (same transaction) records `milestone.met`.
-   * @throws NotFoundError when no open milestone matches; AmbiguousError when several do;
-   *         ForbiddenError for anyone else.
-   */
-  async milestoneDone(actor: Actor, incidentId: string, query: string, note: string): Promise<{ incident: Incident; name: string }> {
-    const now = this.deps.clock.now();
-    return this.run(actor, async (repo) => {
-      const incident = await this.lock(repo, incidentId);
-      const q = query.trim().toLowerCase();
-      const specOf = (key: string) => this.dir.config.milestones.find((m) => m.key === key.split(':')[0]);
-      const matches = (await repo.milestones(incidentId)).filter((m) => m.state === 'open').filter((m) => {
-        const spec = specOf(m.key);
-        const names = [m.key, m.name, m.name.replace(/（.*）$/, ''), spec?.key, spec?.name, ...(spec?.aliases ?? [])];
-        return names.some((n) => n !== undefined && n.toLowerCase() === q);
-      });
-      const own = matches.filter((m) => actor.personId && m.ownerIds.includes(actor.personId));
-      const pick = own.length === 1 ? own : matches;
-      if (pick.length === 0) throw new NotFoundError(`${incidentId} 没有未完成的时限事项“${query}”。用 /查看 ${incidentId} 查看全部时限。`);
-      if (pick.length > 1) throw new AmbiguousError(`“${query}”对应多项：${pick.map((m) => m.name).join('、')}，请写明具体事项。`, pick.map((m) => m.key));
-      const m = pick[0];
-      const unit = this.dir.unit(incident.unitId);
-      const may = !!actor.personId && (m.ownerIds.includes(actor.personId) || !!unit?.office.includes(actor.personId)
-        || unit?.firstResponsible === actor.personId || unit?.directResponsible === actor.personId);
-      if (!may) throw new ForbiddenError(`“${m.name}”应由 ${m.ownerIds.map((p) => this.dir.nameOf(p)).join('、')} 或办公室标记完成。`);
-      if (note.trim()) await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.note', at: now, payload: { text: note.trim(), milestone: m.key } });
-      return { incident, event: { type: 'milestone_done', key: m.key }, value: m.name };
-    }, async (_repo, incident, name) => ({ incident, name: name as string }));
-  }
-
-  /**
-   * Grades a recorded breach (000 L2: missing a deadline without serious result is minor; with a
-   * serious result, or any concealment or deceit, major). Privileged: config
-   * `permissions.gradeBreach`. `query` is a milestone key or name; the latest breach of it is graded.
-   * @throws ForbiddenError without the privilege; NotFoundError when no breach matches.
-   */
-  async gradeBreach(actor: Actor, incidentId: string, query: string, grade: 'minor' | 'major', note: string): Promise<{ incident: Incident; milestone: string }> {
-    const now = this.deps.clock.now();
-    return this.run(actor, async (repo) => {
-      const incident = await this.lock(repo, incidentId);
-      if (!this.dir.allowed(actor.personId, incident.unitId, this.dir.config.permissions.gradeBreach)) {
-        throw new ForbiddenError('您没有违约定性权限。违约定性由第一责任人、领导小组或办公室确定。');
-      }
-      const q = query.trim().toLowerCase();
-      const names = new Map((await repo.milestones(incidentId)).map((m) => [m.key, m.name]));
-      const hit = (await repo.breaches(incidentId)).filter((b) => {
-        const name = names.get(b.milestoneKey) ?? b.milestoneKey;
-        return [b.milestoneKey, b.milestoneKey.split(':')[0], name, name.replace(/（.*）$/, '')].some((n) => n.toLowerCase() === q);
-      }).pop();
-      if (!hit) throw new NotFoundError(`${incidentId} 没有“${query}”的违约记录。用 /查看 ${incidentId} 查看违约记录。`);
-      await repo.updateBreachGrade(hit.id, grade, actor.id, note.trim() || null);
-      await repo.appendLedger({ incidentId, actor: actor.id, kind: 'breach.graded', at: now, payload: { breachId: hit.id, key: hit.milestoneKey, from: hit.grade, grade, note: note.trim() || null } });
-      return { incident, value: names.get(hit.milestoneKey) ?? hit.milestoneKey };
-    }, async (_repo, incident, milestone) => ({ incident, milestone: milestone as string }));
-  }
-
   // ---- internals ----
 
   private async transition(actor: Actor, incidentId: string, status: IncidentStatus, event: IncidentEvent, note: string): Promise<Incident> {
@@ -355,61 +280,7 @@ export class IncidentService {
       return { incident: updated, event };
     });
   }
-
-  private async setStatus(repo: IncidentRepo, actor: Actor, incident: Incident, status: IncidentStatus, at: Date): Promise<Incident> {
-    const updated = await repo.updateIncident(incident.id, { status });
-    await repo.appendLedger({ incidentId: incident.id, actor: actor.id, kind: 'incident.status_changed', at, payload: { from: incident.status, to: status } });
-    return updated;
-  }
-
-  private async lock(repo: IncidentRepo, id: string): Promise<Incident> {
-    const i = await repo.getIncident(id, { forUpdate: true });
-    if (!i) throw new NotFoundError(`找不到事件 ${id}。请核对编号，或用 /列表 查看本群事件。`);
-    return i;
-  }
-
-  private async lockOpen(repo: IncidentRepo, id: string): Promise<Incident> {
-    const i = await this.lock(repo, id);
-    if (i.status === 'closed') throw new ConflictError(`${id} 已办结。如需继续处置，请先 /重开 ${id}。`);
-    return i;
-  }
-
-  private async ledgerNotice(repo: IncidentRepo, incidentId: string, n: Notice): Promise<void> {
-    await repo.appendLedger({ incidentId, actor: 'bot', kind: 'message.sent', at: this.deps.clock.now(), payload: { chatId: n.chatId ?? null, directTo: n.directTo ?? [], text: n.text, mentions: n.mentions, cardId: n.card?.id ?? null } });
-  }
-
-  /**
-   * Runs `change` in a transaction, then the hooks for its event (same transaction), then
-   * `finish` (same transaction: e.g. composing and ledgering the notice) on the re-read incident;
-   * after commit, the hooks' after-commit callbacks (their failures go to `onAfterCommitError`).
-   * Without `finish` it returns the incident.
-   */
-  private async run<T = Incident>(
-    actor: Actor,
-    change: (repo: IncidentRepo) => Promise<Change>,
-    finish?: (repo: IncidentRepo, incident: Incident, value: unknown) => Promise<T>,
-  ): Promise<T> {
-    const after: Array<() => Promise<void>> = [];
-    const out = await this.deps.uow.transaction(async (repo) => {
-      const r = await change(repo);
-      if (r.event) {
-        for (const h of this.deps.hooks ?? []) {
-          const cb = await h.onEvent({ repo, incident: r.incident, event: r.event, actor, at: this.deps.clock.now() });
-          if (cb) after.push(cb);
-        }
-      }
-      const incident = (await repo.getIncident(r.incident.id)) ?? r.incident;
-      return finish ? finish(repo, incident, r.value) : (incident as unknown as T);
-    });
-    for (const cb of after) {
-      try { await cb(); } catch (e) { this.deps.onAfterCommitError?.(e); }
-    }
-    return out;
-  }
 }
-
-/** What a change step returns: the incident after it, the event for the hooks, a value for `finish`. */
-interface Change { incident: Incident; event?: IncidentEvent; value?: unknown }
 
 /** A short title: the first sentence or 30 characters of the description. */
 export function titleOf(description: string): string {

@@ -1,0 +1,80 @@
+/**
+ * The transaction discipline shared by the incident services: every change, its ledger entries,
+ * the hooks that follow it (milestones, issue 4) and the notice it produces run in ONE transaction
+ * under the incident's row lock; hooks' after-commit steps run after commit.
+ */
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { Directory } from './Directory.js';
+import type { Actor, IncidentEvent, IncidentHook } from './incident-events.js';
+import type { Clock, IncidentRepo, Notice, UnitOfWork } from './ports.js';
+import type { Incident, IncidentStatus } from './types.js';
+
+/** What the incident services are built with. */
+export interface IncidentServiceDeps {
+  uow: UnitOfWork;
+  directory: Directory;
+  clock: Clock;
+  hooks?: IncidentHook[];
+  /** Receives failures of after-commit steps (they never fail the command). */
+  onAfterCommitError?: (e: unknown) => void;
+}
+
+/** What a change step returns: the incident after it, the event for the hooks, a value for `finish`. */
+export interface Change { incident: Incident; event?: IncidentEvent; value?: unknown }
+
+export abstract class IncidentTransactions {
+  constructor(protected readonly deps: IncidentServiceDeps) {}
+
+  protected get dir(): Directory { return this.deps.directory; }
+
+  protected async setStatus(repo: IncidentRepo, actor: Actor, incident: Incident, status: IncidentStatus, at: Date): Promise<Incident> {
+    const updated = await repo.updateIncident(incident.id, { status });
+    await repo.appendLedger({ incidentId: incident.id, actor: actor.id, kind: 'incident.status_changed', at, payload: { from: incident.status, to: status } });
+    return updated;
+  }
+
+  protected async lock(repo: IncidentRepo, id: string): Promise<Incident> {
+    const i = await repo.getIncident(id, { forUpdate: true });
+    if (!i) throw new NotFoundError(`找不到事件 ${id}。请核对编号，或用 /列表 查看本群事件。`);
+    return i;
+  }
+
+  protected async lockOpen(repo: IncidentRepo, id: string): Promise<Incident> {
+    const i = await this.lock(repo, id);
+    if (i.status === 'closed') throw new ConflictError(`${id} 已办结。如需继续处置，请先 /重开 ${id}。`);
+    return i;
+  }
+
+  protected async ledgerNotice(repo: IncidentRepo, incidentId: string, n: Notice): Promise<void> {
+    await repo.appendLedger({ incidentId, actor: 'bot', kind: 'message.sent', at: this.deps.clock.now(), payload: { chatId: n.chatId ?? null, directTo: n.directTo ?? [], text: n.text, mentions: n.mentions, cardId: n.card?.id ?? null } });
+  }
+
+  /**
+   * Runs `change` in a transaction, then the hooks for its event (same transaction), then
+   * `finish` (same transaction: e.g. composing and ledgering the notice) on the re-read incident;
+   * after commit, the hooks' after-commit callbacks (their failures go to `onAfterCommitError`).
+   * Without `finish` it returns the incident.
+   */
+  protected async run<T = Incident>(
+    actor: Actor,
+    change: (repo: IncidentRepo) => Promise<Change>,
+    finish?: (repo: IncidentRepo, incident: Incident, value: unknown) => Promise<T>,
+  ): Promise<T> {
+    const after: Array<() => Promise<void>> = [];
+    const out = await this.deps.uow.transaction(async (repo) => {
+      const r = await change(repo);
+      if (r.event) {
+        for (const h of this.deps.hooks ?? []) {
+          const cb = await h.onEvent({ repo, incident: r.incident, event: r.event, actor, at: this.deps.clock.now() });
+          if (cb) after.push(cb);
+        }
+      }
+      const incident = (await repo.getIncident(r.incident.id)) ?? r.incident;
+      return finish ? finish(repo, incident, r.value) : (incident as unknown as T);
+    });
+    for (const cb of after) {
+      try { await cb(); } catch (e) { this.deps.onAfterCommitError?.(e); }
+    }
+    return out;
+  }
+}

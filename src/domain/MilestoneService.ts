@@ -1,0 +1,70 @@
+/**
+ * Milestone use cases by hand (issue 4): `/完成` marks a milestone met, `/定性` grades a breach.
+ * Same transaction discipline as `IncidentService`.
+ */
+import { AmbiguousError, ForbiddenError, NotFoundError } from '../errors.js';
+import type { Actor } from './incident-events.js';
+import { IncidentTransactions } from './IncidentTransactions.js';
+import type { Incident } from './types.js';
+
+export class MilestoneService extends IncidentTransactions {
+  /**
+   * Marks a milestone met by hand (`/完成`, issue 4): for steps done outside the bot (a phone report
+   * upward, a meeting) or whose own commands come later. `query` is a milestone key, name or alias
+   * (config `milestones[]`); for per-person milestones the actor's own is preferred. Allowed for
+   * the people who owe it, the unit's office, and the first- and direct-responsible people.
+   * The planner hook (same transaction) records `milestone.met`.
+   * @throws NotFoundError when no open milestone matches; AmbiguousError when several do;
+   *         ForbiddenError for anyone else.
+   */
+  async milestoneDone(actor: Actor, incidentId: string, query: string, note: string): Promise<{ incident: Incident; name: string }> {
+    const now = this.deps.clock.now();
+    return this.run(actor, async (repo) => {
+      const incident = await this.lock(repo, incidentId);
+      const q = query.trim().toLowerCase();
+      const specOf = (key: string) => this.dir.config.milestones.find((m) => m.key === key.split(':')[0]);
+      const matches = (await repo.milestones(incidentId)).filter((m) => m.state === 'open').filter((m) => {
+        const spec = specOf(m.key);
+        const names = [m.key, m.name, m.name.replace(/（.*）$/, ''), spec?.key, spec?.name, ...(spec?.aliases ?? [])];
+        return names.some((n) => n !== undefined && n.toLowerCase() === q);
+      });
+      const own = matches.filter((m) => actor.personId && m.ownerIds.includes(actor.personId));
+      const pick = own.length === 1 ? own : matches;
+      if (pick.length === 0) throw new NotFoundError(`${incidentId} 没有未完成的时限事项“${query}”。用 /查看 ${incidentId} 查看全部时限。`);
+      if (pick.length > 1) throw new AmbiguousError(`“${query}”对应多项：${pick.map((m) => m.name).join('、')}，请写明具体事项。`, pick.map((m) => m.key));
+      const m = pick[0];
+      const unit = this.dir.unit(incident.unitId);
+      const may = !!actor.personId && (m.ownerIds.includes(actor.personId) || !!unit?.office.includes(actor.personId)
+        || unit?.firstResponsible === actor.personId || unit?.directResponsible === actor.personId);
+      if (!may) throw new ForbiddenError(`“${m.name}”应由 ${m.ownerIds.map((p) => this.dir.nameOf(p)).join('、')} 或办公室标记完成。`);
+      if (note.trim()) await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.note', at: now, payload: { text: note.trim(), milestone: m.key } });
+      return { incident, event: { type: 'milestone_done', key: m.key }, value: m.name };
+    }, async (_repo, incident, name) => ({ incident, name: name as string }));
+  }
+
+  /**
+   * Grades a recorded breach (000 L2: missing a deadline without serious result is minor; with a
+   * serious result, or any concealment or deceit, major). Privileged: config
+   * `permissions.gradeBreach`. `query` is a milestone key or name; the latest breach of it is graded.
+   * @throws ForbiddenError without the privilege; NotFoundError when no breach matches.
+   */
+  async gradeBreach(actor: Actor, incidentId: string, query: string, grade: 'minor' | 'major', note: string): Promise<{ incident: Incident; milestone: string }> {
+    const now = this.deps.clock.now();
+    return this.run(actor, async (repo) => {
+      const incident = await this.lock(repo, incidentId);
+      if (!this.dir.allowed(actor.personId, incident.unitId, this.dir.config.permissions.gradeBreach)) {
+        throw new ForbiddenError('您没有违约定性权限。违约定性由第一责任人、领导小组或办公室确定。');
+      }
+      const q = query.trim().toLowerCase();
+      const names = new Map((await repo.milestones(incidentId)).map((m) => [m.key, m.name]));
+      const hit = (await repo.breaches(incidentId)).filter((b) => {
+        const name = names.get(b.milestoneKey) ?? b.milestoneKey;
+        return [b.milestoneKey, b.milestoneKey.split(':')[0], name, name.replace(/（.*）$/, '')].some((n) => n.toLowerCase() === q);
+      }).pop();
+      if (!hit) throw new NotFoundError(`${incidentId} 没有“${query}”的违约记录。用 /查看 ${incidentId} 查看违约记录。`);
+      await repo.updateBreachGrade(hit.id, grade, actor.id, note.trim() || null);
+      await repo.appendLedger({ incidentId, actor: actor.id, kind: 'breach.graded', at: now, payload: { breachId: hit.id, key: hit.milestoneKey, from: hit.grade, grade, note: note.trim() || null } });
+      return { incident, value: names.get(hit.milestoneKey) ?? hit.milestoneKey };
+    }, async (_repo, incident, milestone) => ({ incident, milestone: milestone as string }));
+  }
+}
