@@ -2,33 +2,39 @@
  * Status commands of the handling flow (domain.md "The handling flow"): `/发布` (response
  * published), `/平息` (calming down), `/办结` (close with summary), `/重开` (reopen).
  */
-import type { CommandDef } from '../bot/Bot.js';
+import type { CommandContext, CommandDef } from '../bot/Bot.js';
 import { requireText, target, type CommandDeps } from './shared.js';
 
-export function publishCommand(deps: CommandDeps): CommandDef {
-  const usage = '/发布 <编号> [说明]';
+/** A status command `/<name> <编号> [说明]` that calls one service transition and confirms. */
+function statusCommand(deps: CommandDeps, spec: {
+  name: string; alias: string; summary: string; reply: (id: string) => string;
+  apply: (ctx: CommandContext, id: string, note: string) => Promise<unknown>;
+}): CommandDef {
+  const usage = `/${spec.name} <编号> [说明]`;
   return {
-    name: '发布', aliases: ['publish'], usage,
-    summary: '登记已按口径公开回应（状态改为“已回应”）',
+    name: spec.name, aliases: [spec.alias], usage, summary: spec.summary,
     async run(ctx) {
       const { incident, rest } = await target(ctx, deps, usage);
-      await deps.incidents.publish(ctx.actor, incident.id, rest);
-      await ctx.say(`${incident.id} 已登记公开回应，请持续跟踪引导。`);
+      await spec.apply(ctx, incident.id, rest);
+      await ctx.say(spec.reply(incident.id));
     },
   };
 }
 
+export function publishCommand(deps: CommandDeps): CommandDef {
+  return statusCommand(deps, {
+    name: '发布', alias: 'publish', summary: '登记已按口径公开回应（状态改为“已回应”）',
+    apply: (ctx, id, note) => deps.incidents.publish(ctx.actor, id, note),
+    reply: (id) => `${id} 已登记公开回应，请持续跟踪引导。`,
+  });
+}
+
 export function calmCommand(deps: CommandDeps): CommandDef {
-  const usage = '/平息 <编号> [说明]';
-  return {
-    name: '平息', aliases: ['calm'], usage,
-    summary: '登记舆情趋于平息（状态改为“趋于平息”）',
-    async run(ctx) {
-      const { incident, rest } = await target(ctx, deps, usage);
-      await deps.incidents.calm(ctx.actor, incident.id, rest);
-      await ctx.say(`${incident.id} 已登记为趋于平息，办结后仍需关注后续走势。`);
-    },
-  };
+  return statusCommand(deps, {
+    name: '平息', alias: 'calm', summary: '登记舆情趋于平息（状态改为“趋于平息”）',
+    apply: (ctx, id, note) => deps.incidents.calm(ctx.actor, id, note),
+    reply: (id) => `${id} 已登记为趋于平息，办结后仍需关注后续走势。`,
+  });
 }
 
 export function closeCommand(deps: CommandDeps): CommandDef {
