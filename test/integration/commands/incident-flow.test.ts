@@ -121,6 +121,15 @@ describe('level, category, progress, assignment, closing', () => {
     expect(r.text).toMatch(/本群有 3 个符合条件的事件，请写明编号：YQ-20261129-003、YQ-20261129-002、YQ-20261129-001/);
   });
 
+  test('/发布 and /平息 move through the handling flow (domain.md "The handling flow")', async () => {
+    const [published] = await say(app, 'relief', 'zhangmin', '/publish YQ-20261129-001 已在论坛发布情况说明');
+    expect(published.text).toContain('已登记公开回应');
+    expect((await app.incidents.view('YQ-20261129-001')).incident.status).toBe('responded');
+    const [calm] = await say(app, 'relief', 'wufang', '/平息 YQ-20261129-001');
+    expect(calm.text).toContain('趋于平息');
+    expect((await app.incidents.view('YQ-20261129-001')).incident.status).toBe('calming');
+  });
+
   test('/办结 needs a summary; /重开 reopens; the ledger keeps every step', async () => {
     const [noSummary] = await say(app, 'relief', 'wufang', '/办结 YQ-20261129-001');
     expect(noSummary.text).toContain('请写明处置总结');
