@@ -7,7 +7,7 @@
  * caller schedules the next run at the returned time.
  */
 import type { Directory } from '../Directory.js';
-import { chaseSchedule, gradeBreach, nextStep, resolveLadderTarget, type ChaseStep } from '../milestones/index.js';
+import { chaseSchedule, gradeBreach, nextStep, resolveLadderTarget, type ChaseStep, type LadderDelivery } from '../milestones/index.js';
 import type { ChaseRun, Clock, DomainLogger, IncidentRepo, Notice, Notifier, UnitOfWork } from '../ports.js';
 import type { Incident, MilestoneRecord } from '../types.js';
 import { breachNotice, escalationNotice, reminderNotice } from './chase-messages.js';
@@ -19,6 +19,15 @@ export interface ChaseOutcome {
   fired: string[];
   /** Why nothing (more) happens, when it stops: `stale-plan`, `not-open`, `no-incident`, `done`. */
   stopped?: string;
+}
+
+/**
+ * The token a step is claimed under. Reminders and the breach belong to one plan; ladder rungs
+ * belong to the breach they follow (`b:<breachedAt>`), so a re-plan after the breach (a level
+ * change) does not replay rungs already sent, while a new breach after reopening starts afresh.
+ */
+export function claimToken(step: ChaseStep, m: MilestoneRecord, planId: string): string {
+  return step.kind === 'escalate' && m.breachedAt ? `b:${m.breachedAt.toISOString()}` : planId;
 }
 
 export class ChaseService {
@@ -45,7 +54,7 @@ export class ChaseService {
         if (!ns) return { ...this.stop(run, 'done'), fired };
         if (!ns.dueNow) return { next: ns.step.notifyAt, fired };
         done.add(ns.step.step);
-        if (!(await repo.claimChaseStep(run.incidentId, run.key, ns.step.step, run.planId, now))) continue;
+        if (!(await repo.claimChaseStep(run.incidentId, run.key, ns.step.step, claimToken(ns.step, m, run.planId), now))) continue;
         if (ns.superseded) {
           this.deps.log.info({ ...run, step: ns.step.step }, 'reminder superseded by a later due step: not sent');
           continue;
@@ -57,6 +66,38 @@ export class ChaseService {
     });
     for (const n of mergeNotices(notices)) await this.deps.notifier.notify(n);
     return outcome;
+  }
+
+  /**
+   * Who ladder rung `n` (1-based) chases: the configured target's people, less those already
+   * reached (the owners and earlier rungs) and those who do not rank above every owner — nobody is
+   * asked to chase themselves or their superior, and nobody is chased twice for one milestone.
+   * Null when nobody is left.
+   */
+  private rung(i: Incident, m: MilestoneRecord, n: number): LadderDelivery | null {
+    const dir = this.deps.directory;
+    const unit = dir.unit(i.unitId)!;
+    const lg = dir.config.leadershipGroup;
+    const contacts = {
+      ownerIds: m.ownerIds, firstResponsible: unit.firstResponsible, directResponsible: unit.directResponsible,
+      incidentChatId: i.chatId, leadershipGroup: { leader: lg.leader, deputies: lg.deputies, chat: lg.chat ?? null },
+      upperAuthority: { contacts: dir.config.upperAuthority.contacts },
+    };
+    const rank = (p: string) => Math.max(
+      dir.config.upperAuthority.contacts.includes(p) ? 6 : 0, lg.leader === p ? 5 : 0, lg.deputies.includes(p) ? 4 : 0,
+      unit.firstResponsible === p ? 3 : 0, unit.directResponsible === p ? 2 : 1);
+    const ownerRank = Math.max(...m.ownerIds.map(rank), 1);
+    const reached = new Set(m.ownerIds);
+    const ladder = dir.config.escalation.ladder;
+    let out: LadderDelivery | null = null;
+    for (let k = 1; k <= n && k <= ladder.length; k++) {
+      const d = resolveLadderTarget(ladder[k - 1].target, contacts);
+      const fresh = (ids: string[]) => ids.filter((p) => !reached.has(p) && rank(p) > ownerRank);
+      const next = { ...d, mentions: fresh(d.mentions), directTo: fresh(d.directTo) };
+      out = next.mentions.length || next.directTo.length ? next : null;
+      for (const p of [...next.mentions, ...next.directTo]) reached.add(p);
+    }
+    return out;
   }
 
   private stop(run: ChaseRun, why: string): ChaseOutcome {
@@ -79,19 +120,18 @@ export class ChaseService {
         return null;
       }
       const grade = gradeBreach({});
+      m.breachedAt = step.at;
       await repo.insertBreach({ incidentId: i.id, milestoneKey: m.key, personIds: m.ownerIds, grade, at: step.at, gradedBy: null, note: null });
       await repo.appendLedger({ incidentId: i.id, actor: 'system', kind: 'milestone.breached', at: now, payload: { ...base, personIds: m.ownerIds, grade } });
       return breachNotice(dir, i, m);
     }
-    const unit = dir.unit(i.unitId)!;
-    const lg = dir.config.leadershipGroup;
-    const delivery = resolveLadderTarget(step.target!, {
-      ownerIds: m.ownerIds, firstResponsible: unit.firstResponsible, directResponsible: unit.directResponsible,
-      incidentChatId: i.chatId, leadershipGroup: { leader: lg.leader, deputies: lg.deputies, chat: lg.chat ?? null },
-      upperAuthority: { contacts: dir.config.upperAuthority.contacts },
-    });
+    const delivery = this.rung(i, m, step.rung!);
+    if (!delivery) {
+      this.deps.log.info({ incidentId: i.id, key: m.key, step: step.step }, 'ladder rung reaches nobody new above the owner: skipped');
+      return null;
+    }
     await repo.appendLedger({ incidentId: i.id, actor: 'bot', kind: 'milestone.escalated', at: now, payload: {
-      ...base, rung: step.rung, target: delivery.target, audience: delivery.audience, targetName: delivery.mentions.concat(delivery.directTo).map((p) => dir.nameOf(p)).join('、'),
+      ...base, rung: step.rung, target: delivery.target, audience: delivery.audience, targetName: [...new Set([...delivery.mentions, ...delivery.directTo])].map((p) => dir.nameOf(p)).join('、'),
       chatId: delivery.chatId, mentions: delivery.mentions, directTo: delivery.directTo } });
     return escalationNotice(dir, i, m, step, delivery, now, this.deps.timeScale);
   }

@@ -14,7 +14,7 @@ beforeAll(async () => {
     settings: { TIME_SCALE: String(SCALE) },
     config: compactConfig([
       // 004: report up within 30 min; here 60 min at level III and 5 min at level II, to see the raise act.
-      { key: 'report_up', name: '报告领导小组', aliases: ['报告'], clock: 'discovery', owners: ['office'], limitMinutes: 60, perLevel: { II: { limitMinutes: 5 } } },
+      { key: 'report_up', name: '报告领导小组', aliases: ['报告'], clock: 'discovery', owners: ['office'], limitMinutes: 60, perLevel: { II: { limitMinutes: 5 }, I: { limitMinutes: 2 } } },
       { key: 'closure_report', name: '处置报告', clock: 'closure', owners: ['office'], limitMinutes: 600 },
     ]),
   });
@@ -81,4 +81,18 @@ test('closing cancels open deadlines and plans the closure report (000 L6); reop
   await say(app, 'eldercare', 'sunli', `/重开 ${id}`);
   ms = (await app.incidents.view(id)).milestones;
   expect(ms.map((m) => [m.key, m.state]).sort()).toEqual([['report_up', 'open']]);
+});
+
+test('a raise after the breach does not replay ladder rungs already sent (they belong to the breach, not the plan)', async () => {
+  const [opened] = await say(app, 'relief', 'xuting', '/上报 网传救助金发放延误 二级');
+  const id = /YQ-\d{8}-\d{3}/.exec(opened.text)![0];
+  await botSays(app, 'relief', '【逾期升级·第 2 级】', id);
+  const oldPlan = (await app.incidents.view(id)).incident.planId!;
+  const newPlanRun = chaseRunCompletes(app, (r) => r.incidentId === id && r.planId !== oldPlan);
+  const [raised] = await say(app, 'relief', 'wufang', `/定级 ${id} 一级`);
+  expect(raised.text).toContain('特别重大（I）');
+  await newPlanRun;
+  const rung2 = (await entries(app, id, 'milestone.escalated')).filter((e) => e.payload.step === 'escalate:2:directResponsible');
+  expect(rung2).toHaveLength(1);
+  expect(await entries(app, id, 'milestone.breached')).toHaveLength(1);
 });
