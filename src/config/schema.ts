@@ -11,7 +11,7 @@ import { z } from 'zod';
 const id = z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "-" and "." are allowed');
 
 /** A person who can be @-mentioned on each platform. */
-export const PersonSchema = z.object({
+export const PersonSchema = z.strictObject({
   id,
   name: z.string().min(1),
   mobile: z.string().optional(),
@@ -21,7 +21,7 @@ export const PersonSchema = z.object({
 });
 
 /** An organisational unit with its responsibility chain (domain.md "Who takes part"). */
-export const UnitSchema = z.object({
+export const UnitSchema = z.strictObject({
   id,
   name: z.string().min(1),
   parent: z.string().optional(),
@@ -32,7 +32,7 @@ export const UnitSchema = z.object({
 });
 
 /** A group chat bound to a unit, with its ids on every platform. */
-export const ChatSchema = z.object({
+export const ChatSchema = z.strictObject({
   id,
   name: z.string().min(1),
   unit: z.string(),
@@ -47,7 +47,7 @@ export const ChatSchema = z.object({
 });
 
 /** One level of the severity scale (domain.md "Severity levels"). Levels are listed highest first. */
-export const LevelSchema = z.object({
+export const LevelSchema = z.strictObject({
   id,
   name: z.string().min(1),
   aliases: z.array(z.string()).default([]),
@@ -55,7 +55,7 @@ export const LevelSchema = z.object({
 });
 
 /** One incident category (domain.md "Categories"). */
-export const CategorySchema = z.object({
+export const CategorySchema = z.strictObject({
   id,
   name: z.string().min(1),
   aliases: z.array(z.string()).default([]),
@@ -75,7 +75,7 @@ export const ClockSchema = z.enum(['discovery', 'occurrence', 'report', 'closure
  * `limitWorkingDays` counts statutory working days; `sameDay` means "by the end of the business day".
  * `levels` restricts it to some levels (absent: all); `perLevel` overrides the limit per level id.
  */
-export const MilestoneSchema = z.object({
+export const MilestoneSchema = z.strictObject({
   key: id,
   name: z.string().min(1),
   aliases: z.array(z.string()).default([]),
@@ -90,18 +90,18 @@ export const MilestoneSchema = z.object({
   sameDay: z.boolean().optional(),
   levels: z.array(z.string()).optional(),
   categories: z.array(z.string()).optional(),
-  perLevel: z.record(z.string(), z.object({ limitMinutes: z.number().positive().optional(), limitWorkingDays: z.number().int().positive().optional() })).default({}),
+  perLevel: z.record(z.string(), z.strictObject({ limitMinutes: z.number().positive().optional(), limitWorkingDays: z.number().int().positive().optional() })).default({}),
   /** Events that meet it, e.g. `ack`, `update`, `close`, `approve`, `publish`. `/完成` always works. */
   metBy: z.array(z.string()).default([]),
   source: z.string().optional(),
 });
 
 /** The escalation ladder (domain.md "Notification and escalation ladder"). */
-export const EscalationSchema = z.object({
+export const EscalationSchema = z.strictObject({
   /** Reminders before the deadline, as fractions of the time allowed. */
   remindAt: z.array(z.number().gt(0).lt(1)).default([0.5, 0.8]),
   /** Ladder steps after the deadline, in order; each waits `afterMinutes` after the previous one. */
-  ladder: z.array(z.object({
+  ladder: z.array(z.strictObject({
     target: z.enum(['owner', 'directResponsible', 'firstResponsible', 'leadershipGroup', 'upperAuthority']),
     afterMinutes: z.number().nonnegative(),
   })).default([
@@ -112,16 +112,16 @@ export const EscalationSchema = z.object({
     { target: 'upperAuthority', afterMinutes: 120 },
   ]),
   /** Quiet hours in business time, per level id: no chasing inside them (deferred to their end). */
-  quietHours: z.record(z.string(), z.object({ start: z.string().regex(/^\d{2}:\d{2}$/), end: z.string().regex(/^\d{2}:\d{2}$/) })).default({}),
+  quietHours: z.record(z.string(), z.strictObject({ start: z.string().regex(/^\d{2}:\d{2}$/), end: z.string().regex(/^\d{2}:\d{2}$/) })).default({}),
 });
 
-export const ConfigSchema = z.object({
+export const ConfigSchema = z.strictObject({
   /** Business time zone (IANA). Times are stored in UTC. */
   timezone: z.string().default('Asia/Shanghai'),
-  bot: z.object({ name: z.string().default('舆情助手') }).default({ name: '舆情助手' }),
+  bot: z.strictObject({ name: z.string().default('舆情助手') }).default({ name: '舆情助手' }),
   people: z.array(PersonSchema).min(1),
   units: z.array(UnitSchema).min(1),
-  leadershipGroup: z.object({
+  leadershipGroup: z.strictObject({
     name: z.string().default('网络舆情工作领导小组'),
     leader: z.string(),
     deputies: z.array(z.string()).default([]),
@@ -129,19 +129,19 @@ export const ConfigSchema = z.object({
     /** The chat the leadership group reads (combined rollups, escalations). */
     chat: z.string().optional(),
   }),
-  upperAuthority: z.object({
+  upperAuthority: z.strictObject({
     name: z.string().default('上级主管部门'),
     contacts: z.array(z.string()).default([]),
   }).default({ name: '上级主管部门', contacts: [] }),
   chats: z.array(ChatSchema).min(1),
-  severity: z.object({
+  severity: z.strictObject({
     /** Highest first. */
     levels: z.array(LevelSchema).min(1),
     /** Level used when a reporter proposes none. */
     default: z.string(),
   }),
   categories: z.array(CategorySchema).min(1),
-  permissions: z.object({
+  permissions: z.strictObject({
     /** Who may confirm or change a level: person ids or role names (`firstResponsible`, `directResponsible`, `office`, `leadershipGroup`). */
     setLevel: z.array(z.string()).default(['firstResponsible', 'directResponsible', 'office', 'leadershipGroup']),
     /** Who may grade a breach as major (concealment, serious result). */
@@ -149,7 +149,7 @@ export const ConfigSchema = z.object({
   }).default({ setLevel: ['firstResponsible', 'directResponsible', 'office', 'leadershipGroup'], gradeBreach: ['firstResponsible', 'leadershipGroup', 'office'] }),
   milestones: z.array(MilestoneSchema).default([]),
   escalation: EscalationSchema.default({ remindAt: [0.5, 0.8], ladder: [], quietHours: {} }),
-  calendar: z.object({
+  calendar: z.strictObject({
     /** Extra statutory holidays (YYYY-MM-DD) the calendar library does not know yet. */
     extraHolidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
     /** Extra make-up workdays (调休, YYYY-MM-DD). */
@@ -157,7 +157,7 @@ export const ConfigSchema = z.object({
     /** End of the business day for `sameDay` milestones (HH:mm, business time). */
     endOfDay: z.string().regex(/^\d{2}:\d{2}$/).default('18:00'),
   }).default({ extraHolidays: [], extraWorkdays: [], endOfDay: '18:00' }),
-  rollup: z.object({ time: z.string().regex(/^\d{2}:\d{2}$/).default('17:30') }).default({ time: '17:30' }),
+  rollup: z.strictObject({ time: z.string().regex(/^\d{2}:\d{2}$/).default('17:30') }).default({ time: '17:30' }),
 });
 
 export type Person = z.infer<typeof PersonSchema>;

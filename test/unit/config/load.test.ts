@@ -44,3 +44,14 @@ describe('organisation config', () => {
     expect(() => loadSettings({ WECOM_AIBOT_ENCODING_AES_KEY: 'short' })).toThrow('WECOM_AIBOT_ENCODING_AES_KEY');
   });
 });
+
+test('unknown keys (typos) are rejected with their path, not silently ignored', () => {
+  const r = raw();
+  r.escalaton = r.escalation;
+  delete r.escalation;
+  r.milestones[1].limitMinute = 5;
+  let msg = '';
+  try { parseOrgConfig(r); } catch (e) { msg = (e as Error).message; }
+  expect(msg).toMatch(/\(root\): Unrecognized key.*"escalaton"/);
+  expect(msg).toMatch(/milestones\[1\]: Unrecognized key.*"limitMinute"/);
+});
