@@ -76,7 +76,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     const store = await openStore({ connectionString: database.connectionString, logger });
     cleanups.push(() => store.close());
 
-    const directory = new Directory(config);
+    // In a drill every time people read is simulated time (see TimePresentation).
+    const directory = new Directory(config, { timeScale: settings.TIME_SCALE, epoch: clock.now() });
     const calendar = new ChineseWorkingCalendar(config.calendar);
     const timeScale = settings.TIME_SCALE;
     const scheduler = createScheduler({ pool: store.pool, logger: logger.child({ part: 'scheduler' }), processEveryMs: timeScale < 1 ? 200 : 1000 });

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     app.sandbox ? `  本地沙盒 sandbox chat:  ${app.url}/sandbox` : '  本地沙盒已关闭 (SANDBOX=off)',
     app.wecom ? `  企业微信回调 WeCom AI-bot callback: ${app.url}/callbacks/wecom/aibot` : '  企业微信未配置 (set WECOM_AIBOT_TOKEN and WECOM_AIBOT_ENCODING_AES_KEY)',
     `  健康检查 health: ${app.url}/healthz`,
+    ...(settings.TIME_SCALE < 1 ? [`  ⚠ 演练模式 drill mode: TIME_SCALE=${settings.TIME_SCALE}（所有时限按比例压缩，消息中的时间为演练时间）`] : []),
     '  按 Ctrl-C 停止 (Ctrl-C stops everything)',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

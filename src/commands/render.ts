@@ -1,7 +1,6 @@
 /**
  * Chinese rendering of incidents and ledger entries for `/查看` and `/列表` (business time zone).
  */
-import { formatBusinessShort } from '../domain/business-time.js';
 import type { Directory } from '../domain/Directory.js';
 import type { IncidentView } from '../domain/IncidentService.js';
 import { levelLabel, STATUS_NAMES } from '../domain/messages.js';
@@ -10,7 +9,7 @@ import type { Incident, LedgerEntry, MilestoneRecord } from '../domain/types.js'
 /** One line per ledger entry: `MM-DD HH:mm 姓名 动作`. */
 export function ledgerLine(dir: Directory, e: LedgerEntry): string | null {
   const p = e.payload as Record<string, unknown>;
-  const who = e.actor === 'bot' ? '机器人' : e.actor === 'system' ? '系统' : dir.nameOf(e.actor);
+  const who = e.actor === 'bot' || e.actor === 'system' ? '系统' : dir.nameOf(e.actor);
   const lvl = (id: unknown) => `${dir.level(String(id))?.name ?? String(id)}（${String(id)}）`;
   let what: string;
   switch (e.kind) {
@@ -32,20 +31,23 @@ export function ledgerLine(dir: Directory, e: LedgerEntry): string | null {
     case 'breach.graded': what = `违约定性为${p.grade === 'major' ? '重大违约' : '轻微违约'}`; break;
     default: what = e.kind;
   }
-  return `${formatBusinessShort(e.at, dir.timezone)} ${who} ${what}`;
+  return `${dir.formatShort(e.at)} ${who} ${what}`;
 }
 
 const MILESTONE_STATE: Record<MilestoneRecord['state'], string> = { open: '未完成', met: '已完成', cancelled: '已取消' };
 
 /** One line per milestone: name, due time, state, breach mark. */
 export function milestoneLine(dir: Directory, m: MilestoneRecord, now: Date): string {
-  const due = formatBusinessShort(m.dueAt, dir.timezone);
+  const due = dir.formatShort(m.dueAt);
   const late = m.state === 'open' && m.dueAt < now;
-  const state = m.state === 'met' ? `已完成 ${m.metAt ? formatBusinessShort(m.metAt, dir.timezone) : ''}`.trim()
+  const state = m.state === 'met' ? `已完成 ${m.metAt ? dir.formatShort(m.metAt) : ''}`.trim()
     : late ? '⚠️已超时' : MILESTONE_STATE[m.state];
   const breach = m.breachedAt && m.state === 'met' ? '（超时完成）' : '';
   return `· ${m.name}：${due} 前｜${state}${breach}`;
 }
+
+/** How many ledger lines `/查看` shows (the newest); the full ledger stays in the database. */
+export const LEDGER_LINES = 30;
 
 /** The `/查看` text: summary, acknowledgements, milestones, breaches and the timeline. */
 export function renderView(dir: Directory, v: IncidentView, now: Date): string {
@@ -54,22 +56,25 @@ export function renderView(dir: Directory, v: IncidentView, now: Date): string {
   const required = [unit?.firstResponsible, unit?.directResponsible, ...v.assignments.map((a) => a.personId)].filter((x): x is string => !!x);
   const acks = [...new Set(required)].map((p) => {
     const a = v.acknowledgements.find((x) => x.personId === p);
-    return `${dir.nameOf(p)}${a ? `✅${formatBusinessShort(a.at, dir.timezone)}` : '⏳未签收'}`;
+    return `${dir.nameOf(p)}${a ? `✅${dir.formatShort(a.at)}` : '⏳未签收'}`;
   });
   const lines = [
     `**${i.id}** ${i.title}`,
     `状态：${STATUS_NAMES[i.status]}　级别：${levelLabel(dir, i)}　类别：${i.category ? dir.category(i.category)?.name ?? i.category : '未分类'}`,
     `单位：${unit?.name ?? i.unitId}　来源：${i.sourceType === 'assigned' ? '上级交办' : '自查'}${i.sourceUrl ? `　链接：${i.sourceUrl}` : ''}`,
-    `发现：${formatBusinessShort(i.foundAt, dir.timezone)}　上报：${formatBusinessShort(i.reportedAt, dir.timezone)}（${dir.nameOf(i.reporterId)}）`,
+    `发现：${dir.formatShort(i.foundAt)}　上报：${dir.formatShort(i.reportedAt)}（${dir.nameOf(i.reporterId)}）`,
     `签收：${acks.join('　')}`,
   ];
   const ms = v.milestones.filter((m) => m.state !== 'cancelled').sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
   if (ms.length) lines.push('时限：', ...ms.map((m) => milestoneLine(dir, m, now)));
   if (v.breaches.length) {
+    const names = new Map(v.milestones.map((m) => [m.key, m.name]));
     lines.push(`违约记录（${v.breaches.length}）：`, ...v.breaches.map((b) =>
-      `· ${formatBusinessShort(b.at, dir.timezone)} ${b.milestoneKey} ${b.personIds.map((p) => dir.nameOf(p)).join('、')}｜${b.grade === 'major' ? '重大违约' : '轻微违约'}`));
+      `· ${dir.formatShort(b.at)}「${names.get(b.milestoneKey) ?? b.milestoneKey}」${b.personIds.map((p) => dir.nameOf(p)).join('、')}｜${b.grade === 'major' ? '重大违约' : '轻微违约'}`));
   }
-  lines.push('台账：', ...v.ledger.map((e) => ledgerLine(dir, e)).filter((x): x is string => !!x));
+  const entries = v.ledger.map((e) => ledgerLine(dir, e)).filter((x): x is string => !!x);
+  const shown = entries.slice(-LEDGER_LINES);
+  lines.push(entries.length > shown.length ? `台账（共 ${entries.length} 条，显示最近 ${shown.length} 条）：` : '台账：', ...shown);
   return lines.join('\n');
 }
 

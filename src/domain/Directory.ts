@@ -4,6 +4,7 @@
  * (Type-only import of the config types: the domain does not load config, it is handed it.)
  */
 import type { Category, Chat, Level, OrgConfig, Person, Unit } from '../config/schema.js';
+import { formatBusinessShort } from './business-time.js';
 
 /** A role someone holds for a unit (domain.md "Who takes part"). */
 export type Role = 'firstResponsible' | 'directResponsible' | 'spokesperson' | 'office' | 'leadershipGroup' | 'upperAuthority';
@@ -22,18 +23,31 @@ export const ROLE_NAMES: Record<Role | 'assignee' | 'reporter', string> = {
 
 export type PlatformKey = 'wecom' | 'dingtalk' | 'sandbox';
 
+/**
+ * Drill presentation (应急演练): with `timeScale` < 1 every time shown to people is simulated time,
+ * `epoch + (t − epoch) / timeScale`, so a compressed exercise reads like the real thing.
+ */
+export interface TimePresentation { timeScale: number; epoch: Date }
+
 export class Directory {
   private readonly people = new Map<string, Person>();
   private readonly units = new Map<string, Unit>();
   private readonly chats = new Map<string, Chat>();
 
-  constructor(readonly config: OrgConfig) {
+  constructor(readonly config: OrgConfig, private readonly presentation: TimePresentation = { timeScale: 1, epoch: new Date(0) }) {
     config.people.forEach((p) => this.people.set(p.id, p));
     config.units.forEach((u) => this.units.set(u.id, u));
     config.chats.forEach((c) => this.chats.set(c.id, c));
   }
 
   get timezone(): string { return this.config.timezone; }
+
+  /** `MM-DD HH:mm` in business time (simulated time in a drill, see `TimePresentation`). */
+  formatShort(at: Date): string {
+    const { timeScale, epoch } = this.presentation;
+    const shown = timeScale === 1 ? at : new Date(epoch.getTime() + (at.getTime() - epoch.getTime()) / timeScale);
+    return formatBusinessShort(shown, this.config.timezone);
+  }
 
   person(id: string): Person | undefined { return this.people.get(id); }
   /** Display name of a person id; unknown ids (e.g. `wecom:lisi`) are shown as given. */

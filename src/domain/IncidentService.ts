@@ -282,8 +282,15 @@ export class IncidentService extends IncidentTransactions {
   }
 }
 
-/** A short title: the first sentence or 30 characters of the description. */
+/**
+ * A short title: the first sentence of the description, cut at 40 characters — never inside a run
+ * of digits or Latin letters ("转发300余次" must not become "转发30…").
+ */
 export function titleOf(description: string): string {
   const first = description.split(/[。！？!?\n]/)[0].trim() || description.trim();
-  return first.length > 30 ? `${first.slice(0, 30)}…` : first;
+  const chars = [...first];
+  if (chars.length <= 40) return first;
+  let cut = 40;
+  while (cut > 20 && /[0-9A-Za-z.,%]/.test(chars[cut - 1]) && /[0-9A-Za-z.,%]/.test(chars[cut])) cut -= 1;
+  return `${chars.slice(0, cut).join('')}…`;
 }

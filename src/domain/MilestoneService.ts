@@ -2,7 +2,7 @@
  * Milestone use cases by hand (issue 4): `/完成` marks a milestone met, `/定性` grades a breach.
  * Same transaction discipline as `IncidentService`.
  */
-import { AmbiguousError, ForbiddenError, NotFoundError } from '../errors.js';
+import { AmbiguousError, ForbiddenError, NotFoundError, UsageError } from '../errors.js';
 import type { Actor } from './incident-events.js';
 import { IncidentTransactions } from './IncidentTransactions.js';
 import type { Incident } from './types.js';
@@ -13,9 +13,11 @@ export class MilestoneService extends IncidentTransactions {
    * upward, a meeting) or whose own commands come later. `query` is a milestone key, name or alias
    * (config `milestones[]`); for per-person milestones the actor's own is preferred. Allowed for
    * the people who owe it, the unit's office, and the first- and direct-responsible people.
+   * A milestone met by acknowledging (config `metBy: [ack]`) is not marked by hand: each responsible
+   * person acknowledges on their own (domain.md "each acknowledges (签收) … record who and when").
    * The planner hook (same transaction) records `milestone.met`.
    * @throws NotFoundError when no open milestone matches; AmbiguousError when several do;
-   *         ForbiddenError for anyone else.
+   *         UsageError for an acknowledgement milestone; ForbiddenError for anyone else.
    */
   async milestoneDone(actor: Actor, incidentId: string, query: string, note: string): Promise<{ incident: Incident; name: string }> {
     const now = this.deps.clock.now();
@@ -33,6 +35,9 @@ export class MilestoneService extends IncidentTransactions {
       if (pick.length === 0) throw new NotFoundError(`${incidentId} 没有未完成的时限事项“${query}”。用 /查看 ${incidentId} 查看全部时限。`);
       if (pick.length > 1) throw new AmbiguousError(`“${query}”对应多项：${pick.map((m) => m.name).join('、')}，请写明具体事项。`, pick.map((m) => m.key));
       const m = pick[0];
+      if (specOf(m.key)?.metBy.includes('ack')) {
+        throw new UsageError(`“${m.name}”须由 ${m.ownerIds.map((p) => this.dir.nameOf(p)).join('、')} 本人签收：发送 /签收 ${incidentId} 或点击卡片上的“签收”，不能用 /完成 代为标记。`);
+      }
       const unit = this.dir.unit(incident.unitId);
       const may = !!actor.personId && (m.ownerIds.includes(actor.personId) || !!unit?.office.includes(actor.personId)
         || unit?.firstResponsible === actor.personId || unit?.directResponsible === actor.personId);

@@ -2,7 +2,6 @@
  * Chinese texts and cards the domain sends (composed inside the transaction so that the ledger
  * records exactly what was sent). Mentions are `@{personId}` tokens; see `Notice`.
  */
-import { formatBusinessShort } from './business-time.js';
 import { ROLE_NAMES, type Directory } from './Directory.js';
 import type { CardSpec, Notice } from './ports.js';
 import type { Acknowledgement, Incident, MilestoneRecord } from './types.js';
@@ -34,12 +33,11 @@ export function ackKey(incidentId: string): string {
  * button while anyone is missing.
  */
 export function ackCard(dir: Directory, i: Incident, acks: Acknowledgement[], required: string[]): CardSpec {
-  const tz = dir.timezone;
   const unit = dir.unit(i.unitId);
   const roleOf = (p: string) => (unit?.firstResponsible === p ? ROLE_NAMES.firstResponsible : unit?.directResponsible === p ? ROLE_NAMES.directResponsible : ROLE_NAMES.assignee);
   const fields = required.map((p) => {
     const a = acks.find((x) => x.personId === p);
-    return { label: `${roleOf(p)} ${dir.nameOf(p)}`, value: a ? `已签收 ${formatBusinessShort(a.at, tz)}` : '待签收' };
+    return { label: `${roleOf(p)} ${dir.nameOf(p)}`, value: a ? `已签收 ${dir.formatShort(a.at)}` : '待签收' };
   });
   const done = required.every((p) => acks.some((a) => a.personId === p));
   return {
@@ -57,7 +55,7 @@ export function nextDeadlines(dir: Directory, milestones: MilestoneRecord[], n =
     .filter((m) => m.state === 'open')
     .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
     .slice(0, n)
-    .map((m) => `· ${m.name} ${formatBusinessShort(m.dueAt, dir.timezone)} 前`);
+    .map((m) => `· ${m.name} ${dir.formatShort(m.dueAt)} 前`);
 }
 
 /**
@@ -65,7 +63,6 @@ export function nextDeadlines(dir: Directory, milestones: MilestoneRecord[], n =
  * and direct-responsible people, next deadlines, and the 签收 card.
  */
 export function openNotice(dir: Directory, i: Incident, milestones: MilestoneRecord[]): Notice {
-  const tz = dir.timezone;
   const unit = dir.unit(i.unitId)!;
   const responsible = [...new Set([unit.firstResponsible, unit.directResponsible])];
   const who = unit.firstResponsible === unit.directResponsible
@@ -78,7 +75,7 @@ export function openNotice(dir: Directory, i: Incident, milestones: MilestoneRec
     `级别：${levelLabel(dir, i)}　类别：${category}`,
     `单位：${unit.name}　来源：${i.sourceType === 'assigned' ? '上级交办' : '自查'}`,
     ...(i.sourceUrl ? [`链接：${i.sourceUrl}`] : []),
-    `发现时间：${formatBusinessShort(i.foundAt, tz)}　上报人：${dir.nameOf(i.reporterId)}`,
+    `发现时间：${dir.formatShort(i.foundAt)}　上报人：${dir.nameOf(i.reporterId)}`,
     `请 ${who} 立即签收：点击下方「签收」，或发送 /签收 ${i.id}`,
   ];
   const next = nextDeadlines(dir, milestones);

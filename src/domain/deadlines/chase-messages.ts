@@ -2,7 +2,6 @@
  * Chinese texts of chases (issue 4): reminder before a deadline, breach at it, escalation after
  * it. Mentions are `@{personId}` tokens (see `Notice`).
  */
-import { formatBusinessShort } from '../business-time.js';
 import type { Directory } from '../Directory.js';
 import type { ChaseStep, LadderDelivery } from '../milestones/index.js';
 import type { Notice } from '../ports.js';
@@ -29,7 +28,7 @@ function howToMeet(i: Incident, m: MilestoneRecord): string {
 export function reminderNotice(dir: Directory, i: Incident, m: MilestoneRecord, now: Date, timeScale = 1): Notice {
   return {
     chatId: i.chatId, mentions: m.ownerIds, directTo: m.ownerIds,
-    text: `【提醒】${i.id}「${m.name}」将于 ${formatBusinessShort(m.dueAt, dir.timezone)} 到期（剩余 ${formatSpan((m.dueAt.getTime() - now.getTime()) / timeScale)}）。\n` +
+    text: `【提醒】${i.id}「${m.name}」将于 ${dir.formatShort(m.dueAt)} 到期（剩余 ${formatSpan((m.dueAt.getTime() - now.getTime()) / timeScale)}）。\n` +
       `${mentionsText(m.ownerIds)} 请及时办理，${howToMeet(i, m)}。`,
   };
 }
@@ -38,7 +37,7 @@ export function reminderNotice(dir: Directory, i: Incident, m: MilestoneRecord, 
 export function breachNotice(dir: Directory, i: Incident, m: MilestoneRecord): Notice {
   return {
     chatId: i.chatId, mentions: m.ownerIds, directTo: m.ownerIds,
-    text: `【超时】${i.id}「${m.name}」已超过时限（${formatBusinessShort(m.dueAt, dir.timezone)}），已记入台账（轻微违约）。\n` +
+    text: `【超时】${i.id}「${m.name}」已超过时限（${dir.formatShort(m.dueAt)}），已记入台账（轻微违约）。\n` +
       `${mentionsText(m.ownerIds)} 请立即办理，${howToMeet(i, m)}。`,
   };
 }
@@ -52,6 +51,6 @@ export function escalationNotice(dir: Directory, i: Incident, m: MilestoneRecord
   return {
     chatId: d.chatId ?? undefined, mentions: d.mentions, directTo: d.directTo,
     text: `【逾期升级·第 ${step.rung ?? ''} 级】${AUDIENCE[d.audience]}${i.id}「${m.name}」已逾期 ${formatSpan((now.getTime() - m.dueAt.getTime()) / timeScale)}` +
-      `（时限 ${formatBusinessShort(m.dueAt, dir.timezone)}），责任人：${owners}。\n${whom}；事件：${i.title}。`,
+      `（时限 ${dir.formatShort(m.dueAt)}），责任人：${owners}。\n${whom}；事件：${i.title}。`,
   };
 }
