@@ -122,7 +122,9 @@ function renderMessages() {
 function upsert(message) {
   if (state.fresh) state.fresh.set(message.id, message);
   const i = state.messages.findIndex((m) => m.id === message.id);
-  const stick = nearBottom();
+  // Follow the conversation at the bottom, and always right after you acted (sent or clicked),
+  // so the bot's answer shows even if you had scrolled up to press an older card's button.
+  const stick = nearBottom() || Date.now() < (state.followUntil ?? 0);
   if (i >= 0) {
     state.messages[i] = message;
     const old = $('messages').querySelector(`[data-id="${CSS.escape(message.id)}"]`);
@@ -190,6 +192,8 @@ async function send() {
   const userId = currentSpeaker();
   if (!userId) { setStatus('请先选择发言身份', 'error'); return; }
   $('send').disabled = true;
+  state.followUntil = Date.now() + 5000;
+  $('messages').scrollTop = $('messages').scrollHeight;
   try {
     await api('/api/sandbox/messages', {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
@@ -209,6 +213,7 @@ async function clickCardButton(card, button, el) {
   const userId = currentSpeaker();
   if (!userId) { setStatus('请先选择发言身份', 'error'); return; }
   el.disabled = true;
+  state.followUntil = Date.now() + 5000;
   try {
     await api(`/api/sandbox/cards/${encodeURIComponent(card.id)}/actions`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
