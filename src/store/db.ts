@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Database } from './schema.js';
+import { shutdownInProgress } from './shutdown-hooks.js';
 import { silentLogger, type StoreLogger } from './logger.js';
 
 const INT8_OID = 20;
@@ -42,7 +43,7 @@ export function createPool(opts: PoolOptions): pg.Pool {
   const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.max ?? 10, types: customTypes });
   pool.on('error', (err) => {
     // During shutdown the server ends connections the pool has already let go of: not a fault.
-    if (pool.ending) logger.debug({ err: err.message }, 'connection closed by the server during shutdown');
+    if (pool.ending || shutdownInProgress()) logger.debug({ err: err.message }, 'connection closed by the server during shutdown');
     else logger.warn({ err: err.message }, 'idle PostgreSQL connection failed');
   });
   return pool;

@@ -21,6 +21,12 @@ const foreign: Array<[string, Listener]> = [];
 /** `process` seen as a plain emitter, so event names need not be typed one by one. */
 const emitter = process as unknown as NodeJS.EventEmitter;
 let installed = 0;
+let shuttingDown = false;
+
+/** True once a shutdown hook started shutting the process down (connection errors are then expected). */
+export function shutdownInProgress(): boolean {
+  return shuttingDown;
+}
 
 /** The current listeners of the events above; pass it to {@link adoptForeignExitHooks} after an import. */
 export function exitListenerSnapshot(): Map<string, Listener[]> {
@@ -64,6 +70,7 @@ export function installShutdownHooks(shutdown: () => Promise<void>, opts: Shutdo
   let running = false;
 
   const run = (reason: string, code: number): void => {
+    shuttingDown = true;
     if (running) {
       logger.warn({ reason }, 'shutdown already in progress: exiting now');
       exit(1);
@@ -87,6 +94,11 @@ export function installShutdownHooks(shutdown: () => Promise<void>, opts: Shutdo
 
   const onSignal = (signal: NodeJS.Signals): void => run(signal, 0);
   const onFatal = (err: unknown): void => {
+    if (running) {
+      // e.g. a connection dropped because PostgreSQL got the same Ctrl-C: the graceful shutdown goes on.
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'error during shutdown (shutdown continues)');
+      return;
+    }
     logger.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'fatal error');
     run('fatal error', 1);
   };
