@@ -19,11 +19,14 @@ export type PersonMessage = Pick<Notice, 'text' | 'mentions' | 'card'>;
  * Maps a person-level message to a platform message.
  * `@{personId}` → `@{platformUserId}` when the person is in `mentions` and bound on the platform,
  * else `@姓名` as plain text. A token for someone not in `mentions` (e.g. typed by a user into a
- * description that the bot echoes) is defused into plain text, so user text can never @-mention.
+ * description that the bot echoes) is defused into plain text, so user text can never @-mention;
+ * so is any other `@{` (e.g. nested `@{a @{id}}`), which a platform renderer could otherwise
+ * still read as a token.
  */
 export function toPlatformMessage(platform: PlatformName, m: PersonMessage, people: PeopleLookup): OutboundMessage {
   const allowed = new Set(m.mentions);
-  const text = m.text.replace(/@\{([^}]*)\}/g, (_all, pid: string) => {
+  const text = m.text.replace(/@\{(?:([^{}\s]*)\})?/g, (_all, pid: string | undefined) => {
+    if (pid === undefined) return '@｛';
     if (!allowed.has(pid)) return `@｛${pid}｝`;
     const uid = people.platformUserId(platform, pid);
     return uid ? `@{${uid}}` : `@${people.nameOf(pid)}`;

@@ -4,6 +4,8 @@
  * Accepts a leading `@BotName` (WeCom delivers group text as `"@BotName /ack …"`, [wecom.md §0]),
  * leading spaces (DingTalk's `text.content` starts with one), the ASCII slash `/` and the
  * full-width slash `／`, full-width spaces, and quoted arguments ("…" or “…”).
+ * Text is cleaned first (`cleanChatText`): characters PostgreSQL cannot store are dropped, and
+ * invisible format characters pasted around the command word do not change the command.
  */
 
 /** A parsed command. `name` is lower-cased; `args` is the raw text after the name, trimmed. */
@@ -14,21 +16,38 @@ export interface ParsedCommand {
 }
 
 const LEADING_MENTION = /^(?:[@＠]\S+[\s\u3000]+)+/;
+/** Invisible format characters (zero-width space/joiners, bidi marks, word joiner, BOM). */
+const FORMAT_CHARS = '\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF';
+const FORMAT_G = new RegExp(`[${FORMAT_CHARS}]`, 'g');
+const LEADING_BLANK = new RegExp(`^[\\s\\u3000${FORMAT_CHARS}]+`);
+const COMMAND_RE = new RegExp(`^[/／][${FORMAT_CHARS}]*([^\\s\\u3000/／${FORMAT_CHARS}]+)(?:[\\s\\u3000${FORMAT_CHARS}]+([\\s\\S]*))?$`);
 
-/** Strips leading @-mentions and whitespace. */
+/**
+ * Makes chat text storable: drops NUL and the other C0 control characters except tab, line feed
+ * and carriage return (PostgreSQL text and jsonb reject NUL), and replaces unpaired UTF-16
+ * surrogates with U+FFFD (PostgreSQL rejects them too). Everything else is kept as typed.
+ */
+export function cleanChatText(text: string): string {
+  return text
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '')
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+/** Strips leading @-mentions and whitespace (and invisible format characters before them). */
 export function stripLeadingMentions(text: string): string {
-  return text.replace(/^[\s\u3000]+/, '').replace(LEADING_MENTION, '').replace(/^[\s\u3000]+/, '');
+  return text.replace(LEADING_BLANK, '').replace(LEADING_MENTION, '').replace(LEADING_BLANK, '');
 }
 
 /**
  * Parses a command, or returns null when the text is not a command (does not start with a slash
- * after any leading mentions). Never throws.
+ * after any leading mentions). The text is cleaned with `cleanChatText`; format characters around
+ * the command word count as blanks. Never throws.
  */
 export function parseCommand(text: string): ParsedCommand | null {
-  const body = stripLeadingMentions(String(text ?? ''));
-  const m = /^[/／]([^\s\u3000/／]+)([\s\u3000]+([\s\S]*))?$/.exec(body);
+  const body = stripLeadingMentions(cleanChatText(String(text ?? '')));
+  const m = COMMAND_RE.exec(body);
   if (!m) return null;
-  const args = (m[3] ?? '').trim();
+  const args = (m[2] ?? '').trim();
   return { name: m[1].toLowerCase(), args, tokens: tokenize(args) };
 }
 
@@ -47,9 +66,28 @@ export function tokenize(args: string): string[] {
 /** Incident id pattern `YQ-YYYYMMDD-NNN` (case-insensitive; the `YQ-` prefix may be omitted). */
 const ID_RE = /^(?:yq[-－_]?)?(\d{8})[-－_](\d{3,})$/i;
 
-/** Normalises an incident id token to `YQ-YYYYMMDD-NNN`, or returns null if it is not one. */
+/** Folds full-width ASCII (ＹＱ－２０２６…) to half-width and drops invisible format characters. */
+function idForm(s: string): string {
+  return s.trim().replace(FORMAT_G, '').replace(/[\uFF01-\uFF5E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0));
+}
+
+/**
+ * Normalises an incident id token to `YQ-YYYYMMDD-NNN` (full-width letters and digits accepted),
+ * or returns null if it is not one.
+ */
 export function parseIncidentId(token: string | undefined): string | null {
   if (!token) return null;
-  const m = ID_RE.exec(token.trim());
+  const m = ID_RE.exec(idForm(token));
   return m ? `YQ-${m[1]}-${m[2]}` : null;
+}
+
+/**
+ * Whether a token that `parseIncidentId` rejects was still meant as an incident id (starts with
+ * `YQ` and a digit, or with an 8-digit date and a dash), e.g. a mistyped `YQ-2026112-001`.
+ * Commands refuse such a token instead of falling back to "the only incident in this chat".
+ */
+export function looksLikeIncidentId(token: string | undefined): boolean {
+  if (!token) return false;
+  const t = idForm(token);
+  return /^yq[-_]?\d/i.test(t) || /^\d{8}[-_]/.test(t);
 }

@@ -3,7 +3,7 @@
  * every command gets.
  */
 import type { CommandContext } from '../bot/Bot.js';
-import { parseIncidentId } from '../bot/parser.js';
+import { looksLikeIncidentId, parseIncidentId } from '../bot/parser.js';
 import type { Directory } from '../domain/Directory.js';
 import type { IncidentService } from '../domain/IncidentService.js';
 import type { MilestoneService } from '../domain/MilestoneService.js';
@@ -23,7 +23,10 @@ export interface Target { incident: Incident; rest: string; restTokens: string[]
 /**
  * Reads an optional leading incident id; without one, picks the only incident in this chat that
  * fits (issue 3: "Where an id is omitted and exactly one incident in the chat fits, use it").
- * @throws UsageError in a 1:1 chat without an id; NotFoundError / AmbiguousError from the service.
+ * A first token that was meant as an id but is malformed (`YQ-2026112-001`) is refused rather
+ * than read as "no id": otherwise `/办结 <typo> 总结` would close whichever incident is alone here.
+ * @throws UsageError in a 1:1 chat without an id or for a malformed id; NotFoundError /
+ *   AmbiguousError from the service.
  */
 export async function target(
   ctx: CommandContext, deps: CommandDeps, usage: string,
@@ -33,6 +36,9 @@ export async function target(
   if (id) {
     const incident = await deps.incidents.resolve(ctx.chat?.id ?? '', id);
     return { incident, rest: ctx.args.replace(/^\S+[\s\u3000]*/, ''), restTokens: ctx.tokens.slice(1) };
+  }
+  if (looksLikeIncidentId(ctx.tokens[0])) {
+    throw new UsageError(`事件编号格式不正确：${ctx.tokens[0]}。编号形如 YQ-20261129-001，可用 /列表 查看本群事件。`, usage);
   }
   if (!ctx.chat) throw new UsageError('请写明事件编号，例如 YQ-20261129-001。', usage);
   const incident = await deps.incidents.resolve(ctx.chat.id, undefined, fits);

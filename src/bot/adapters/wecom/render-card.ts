@@ -50,7 +50,8 @@ export function toTemplateCard(card: Card, subTitle?: string): WeComTemplateCard
 /**
  * Card → markdown for channels without buttons (webhook robot): bold title, description, fields as
  * quoted `label：value` lines, then the button labels with a hint to @-mention the bot and type the
- * matching command (Chinese, user-facing).
+ * matching command (Chinese, user-facing). A card carries no mentions: a literal `<@` (an incident
+ * title typed by a user) is defused to `<＠` as in `renderMentions`.
  */
 export function cardToMarkdown(card: Card): string {
   const lines = [`**${card.title}**`];
@@ -60,5 +61,5 @@ export function cardToMarkdown(card: Card): string {
     const labels = card.buttons.map((b) => `【${b.text}】`).join(' ');
     lines.push(`可选操作：${labels}（此消息中的按钮无法点击，请在群内 @机器人 发送对应命令）`);
   }
-  return lines.join('\n');
+  return lines.join('\n').replace(/<@/g, '<＠');
 }
