@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { BadRequestError, ForbiddenError, NotFoundError } from '../../../errors.js';
+import { BadRequestError, CodedError, ForbiddenError, NotFoundError } from '../../../errors.js';
 import type {
   Card, ConversationRef, EventSink, InboundCardActionEvent, InboundEvent, InboundMessageEvent, MessageRef,
   OutboundMessage, PlatformAdapter,
@@ -37,6 +37,11 @@ export interface SandboxAdapterOptions {
   bodyLimitBytes?: number;
   /** Interval of SSE keep-alive comments, in ms. Default 15000. */
   heartbeatMs?: number;
+  /**
+   * Most SSE streams open at once (all conversations together); one more is refused with 429, so
+   * held-open streams cannot exhaust the process's file descriptors. Default 100.
+   */
+  maxStreams?: number;
   /** Directory holding index.html, app.js, style.css. Default `src/web/sandbox/`. */
   assetsDir?: string;
   /** Clock for message times (ms since epoch). Default `Date.now`. */
@@ -184,9 +189,21 @@ export class SandboxAdapter implements PlatformAdapter, SandboxApiController {
     return event.eventId;
   }
 
-  /** Streams a conversation's changes as Server-Sent Events. @throws NotFoundError for an unknown conversation. */
+  /**
+   * Streams a conversation's changes as Server-Sent Events; a HEAD request gets the headers only.
+   * @throws NotFoundError for an unknown conversation; CodedError 429 when `maxStreams` are open.
+   */
   openStream(ctx: Context, conversationId: string): void {
     const conv = this.index.conversation(conversationId);
+    if (ctx.method === 'HEAD') {
+      ctx.status = 200;
+      ctx.type = 'text/event-stream';
+      return;
+    }
+    const max = this.options.maxStreams ?? 100;
+    if (this.streams.size >= max) {
+      throw new CodedError('BAD_REQUEST', `沙盒实时连接过多（上限 ${max} 个），请关闭不用的沙盒页面后重试。`, 429);
+    }
     this.streams.attach(ctx, this.transcript, conv.id, this.options.heartbeatMs ?? 15000, this.logger);
   }
 
