@@ -85,7 +85,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     const bot = new Bot({ directory, logger: logger.child({ part: 'bot' }), botName: config.bot.name });
     const adapters: PlatformAdapter[] = [];
     let sandbox: SandboxAdapter | undefined;
-    if (settings.SANDBOX) {
+    if (settings.SANDBOX !== 'off') {
       sandbox = new SandboxAdapter(buildSandboxDirectory(directory, bot), logger.child({ adapter: 'sandbox' }), { now: () => clock.now().getTime() });
       adapters.push(sandbox);
     }
@@ -122,7 +122,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     }
 
     const app = createServer({
-      adapters, logger,
+      adapters, logger, trustProxy: settings.TRUST_PROXY, sandboxPublic: settings.SANDBOX === 'public',
       health: async () => {
         const db = await store.pool.query('SELECT 1').then(() => true, () => false);
         return { db, scheduler: scheduler.isUp() };

@@ -13,13 +13,17 @@ import { CodedError } from './errors.js';
 export interface ServerDeps {
   adapters: PlatformAdapter[];
   logger: Logger;
+  /** Trust X-Forwarded-* (settings TRUST_PROXY); off: the socket address is what gets logged. */
+  trustProxy?: boolean;
+  /** Serve the sandbox to any host (settings SANDBOX=public); default loopback only. */
+  sandboxPublic?: boolean;
   health(): Promise<{ db: boolean; scheduler: boolean }>;
 }
 
 /** Builds the Koa app (testable through `app.callback()` without a port). */
 export function createServer(deps: ServerDeps): Koa {
   const app = new Koa();
-  app.proxy = true;
+  app.proxy = deps.trustProxy === true;
   app.use(async (ctx, next) => {
     try {
       await next();
@@ -42,6 +46,16 @@ export function createServer(deps: ServerDeps): Koa {
       else deps.logger.info({ status, path: ctx.path, message: e.message }, 'request refused');
     }
   });
+  // The sandbox has no login (anyone reaching it can speak as anyone): this machine only, unless public.
+  app.use(async (ctx, next) => {
+    if (!deps.sandboxPublic && /^\/(api\/)?sandbox(\/|$)/.test(ctx.path) && !isLoopback(ctx.req.socket.remoteAddress)) {
+      deps.logger.warn({ remote: ctx.req.socket.remoteAddress, path: ctx.path }, 'sandbox request from another host refused');
+      ctx.status = 403;
+      ctx.body = { error: 'FORBIDDEN', message: '本地沙盒仅限本机访问（如需局域网演示，设置 SANDBOX=public）' };
+      return;
+    }
+    await next();
+  });
   const router = new Router();
   router.get('/healthz', async (ctx) => {
     const h = await deps.health().catch(() => ({ db: false, scheduler: false }));
@@ -57,4 +71,11 @@ export function createServer(deps: ServerDeps): Koa {
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;
+}
+
+/** Whether a socket address is this machine (127.0.0.0/8, ::1, IPv4-mapped loopback). */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const a = address.replace(/^::ffff:/, '');
+  return a === '::1' || /^127\./.test(a);
 }

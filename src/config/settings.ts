@@ -14,7 +14,15 @@ export const SettingsSchema = z.object({
   /** Use this PostgreSQL instead of the embedded one. */
   DATABASE_URL: z.string().optional(),
   CONFIG_FILE: z.string().default('config/default.yaml'),
-  SANDBOX: onOff.default(true),
+  /**
+   * The local sandbox chat: `on` (default) serves it to this machine only (loopback), `public` to
+   * any host (a demo on a LAN: anyone reaching the port can speak as anyone), `off` disables it.
+   */
+  SANDBOX: z.enum(['on', 'off', 'public', 'true', 'false', '1', '0'])
+    .transform((v): 'on' | 'off' | 'public' => (v === 'public' ? 'public' : v === 'on' || v === 'true' || v === '1' ? 'on' : 'off'))
+    .default('on'),
+  /** Trust X-Forwarded-* headers (only behind your own reverse proxy); otherwise the socket address is logged. */
+  TRUST_PROXY: onOff.default(false),
   /** Drill mode: every duration is multiplied by this (e.g. 0.001). 1 = real time. */
   TIME_SCALE: z.coerce.number().positive().max(1).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -38,8 +38,10 @@ describe('organisation config', () => {
     expect(() => loadOrgConfig('config/none.yaml')).toThrow(ConfigError);
   });
   test('settings from the environment have defaults and reject bad values by name', () => {
-    expect(loadSettings({})).toMatchObject({ PORT: 3000, DATA_DIR: './data', SANDBOX: true, TIME_SCALE: 1 });
-    expect(loadSettings({ SANDBOX: 'off' }).SANDBOX).toBe(false);
+    expect(loadSettings({})).toMatchObject({ PORT: 3000, DATA_DIR: './data', SANDBOX: 'on', TRUST_PROXY: false, TIME_SCALE: 1 });
+    expect(loadSettings({ SANDBOX: 'off' }).SANDBOX).toBe('off');
+    expect(loadSettings({ SANDBOX: 'public' }).SANDBOX).toBe('public');
+    expect(() => loadSettings({ SANDBOX: 'maybe' })).toThrow('SANDBOX');
     expect(() => loadSettings({ PORT: 'abc' })).toThrow('PORT');
     expect(() => loadSettings({ WECOM_AIBOT_ENCODING_AES_KEY: 'short' })).toThrow('WECOM_AIBOT_ENCODING_AES_KEY');
   });
