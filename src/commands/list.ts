@@ -11,11 +11,10 @@ const OPEN = ['reported', 'acknowledged', 'handling', 'responded', 'calming'] as
 export function listCommand(deps: CommandDeps, now: () => Date): CommandDef {
   return {
     name: '列表', aliases: ['list'], usage: USAGE,
-    summary: '列出本群未办结的事件；“全部”含已办结，“逾期”只列有超时未完成事项的',
+    summary: '列出本群（本单位及下属单位）未办结的事件；领导小组群可见全部；“全部”含已办结，“逾期”只列有超时未完成事项的',
     async run(ctx) {
       const mode = (ctx.tokens[0] ?? '').toLowerCase();
-      const leaders = deps.directory.config.leadershipGroup.chat;
-      const scope: IncidentFilter = ctx.chat && ctx.chat.id !== leaders ? { chatId: ctx.chat.id } : {};
+      const scope: IncidentFilter = {};
       let filter: IncidentFilter;
       let title: string;
       if (mode === '' || mode === '未办结' || mode === 'open') { filter = { ...scope, statuses: [...OPEN] }; title = '未办结事件'; }
@@ -25,7 +24,13 @@ export function listCommand(deps: CommandDeps, now: () => Date): CommandDef {
         await ctx.say('待审批：当前没有提交审批的处置方案或通稿。');
         return;
       } else throw new UsageError(`未知的列表类型：${ctx.tokens[0]}`, USAGE);
-      const items = await deps.incidents.list({ ...filter, limit: 30 });
+      // what this chat (or person, 1:1) may see: the chat's own and its units' incidents; the leadership group all
+      const seen = { chatId: ctx.chat?.id ?? null, personId: ctx.actor.personId };
+      const items = [];
+      for (const i of await deps.incidents.list({ ...filter, limit: 500 })) {
+        if (items.length === 30) break;
+        if (await deps.incidents.visible(seen, i)) items.push(i);
+      }
       await ctx.say(items.length
         ? [`${title}（${items.length}${items.length === 30 ? '+' : ''}）：`, ...items.map((i) => incidentLine(deps.directory, i))].join('\n')
         : `${title}：无。`);

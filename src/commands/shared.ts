@@ -8,7 +8,7 @@ import type { Directory } from '../domain/Directory.js';
 import type { IncidentService } from '../domain/IncidentService.js';
 import type { MilestoneService } from '../domain/MilestoneService.js';
 import type { Incident } from '../domain/types.js';
-import { UsageError } from '../errors.js';
+import { NotFoundError, UsageError } from '../errors.js';
 
 /** What commands are built with (wired in main.ts). */
 export interface CommandDeps {
@@ -25,6 +25,7 @@ export interface Target { incident: Incident; rest: string; restTokens: string[]
  * fits (issue 3: "Where an id is omitted and exactly one incident in the chat fits, use it").
  * A first token that was meant as an id but is malformed (`YQ-2026112-001`) is refused rather
  * than read as "no id": otherwise `/办结 <typo> 总结` would close whichever incident is alone here.
+ * An id of an incident this chat or person may not see (another unit's) is answered as not found.
  * @throws UsageError in a 1:1 chat without an id or for a malformed id; NotFoundError /
  *   AmbiguousError from the service.
  */
@@ -35,6 +36,10 @@ export async function target(
   const id = parseIncidentId(ctx.tokens[0]);
   if (id) {
     const incident = await deps.incidents.resolve(ctx.chat?.id ?? '', id);
+    // Another unit's incident is "not found" from here (confidentiality; existence does not leak).
+    if (!(await deps.incidents.visible({ chatId: ctx.chat?.id ?? null, personId: ctx.actor.personId }, incident))) {
+      throw new NotFoundError(`找不到事件 ${id}。请核对编号，或用 /列表 查看本群事件。`);
+    }
     return { incident, rest: ctx.args.replace(/^\S+[\s\u3000]*/, ''), restTokens: ctx.tokens.slice(1) };
   }
   if (looksLikeIncidentId(ctx.tokens[0])) {

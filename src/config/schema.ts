@@ -115,6 +115,11 @@ export const EscalationSchema = z.strictObject({
   quietHours: z.record(z.string(), z.strictObject({ start: z.string().regex(/^\d{2}:\d{2}$/), end: z.string().regex(/^\d{2}:\d{2}$/) })).default({}),
 });
 
+const SET_LEVEL = ['firstResponsible', 'directResponsible', 'office', 'leadershipGroup'] as const;
+const GRADE_BREACH = ['firstResponsible', 'leadershipGroup', 'office'] as const;
+const CLOSE = ['firstResponsible', 'directResponsible', 'office', 'leadershipGroup'] as const;
+const HANDLE = ['firstResponsible', 'directResponsible', 'spokesperson', 'office', 'leadershipGroup'] as const;
+
 export const ConfigSchema = z.strictObject({
   /** Business time zone (IANA). Times are stored in UTC. */
   timezone: z.string().default('Asia/Shanghai'),
@@ -142,11 +147,19 @@ export const ConfigSchema = z.strictObject({
   }),
   categories: z.array(CategorySchema).min(1),
   permissions: z.strictObject({
-    /** Who may confirm or change a level: person ids or role names (`firstResponsible`, `directResponsible`, `office`, `leadershipGroup`). */
-    setLevel: z.array(z.string()).default(['firstResponsible', 'directResponsible', 'office', 'leadershipGroup']),
-    /** Who may grade a breach as major (concealment, serious result). */
-    gradeBreach: z.array(z.string()).default(['firstResponsible', 'leadershipGroup', 'office']),
-  }).default({ setLevel: ['firstResponsible', 'directResponsible', 'office', 'leadershipGroup'], gradeBreach: ['firstResponsible', 'leadershipGroup', 'office'] }),
+    /**
+     * Who may confirm or change a level: person ids or role names (`firstResponsible`,
+     * `directResponsible`, `spokesperson`, `office`, `leadershipGroup`, `upperAuthority`). A role held
+     * in a parent unit counts for its sub-units.
+     */
+    setLevel: z.array(z.string()).default([...SET_LEVEL]),
+    /** Who may grade a breach as major (concealment, serious result; 000 L2). */
+    gradeBreach: z.array(z.string()).default([...GRADE_BREACH]),
+    /** Who may close and reopen an incident (`/办结`, `/重开`). */
+    close: z.array(z.string()).default([...CLOSE]),
+    /** Who may publish, calm, assign and categorise (`/发布`, `/平息`, `/指派`, `/分类`). */
+    handle: z.array(z.string()).default([...HANDLE]),
+  }).default({ setLevel: [...SET_LEVEL], gradeBreach: [...GRADE_BREACH], close: [...CLOSE], handle: [...HANDLE] }),
   milestones: z.array(MilestoneSchema).default([]),
   escalation: EscalationSchema.default({ remindAt: [0.5, 0.8], ladder: [], quietHours: {} }),
   calendar: z.strictObject({

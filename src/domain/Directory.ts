@@ -118,13 +118,44 @@ export class Directory {
   }
 
   /**
-   * Whether a person holds a permission listed as person ids or role names
-   * (config `permissions.*`, e.g. `[firstResponsible, office]`).
+   * Whether a person holds a permission listed as person ids or role names (config
+   * `permissions.*`, e.g. `[firstResponsible, office]`) for a unit; a role in a parent unit counts.
    */
   allowed(personId: string | null, unitId: string, holders: string[]): boolean {
     if (!personId) return false;
     if (holders.includes(personId)) return true;
-    return this.rolesOf(personId, unitId).some((r) => holders.includes(r));
+    return this.ancestry(unitId).some((u) => this.rolesOf(personId, u).some((r) => holders.includes(r)));
+  }
+
+  /** The unit and its parents, nearest first (a parent cycle stops the walk). */
+  ancestry(unitId: string): string[] {
+    const out: string[] = [];
+    for (let u = this.units.get(unitId); u && !out.includes(u.id); u = u.parent ? this.units.get(u.parent) : undefined) out.push(u.id);
+    return out;
+  }
+
+  /** Whether `unitId` is `ancestorId` or lies below it. */
+  within(unitId: string, ancestorId: string): boolean {
+    return this.ancestry(unitId).includes(ancestorId);
+  }
+
+  /**
+   * Who may see an incident of `unitId` reported in `incidentChatId` (confidentiality, 002 / 004
+   * "内外有别"): in a group chat — incidents reported there or of its unit and sub-units (the
+   * leadership group's chat sees all); 1:1 — the leadership group and upper authority see all,
+   * others the units (and sub-units) where they hold a role. Reporters and assignees are checked
+   * by the caller.
+   */
+  sees(scope: { chatId: string | null; personId: string | null }, incident: { unitId: string; chatId: string }): boolean {
+    if (scope.chatId) {
+      const chat = this.chats.get(scope.chatId);
+      if (!chat) return false;
+      return chat.id === this.config.leadershipGroup.chat || incident.chatId === chat.id || this.within(incident.unitId, chat.unit);
+    }
+    const p = scope.personId;
+    if (!p) return false;
+    if (this.leadershipGroup().includes(p) || this.config.upperAuthority.contacts.includes(p)) return true;
+    return this.config.units.some((u) => this.rolesOf(p, u.id).length > 0 && this.within(incident.unitId, u.id));
   }
 
   /** Severity levels, highest first. */

@@ -7,7 +7,7 @@ import { AmbiguousError, ConflictError, ForbiddenError, NotFoundError, UsageErro
 import { businessDateCompact } from './business-time.js';
 import type { Actor, IncidentEvent } from './incident-events.js';
 import { IncidentTransactions } from './IncidentTransactions.js';
-import { ackCard, openNotice } from './messages.js';
+import { ackCard, levelNotice, openNotice, titleOf } from './messages.js';
 import type { IncidentFilter, IncidentRepo, Notice } from './ports.js';
 import type { Acknowledgement, Incident, IncidentStatus, SourceType } from './types.js';
 
@@ -144,15 +144,7 @@ export class IncidentService extends IncidentTransactions {
       return { incident: updated, event: { type: 'level_changed', from, to: levelId }, value: from };
     }, async (repo, incident, value) => {
       const from = value as string;
-      const lvl = (id: string) => `${this.dir.level(id)?.name ?? id}（${id}）`;
-      const raised = this.dir.rank(levelId) < this.dir.rank(from);
-      const lowered = this.dir.rank(levelId) > this.dir.rank(from);
-      const unit = this.dir.unit(incident.unitId)!;
-      const mentions = raised ? [...new Set([unit.firstResponsible, unit.directResponsible, ...this.dir.leadershipGroup()])] : [unit.directResponsible];
-      const verb = raised ? '升级' : lowered ? '降级' : '确认级别';
-      const text = `【${verb}】${incident.id} 级别：${lvl(from)} → **${lvl(levelId)}**（${actor.name}）` +
-        (raised || lowered ? '\n各项时限已按新级别重新计算，请用 /查看 ' + incident.id + ' 查看。' : '');
-      const notice: Notice = { chatId: incident.chatId, text, mentions };
+      const notice = levelNotice(this.dir, incident, from, levelId, actor.name);
       await this.ledgerNotice(repo, incident.id, notice);
       return { incident, from, notice };
     });
@@ -163,6 +155,7 @@ export class IncidentService extends IncidentTransactions {
     const now = this.deps.clock.now();
     return this.run(actor, async (repo) => {
       const incident = await this.lockOpen(repo, incidentId);
+      this.require(actor, incident, 'handle', '设置类别');
       const updated = await repo.updateIncident(incidentId, { category: categoryId });
       await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.category_changed', at: now, payload: { from: incident.category, to: categoryId } });
       return { incident: updated, event: { type: 'category_changed', from: incident.category, to: categoryId } };
@@ -175,6 +168,7 @@ export class IncidentService extends IncidentTransactions {
     const now = this.deps.clock.now();
     return this.run(actor, async (repo) => {
       let incident = await this.lockOpen(repo, incidentId);
+      if (!actor.personId) throw new ForbiddenError('您不在本单位通讯录中，不能登记进展。请联系管理员在配置的 people 中登记您的账号。');
       await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.note', at: now, payload: { text: text.trim() } });
       if (incident.status === 'reported' || incident.status === 'acknowledged') incident = await this.setStatus(repo, actor, incident, 'handling', now);
       return { incident, event: { type: 'updated' } };
@@ -186,6 +180,7 @@ export class IncidentService extends IncidentTransactions {
     const now = this.deps.clock.now();
     return this.run(actor, async (repo) => {
       const incident = await this.lockOpen(repo, incidentId);
+      this.require(actor, incident, 'handle', '指派');
       const fresh = await repo.assign({ incidentId, personId, role, assignedBy: actor.id, at: now });
       if (fresh) await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.assigned', at: now, payload: { personId, role } });
       return { incident, event: fresh ? { type: 'assigned', personId, role } : undefined, value: fresh };
@@ -208,6 +203,7 @@ export class IncidentService extends IncidentTransactions {
     const now = this.deps.clock.now();
     return this.run(actor, async (repo) => {
       const incident = await this.lockOpen(repo, incidentId);
+      this.require(actor, incident, 'close', '办结');
       const updated = await repo.updateIncident(incidentId, { status: 'closed', closedAt: now });
       await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.closed', at: now, payload: { summary: summary.trim(), from: incident.status } });
       return { incident: updated, event: { type: 'closed' } };
@@ -220,6 +216,7 @@ export class IncidentService extends IncidentTransactions {
     return this.run(actor, async (repo) => {
       const incident = await this.lock(repo, incidentId);
       if (incident.status !== 'closed') throw new ConflictError(`${incidentId} 尚未办结，无需重开。`);
+      this.require(actor, incident, 'close', '重开');
       const updated = await repo.updateIncident(incidentId, { status: 'handling', closedAt: null });
       await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.reopened', at: now, payload: {} });
       return { incident: updated, event: { type: 'reopened' } };
@@ -261,6 +258,17 @@ export class IncidentService extends IncidentTransactions {
     throw new AmbiguousError(`本群有 ${candidates.length} 个符合条件的事件，请写明编号：${candidates.slice(0, 5).map((c) => c.id).join('、')}`, candidates.map((c) => c.id));
   }
 
+  /**
+   * Whether an incident may be shown or acted on from a chat / by a person: `Directory.sees`, plus
+   * its reporter and assignees. Callers answer "not found" otherwise, so existence does not leak.
+   */
+  async visible(scope: { chatId: string | null; personId: string | null }, incident: Incident): Promise<boolean> {
+    if (this.dir.sees(scope, incident)) return true;
+    if (!scope.personId) return false;
+    if (incident.reporterId === scope.personId) return true;
+    return (await this.deps.uow.repo.assignments(incident.id)).some((a) => a.personId === scope.personId);
+  }
+
   /** Whether `personId` must still acknowledge `incident` (responsible, not yet acknowledged, open). */
   async awaitsAckFrom(incident: Incident, personId: string | null): Promise<boolean> {
     if (!personId || incident.status === 'closed') return false;
@@ -275,22 +283,10 @@ export class IncidentService extends IncidentTransactions {
     const now = this.deps.clock.now();
     return this.run(actor, async (repo) => {
       const incident = await this.lockOpen(repo, incidentId);
+      this.require(actor, incident, 'handle', status === 'responded' ? '登记发布' : '登记平息');
       if (note.trim()) await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.note', at: now, payload: { text: note.trim() } });
       const updated = incident.status === status ? incident : await this.setStatus(repo, actor, incident, status, now);
       return { incident: updated, event };
     });
   }
-}
-
-/**
- * A short title: the first sentence of the description, cut at 40 characters — never inside a run
- * of digits or Latin letters ("转发300余次" must not become "转发30…").
- */
-export function titleOf(description: string): string {
-  const first = description.split(/[。！？!?\n]/)[0].trim() || description.trim();
-  const chars = [...first];
-  if (chars.length <= 40) return first;
-  let cut = 40;
-  while (cut > 20 && /[0-9A-Za-z.,%]/.test(chars[cut - 1]) && /[0-9A-Za-z.,%]/.test(chars[cut])) cut -= 1;
-  return `${chars.slice(0, cut).join('')}…`;
 }

@@ -3,7 +3,7 @@
  * the hooks that follow it (milestones, issue 4) and the notice it produces run in ONE transaction
  * under the incident's row lock; hooks' after-commit steps run after commit.
  */
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { Directory } from './Directory.js';
 import type { Actor, IncidentEvent, IncidentHook } from './incident-events.js';
 import type { Clock, IncidentRepo, Notice, UnitOfWork } from './ports.js';
@@ -31,6 +31,14 @@ export abstract class IncidentTransactions {
     const updated = await repo.updateIncident(incident.id, { status });
     await repo.appendLedger({ incidentId: incident.id, actor: actor.id, kind: 'incident.status_changed', at, payload: { from: incident.status, to: status } });
     return updated;
+  }
+
+  /** @throws ForbiddenError unless `actor` holds `permissions[which]` for the incident's unit. */
+  protected require(actor: Actor, incident: Incident, which: 'close' | 'handle', what: string): void {
+    if (!actor.personId) throw new ForbiddenError(`您不在本单位通讯录中，不能${what}。请联系管理员在配置的 people 中登记您的账号。`);
+    if (!this.dir.allowed(actor.personId, incident.unitId, this.dir.config.permissions[which])) {
+      throw new ForbiddenError(`您没有${what}权限（${which === 'close' ? '办结、重开' : '发布、平息、指派、分类'}由责任人、办公室或领导小组负责）。`);
+    }
   }
 
   protected async lock(repo: IncidentRepo, id: string): Promise<Incident> {

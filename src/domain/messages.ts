@@ -87,3 +87,32 @@ export function openNotice(dir: Directory, i: Incident, milestones: MilestoneRec
     card: ackCard(dir, i, [], responsible),
   };
 }
+
+/**
+ * The level-change notice (`/定级`): a raise @-mentions the unit's responsible people and the
+ * leadership group (domain.md: a raise "widens who is notified"); otherwise the direct-responsible.
+ */
+export function levelNotice(dir: Directory, i: Incident, from: string, to: string, actorName: string): Notice {
+  const lvl = (id: string) => `${dir.level(id)?.name ?? id}（${id}）`;
+  const raised = dir.rank(to) < dir.rank(from);
+  const lowered = dir.rank(to) > dir.rank(from);
+  const unit = dir.unit(i.unitId)!;
+  const mentions = raised ? [...new Set([unit.firstResponsible, unit.directResponsible, ...dir.leadershipGroup()])] : [unit.directResponsible];
+  const verb = raised ? '升级' : lowered ? '降级' : '确认级别';
+  const text = `【${verb}】${i.id} 级别：${lvl(from)} → **${lvl(to)}**（${actorName}）` +
+    (raised || lowered ? `\n各项时限已按新级别重新计算，请用 /查看 ${i.id} 查看。` : '');
+  return { chatId: i.chatId, text, mentions };
+}
+
+/**
+ * A short title: the first sentence of the description, cut at 40 characters — never inside a run
+ * of digits or Latin letters ("转发300余次" must not become "转发30…").
+ */
+export function titleOf(description: string): string {
+  const first = description.split(/[。！？!?\n]/)[0].trim() || description.trim();
+  const chars = [...first];
+  if (chars.length <= 40) return first;
+  let cut = 40;
+  while (cut > 20 && /[0-9A-Za-z.,%]/.test(chars[cut - 1]) && /[0-9A-Za-z.,%]/.test(chars[cut])) cut -= 1;
+  return `${chars.slice(0, cut).join('')}…`;
+}

@@ -15,7 +15,7 @@ describe('business time (times stored in UTC, shown in Asia/Shanghai; never the 
 
 describe('incident titles', () => {
   test('the first sentence, cut at 40 characters but never inside a number', async () => {
-    const { titleOf } = await import('../../../src/domain/IncidentService.js');
+    const { titleOf } = await import('../../../src/domain/messages.js');
     expect(titleOf('网传救助站拒收流浪人员。详情见链接')).toBe('网传救助站拒收流浪人员');
     const long = '某论坛出现“低保审核不公、优亲厚友”的帖子，有网民称两小时内被转发超过1234567次并引发热议';
     const t = titleOf(long);

@@ -1,0 +1,51 @@
+/**
+ * Who may see and do what: confidentiality between units (002 / 004 "内外有别，严防泄密") and the
+ * configured permissions (`permissions.close`, `permissions.handle`).
+ */
+import { startTestApp, type TestApp } from '../../helpers/app.js';
+import { say } from '../../helpers/chat.js';
+
+let app: TestApp;
+let reliefId: string;
+let elderId: string;
+beforeAll(async () => {
+  app = await startTestApp();
+  reliefId = /YQ-\d{8}-\d{3}/.exec((await say(app, 'relief', 'chenjing', '/上报 救助股的帖子'))[0].text)![0];
+  elderId = /YQ-\d{8}-\d{3}/.exec((await say(app, 'eldercare', 'sunli', '/上报 养老中心的帖子'))[0].text)![0];
+});
+afterAll(async () => { await app.stop(); });
+
+test("another unit's incident is 'not found' from a unit's chat, and stays untouched", async () => {
+  const [r] = await say(app, 'eldercare', 'sunli', `/进展 ${reliefId} 越权登记`);
+  expect(r.text).toContain(`找不到事件 ${reliefId}`);
+  const [show] = await say(app, 'eldercare', 'zhaolei', `/查看 ${reliefId}`);
+  expect(show.text).toContain('找不到事件');
+  expect((await app.incidents.view(reliefId)).ledger.map((e) => e.kind)).not.toContain('incident.note');
+  const [list] = await say(app, 'eldercare', 'zhaolei', '/列表 全部');
+  expect(list.text).toContain(elderId);
+  expect(list.text).not.toContain(reliefId);
+});
+
+test('the leadership group chat, and its members 1:1, see every unit; others 1:1 only the units where they hold a role', async () => {
+  const [all] = await say(app, 'leaders', 'wangjg', '/列表');
+  expect(all.text).toContain(reliefId);
+  expect(all.text).toContain(elderId);
+  const [leaderDm] = await say(app, '@lihua', 'lihua', `/查看 ${elderId}`);
+  expect(leaderDm.text).toContain(elderId);
+  const [headDm] = await say(app, '@sunli', 'sunli', '/列表 全部'); // 孙丽: eldercare's deputy, not in the group
+  expect(headDm.text).toContain(elderId);
+  expect(headDm.text).not.toContain(reliefId);
+});
+
+test('closing and publishing need the configured permission; a monitor may still record progress', async () => {
+  const [close] = await say(app, 'relief', 'xuting', `/办结 ${reliefId} 我来办结`);
+  expect(close.text).toContain('没有办结权限');
+  const [publish] = await say(app, 'relief', 'xuting', `/发布 ${reliefId}`);
+  expect(publish.text).toContain('没有登记发布权限');
+  const [progress] = await say(app, 'relief', 'xuting', `/进展 ${reliefId} 帖子转发量上升`);
+  expect(progress.text).toContain('已登记');
+  expect((await app.incidents.view(reliefId)).incident.status).not.toBe('closed');
+  // the bureau's director (a role in the parent unit) may close a sub-unit's incident
+  const [ok] = await say(app, 'relief', 'wangjg', `/办结 ${reliefId} 已处置`);
+  expect(ok.text).toContain('已办结');
+});
