@@ -56,11 +56,22 @@ export function parseCommand(text: string): ParsedCommand | null {
  * without their quotes.
  */
 export function tokenize(args: string): string[] {
-  const out: string[] = [];
+  return tokenSpans(args).map((t) => t.text);
+}
+
+/** A token and where it stands in the argument text (`start`..`end`, end exclusive, quotes included). */
+export interface TokenSpan { text: string; start: number; end: number }
+
+/** Like `tokenize`, with each token's position, so a command can keep the raw text between options. */
+export function tokenSpans(args: string): TokenSpan[] {
+  const out: TokenSpan[] = [];
   const re = /"([^"]*)"|“([^”]*)”|「([^」]*)」|([^\s\u3000]+)/g;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(args)) !== null) out.push(m[1] ?? m[2] ?? m[3] ?? m[4]);
-  return out.filter((t) => t.length > 0);
+  while ((m = re.exec(args)) !== null) {
+    const text = m[1] ?? m[2] ?? m[3] ?? m[4];
+    if (text.length > 0) out.push({ text, start: m.index, end: m.index + m[0].length });
+  }
+  return out;
 }
 
 /** Incident id pattern `YQ-YYYYMMDD-NNN` (case-insensitive; the `YQ-` prefix may be omitted). */

@@ -5,6 +5,7 @@
  * time today). `级别:X`, `类别:X` and links are recognised anywhere.
  */
 import type { CommandDef } from '../bot/Bot.js';
+import { tokenSpans, type TokenSpan } from '../bot/parser.js';
 import { fromWallTime, wallTime } from '../domain/business-time.js';
 import type { Directory } from '../domain/Directory.js';
 import type { OpenIncidentInput } from '../domain/IncidentService.js';
@@ -23,21 +24,20 @@ const LINK = /^(https?:\/\/|www\.)\S+$/i;
  * everything before is the description.
  * @throws UsageError naming the problem (empty description, unknown unit/level/category, bad time).
  */
-export function parseReportArgs(tokens: string[], dir: Directory, now: Date): ReportArgs {
+export function parseReportArgs(args: string, dir: Directory, now: Date): ReportArgs {
   const out: ReportArgs = { description: '' };
-  const words: string[] = [];
   const explicit = (t: string) => /^(级别|等级|类别|分类|发现|来源)[:：=]/.test(t);
+  const spans = tokenSpans(args);
+  const options = new Set<TokenSpan>();
   // options anywhere: links and explicit key:value
-  const rest: string[] = [];
-  for (const t of tokens) {
-    if (LINK.test(t) && !out.sourceUrl) out.sourceUrl = /^www\./i.test(t) ? `http://${t}` : t;
-    else if (explicit(t)) applyOption(t, out, dir, now);
-    else rest.push(t);
+  for (const t of spans) {
+    if (LINK.test(t.text) && !out.sourceUrl) { out.sourceUrl = /^www\./i.test(t.text) ? `http://${t.text}` : t.text; options.add(t); }
+    else if (explicit(t.text)) { applyOption(t.text, out, dir, now); options.add(t); }
   }
-  // trailing options
-  let end = rest.length;
-  while (end > 1) {
-    const t = rest[end - 1];
+  // trailing options, read from the end until the first plain word (at least one word stays)
+  const rest = spans.filter((t) => !options.has(t));
+  for (let end = rest.length; end > 1; end -= 1) {
+    const t = rest[end - 1].text;
     if (t.startsWith('#') || t.startsWith('＃')) {
       const unit = dir.findUnit(t.slice(1));
       if (!unit) throw new UsageError(`未知的单位：${t.slice(1)}。可用单位：${dir.allUnits().map((u) => u.name).join('、')}`, REPORT_USAGE);
@@ -46,10 +46,17 @@ export function parseReportArgs(tokens: string[], dir: Directory, now: Date): Re
     else if (t === '自查') out.sourceType = 'self';
     else if (!out.level && dir.findLevel(t)) out.level = dir.findLevel(t)!.id;
     else break;
-    end -= 1;
+    options.add(rest[end - 1]);
   }
-  words.push(...rest.slice(0, end));
-  out.description = words.join(' ').trim();
+  // the description is the raw text without the options: line breaks, spacing and quotes kept
+  let description = '';
+  let from = 0;
+  for (const t of spans.filter((x) => options.has(x))) {
+    description += args.slice(from, t.start).replace(/[ \t\u3000]+$/, ''); // with the blank before the option
+    from = t.end;
+  }
+  description += args.slice(from);
+  out.description = description.trim();
   if (!out.description) throw new UsageError('请写明舆情内容，例如：/上报 某论坛出现关于低保审核的不实帖子 https://… 三级', REPORT_USAGE);
   if (out.description.length > 2000) throw new UsageError(`舆情描述过长（${out.description.length} 字），请控制在 2000 字以内，详细材料可在 /进展 中补充。`, REPORT_USAGE);
   return out;
@@ -96,7 +103,7 @@ export function reportCommand(deps: CommandDeps, now: () => Date): CommandDef {
     help: '示例：/上报 某论坛出现“低保审核不公”的帖子，转发较快 https://bbs.example.cn/t/123 三级 #社会救助股',
     async run(ctx) {
       if (!ctx.chat) throw new UsageError('请在已绑定单位的工作群中上报舆情。', REPORT_USAGE);
-      const args = parseReportArgs(ctx.tokens, deps.directory, now());
+      const args = parseReportArgs(ctx.args, deps.directory, now());
       const { notice } = await deps.incidents.open(ctx.actor, { ...args, chatId: ctx.chat.id });
       await ctx.say(notice);
     },

@@ -5,7 +5,7 @@ import { UsageError } from '../../../src/errors.js';
 
 const dir = new Directory(loadOrgConfig('config/default.yaml'));
 const now = new Date('2026-11-29T02:00:00Z'); // 10:00 Asia/Shanghai
-const args = (s: string) => parseReportArgs(s.split(' '), dir, now);
+const args = (s: string) => parseReportArgs(s, dir, now);
 
 describe('/上报 arguments', () => {
   test('reads description, link, trailing level and #unit', () => {
@@ -21,6 +21,11 @@ describe('/上报 arguments', () => {
     expect(args('帖子 IV').level).toBe('IV');
     expect(args('帖子 级别:黄色').level).toBe('III');
   });
+  test('the description keeps the text as typed: line breaks, spacing and quotes (domain.md "Ledger": record what was reported)', () => {
+    const a = args('“低保审核不公”帖子   多个空格 https://bbs.cn/2\n第二行 「原文」 三级');
+    expect(a.description).toBe('“低保审核不公”帖子   多个空格\n第二行 「原文」');
+    expect(a).toMatchObject({ sourceUrl: 'https://bbs.cn/2', level: 'III' });
+  });
   test('source type and discovery time (domain.md "Intake": record source type and when it was found)', () => {
     const a = args('帖子 上级交办 发现:09:30');
     expect(a.sourceType).toBe('assigned');
@@ -28,11 +33,11 @@ describe('/上报 arguments', () => {
     expect(parseFoundAt('23:00', 'Asia/Shanghai', now).toISOString()).toBe('2026-11-28T15:00:00.000Z');
   });
   test('bad input is a UsageError naming the problem', () => {
-    expect(() => parseReportArgs([], dir, now)).toThrow(UsageError);
+    expect(() => parseReportArgs('', dir, now)).toThrow(UsageError);
     expect(() => args('帖子 #火星办')).toThrow('未知的单位：火星办');
     expect(() => args('帖子 级别:九级')).toThrow('未知的级别：九级');
     expect(() => args('帖子 发现:25:00')).toThrow('发现时间格式应为 HH:mm');
     expect(() => args('帖子 类别:')).toThrow('缺少内容');
-    expect(() => parseReportArgs(['长'.repeat(2001)], dir, now)).toThrow('过长');
+    expect(() => parseReportArgs('长'.repeat(2001), dir, now)).toThrow('过长');
   });
 });
