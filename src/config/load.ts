@@ -64,6 +64,22 @@ function checkReferences(c: z.infer<typeof ConfigSchema>, ctx: Ctx): void {
     if (people.has(p.id)) issue(['people', i, 'id'], `duplicate person id "${p.id}"`);
     people.add(p.id);
   });
+  // platform ids must be unique, or the first match silently wins and acts are credited to the wrong person/chat
+  const uniqueIds = (list: Array<Record<string, unknown>>, key: string, what: string) => {
+    const seen = new Map<unknown, number>();
+    list.forEach((x, i) => {
+      const v = x[key];
+      if (v === undefined) return;
+      if (seen.has(v)) issue([what, i, key], `"${String(v)}" is also ${what}[${seen.get(v)}].${key}`);
+      else seen.set(v, i);
+    });
+  };
+  uniqueIds(c.people, 'wecomUserId', 'people');
+  uniqueIds(c.people, 'dingtalkUserId', 'people');
+  uniqueIds(c.chats, 'wecomChatId', 'chats');
+  uniqueIds(c.chats, 'dingtalkChatId', 'chats');
+  const overlap = c.calendar.extraHolidays.filter((d) => c.calendar.extraWorkdays.includes(d));
+  if (overlap.length) issue(['calendar'], `dates both extra holiday and extra workday: ${overlap.join(', ')}`);
   const person = (path: (string | number)[], id: string | undefined) => {
     if (id !== undefined && !people.has(id)) issue(path, `unknown person "${id}"`);
   };

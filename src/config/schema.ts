@@ -8,6 +8,8 @@
  */
 import { z } from 'zod';
 
+/** `HH:mm`, 00:00–23:59 (24:00 allowed as an end of day). */
+const hhmm = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:mm between 00:00 and 24:00');
 const id = z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "-" and "." are allowed');
 
 /** A person who can be @-mentioned on each platform. */
@@ -112,7 +114,7 @@ export const EscalationSchema = z.strictObject({
     { target: 'upperAuthority', afterMinutes: 120 },
   ]),
   /** Quiet hours in business time, per level id: no chasing inside them (deferred to their end). */
-  quietHours: z.record(z.string(), z.strictObject({ start: z.string().regex(/^\d{2}:\d{2}$/), end: z.string().regex(/^\d{2}:\d{2}$/) })).default({}),
+  quietHours: z.record(z.string(), z.strictObject({ start: hhmm, end: hhmm })).default({}),
 });
 
 const SET_LEVEL = ['firstResponsible', 'directResponsible', 'office', 'leadershipGroup'] as const;
@@ -168,9 +170,9 @@ export const ConfigSchema = z.strictObject({
     /** Extra make-up workdays (调休, YYYY-MM-DD). */
     extraWorkdays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
     /** End of the business day for `sameDay` milestones (HH:mm, business time). */
-    endOfDay: z.string().regex(/^\d{2}:\d{2}$/).default('18:00'),
+    endOfDay: hhmm.default('18:00'),
   }).default({ extraHolidays: [], extraWorkdays: [], endOfDay: '18:00' }),
-  rollup: z.strictObject({ time: z.string().regex(/^\d{2}:\d{2}$/).default('17:30') }).default({ time: '17:30' }),
+  rollup: z.strictObject({ time: hhmm.default('17:30') }).default({ time: '17:30' }),
 });
 
 export type Person = z.infer<typeof PersonSchema>;

@@ -57,3 +57,18 @@ test('unknown keys (typos) are rejected with their path, not silently ignored', 
   expect(msg).toMatch(/\(root\): Unrecognized key.*"escalaton"/);
   expect(msg).toMatch(/milestones\[1\]: Unrecognized key.*"limitMinute"/);
 });
+
+test('duplicate platform ids, out-of-range times and contradictory calendar overrides are refused', () => {
+  const r = raw();
+  r.people[1].wecomUserId = r.people[0].wecomUserId;
+  r.chats[2].wecomChatId = r.chats[0].wecomChatId;
+  r.calendar.endOfDay = '25:99';
+  r.calendar.extraHolidays = ['2026-10-10'];
+  r.calendar.extraWorkdays = ['2026-10-10'];
+  let msg = '';
+  try { parseOrgConfig(r); } catch (e) { msg = (e as Error).message; }
+  expect(msg).toContain('people[1].wecomUserId: "WangJianGuo" is also people[0].wecomUserId');
+  expect(msg).toContain('chats[2].wecomChatId: "wrLeaders001" is also chats[0].wecomChatId');
+  expect(msg).toContain('calendar.endOfDay: expected HH:mm between 00:00 and 24:00');
+  expect(msg).toContain('calendar: dates both extra holiday and extra workday: 2026-10-10');
+});
