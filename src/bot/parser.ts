@@ -48,7 +48,9 @@ export function parseCommand(text: string): ParsedCommand | null {
   const m = COMMAND_RE.exec(body);
   if (!m) return null;
   const args = (m[2] ?? '').trim();
-  return { name: m[1].toLowerCase(), args, tokens: tokenize(args) };
+  // full-width letters in the command word (／ＲＥＰＯＲＴ from a Chinese IME) fold to ASCII
+  const name = m[1].replace(/[\uFF01-\uFF5E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0)).toLowerCase();
+  return { name, args, tokens: tokenize(args) };
 }
 
 /**

@@ -17,6 +17,7 @@ export function assignCommand(deps: CommandDeps): CommandDef {
       const person = deps.directory.findPerson(who);
       if (!person) throw new UsageError(`找不到人员：${who.replace(/^[@＠]/, '')}。请使用通讯录中的姓名。`, USAGE);
       const role = restTokens.slice(1).join(' ').trim() || '承办人';
+      if ([...role].length > 20) throw new UsageError(`角色名称请控制在 20 字以内（收到 ${[...role].length} 字）。`, USAGE);
       const { fresh } = await deps.incidents.assign(ctx.actor, incident.id, person.id, role);
       await ctx.say(fresh
         ? { text: `${incident.id} 已指派 @{${person.id}} 为“${role}”，请签收：/签收 ${incident.id}`, mentions: [person.id] }

@@ -6,7 +6,7 @@
 import type { CommandDef } from '../bot/Bot.js';
 import { UsageError } from '../errors.js';
 import { ackReply } from './ack.js';
-import { target, type CommandDeps } from './shared.js';
+import { optionalText, target, type CommandDeps } from './shared.js';
 
 const USAGE = '/完成 <编号> <事项> [说明]';
 
@@ -20,7 +20,7 @@ export function doneCommand(deps: CommandDeps): CommandDef {
       const { incident, restTokens } = await target(ctx, deps, USAGE);
       const what = restTokens[0];
       if (!what) throw new UsageError(`请写明完成的事项。可用事项：${names()}`, USAGE);
-      const note = restTokens.slice(1).join(' ');
+      const note = optionalText(restTokens.slice(1).join(' '), '说明', USAGE);
       if (what === '签收' || what.toLowerCase() === 'ack') {
         const r = await deps.incidents.acknowledge(ctx.actor, incident.id);
         if (r.outcome === 'acknowledged' && r.card) await ctx.refreshCard(r.card);

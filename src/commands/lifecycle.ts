@@ -3,7 +3,7 @@
  * published), `/平息` (calming down), `/办结` (close with summary), `/重开` (reopen).
  */
 import type { CommandContext, CommandDef } from '../bot/Bot.js';
-import { requireText, target, type CommandDeps } from './shared.js';
+import { optionalText, requireText, target, type CommandDeps } from './shared.js';
 
 /** A status command `/<name> <编号> [说明]` that calls one service transition and confirms. */
 function statusCommand(deps: CommandDeps, spec: {
@@ -15,7 +15,7 @@ function statusCommand(deps: CommandDeps, spec: {
     name: spec.name, aliases: [spec.alias], usage, summary: spec.summary,
     async run(ctx) {
       const { incident, rest } = await target(ctx, deps, usage);
-      await spec.apply(ctx, incident.id, rest);
+      await spec.apply(ctx, incident.id, optionalText(rest, '说明', usage));
       await ctx.say(spec.reply(incident.id));
     },
   };

@@ -50,6 +50,13 @@ export async function target(
   return { incident, rest: ctx.args, restTokens: ctx.tokens };
 }
 
+/** An optional free-text argument (a note): trimmed; UsageError beyond 2000 characters. */
+export function optionalText(text: string, what: string, usage: string): string {
+  const t = text.trim();
+  if (t.length > 2000) throw new UsageError(`${what}过长（${t.length} 字），请控制在 2000 字以内。`, usage);
+  return t;
+}
+
 /** Throws UsageError when a required free-text argument is empty. */
 export function requireText(text: string, what: string, usage: string): string {
   const t = text.trim();

@@ -49,3 +49,10 @@ test('closing and publishing need the configured permission; a monitor may still
   const [ok] = await say(app, 'relief', 'wangjg', `/办结 ${reliefId} 已处置`);
   expect(ok.text).toContain('已办结');
 });
+
+test('notes and roles have bounds: an over-long note or role is refused with the limit', async () => {
+  const [note] = await say(app, 'eldercare', 'sunli', `/发布 ${elderId} ${'长'.repeat(2001)}`);
+  expect(note.text).toContain('说明过长（2001 字）');
+  const [role] = await say(app, 'eldercare', 'sunli', `/指派 ${elderId} @赵磊 ${'很长的角色'.repeat(5)}`);
+  expect(role.text).toContain('角色名称请控制在 20 字以内');
+});

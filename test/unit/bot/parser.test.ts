@@ -31,3 +31,7 @@ describe('command parser', () => {
     expect(parseIncidentId(undefined)).toBeNull();
   });
 });
+
+test('full-width letters in the command word fold to ASCII (／ＲＥＰＯＲＴ from a Chinese IME)', () => {
+  expect(parseCommand('／ＲＥＰＯＲＴ 帖子')).toMatchObject({ name: 'report', tokens: ['帖子'] });
+});
