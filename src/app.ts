@@ -21,6 +21,7 @@ import { MilestoneService } from './domain/MilestoneService.js';
 import type { Clock } from './domain/ports.js';
 import { createScheduler, type Scheduler } from './jobs/agenda.js';
 import { defineChaseJobs } from './jobs/chase-job.js';
+import { startHousekeeping } from './jobs/housekeeping.js';
 import { ChineseWorkingCalendar } from './calendar/ChineseWorkingCalendar.js';
 import { ChaseService } from './domain/deadlines/ChaseService.js';
 import { DeadlinePlanner } from './domain/deadlines/DeadlinePlanner.js';
@@ -116,6 +117,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     await scheduler.start();
     cleanups.push(() => scheduler.stop());
     await chaseJobs.startReconcile();
+    await startHousekeeping({ scheduler, logger: jobLog, prune: (before) => store.dedupe.prune(before), now: () => clock.now() });
     for (const a of adapters) {
       await a.start();
       cleanups.push(() => a.stop());
