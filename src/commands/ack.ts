@@ -4,6 +4,7 @@
  */
 import type { ActionHandler, CommandContext, CommandDef } from '../bot/Bot.js';
 import type { AckResult } from '../domain/IncidentService.js';
+import { ackCardId } from '../domain/messages.js';
 import { target, type CommandDeps } from './shared.js';
 
 const USAGE = '/签收 [编号]';
@@ -41,5 +42,12 @@ export function ackCommand(deps: CommandDeps): CommandDef {
 
 /** Handles clicks on `ack:<incidentId>` buttons; the clicked card is updated in place. */
 export function ackAction(deps: CommandDeps): ActionHandler {
-  return async (ctx) => acknowledge(ctx, deps, ctx.arg, (card) => ctx.updateCard(card));
+  return async (ctx) => {
+    // the key must belong to the card it came from (a forged click cannot acknowledge another incident)
+    if (ctx.cardId !== ackCardId(ctx.arg)) {
+      await ctx.say('该按钮与卡片不符，未作处理。请使用卡片上的“签收”按钮或发送 /签收 <编号>。');
+      return;
+    }
+    await acknowledge(ctx, deps, ctx.arg, (card) => ctx.updateCard(card));
+  };
 }

@@ -84,6 +84,13 @@ describe('group commands and card clicks through the encrypted AI-bot callback',
     expect(view.ledger).toHaveLength(before);
   });
 
+  test('a click whose key names another incident than its card (task_id) is refused and changes nothing', async () => {
+    const forged = await w.client.clickCard({ chatId: RELIEF_CHAT, userId: 'LiuYang', taskId: 'ack-YQ-20261129-999', eventKey: `ack:${ID}` });
+    expect(forged.rawBody).toBe('');
+    expect(await lateReply(forged.responseCode)).toContain('该按钮与卡片不符');
+    expect((await w.app.incidents.view(ID)).acknowledgements).toEqual([]);
+  });
+
   test('a 签收 click by LiuYang acknowledges for 刘洋 in the database and is answered by update_template_card [101031]', async () => {
     const ex = await w.client.clickCard({ chatId: RELIEF_CHAT, userId: 'LiuYang', taskId: `ack-${ID}`, eventKey: `ack:${ID}` });
     expect(ex.status).toBe(200);
