@@ -47,7 +47,10 @@ export type Settings = z.infer<typeof SettingsSchema>;
  */
 export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const r = SettingsSchema.safeParse(clean);
+  const r = SettingsSchema.refine((x) => !x.WECOM_AIBOT_TOKEN === !x.WECOM_AIBOT_ENCODING_AES_KEY, {
+    message: 'set both WECOM_AIBOT_TOKEN and WECOM_AIBOT_ENCODING_AES_KEY (from the AI bot\'s API settings), or neither',
+    path: ['WECOM_AIBOT_TOKEN'],
+  }).safeParse(clean);
   if (!r.success) {
     throw new ConfigError(`invalid environment:\n  ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`);
   }

@@ -44,6 +44,7 @@ describe('organisation config', () => {
     expect(() => loadSettings({ SANDBOX: 'maybe' })).toThrow('SANDBOX');
     expect(() => loadSettings({ PORT: 'abc' })).toThrow('PORT');
     expect(() => loadSettings({ WECOM_AIBOT_ENCODING_AES_KEY: 'short' })).toThrow('WECOM_AIBOT_ENCODING_AES_KEY');
+    expect(() => loadSettings({ WECOM_AIBOT_TOKEN: 'only-the-token' })).toThrow('set both WECOM_AIBOT_TOKEN and WECOM_AIBOT_ENCODING_AES_KEY');
   });
 });
 
