@@ -90,7 +90,7 @@ ${formatTable(rows)}
   numbers taken are checked to be exactly 1..n.
 - **(c) chase run via Agenda** — \`agenda.now('milestone-chase', run)\` for the 签收 milestone of level-II
   incidents, with the domain clock moved past the deadline; latency runs until Agenda reports the job
-  complete. The ledger is checked afterwards (one breach and two escalations per incident).
+  complete. The ledger is checked afterwards (one breach and one escalation per incident).
 - **(d) memory** — after (a) has opened the incidents.
 - **(e) WeCom callback** — callback-builder seals (AES-256-CBC, SHA-1 signature) a group message
   \`@舆情助手 …\`, POSTs it to \`/callbacks/wecom/aibot\`, then verifies and decrypts the passive reply.
