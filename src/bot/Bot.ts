@@ -67,6 +67,8 @@ export class Bot {
   /** Where each card was sent: card id → message refs (in memory; a restart forgets old cards). */
   private readonly cardRefs = new Map<string, MessageRef[]>();
   private readonly adapters = new Map<PlatformName, PlatformAdapter>();
+  /** The tail of each conversation's event queue. */
+  private readonly queues = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: { directory: ChatDirectory; logger: Logger; botName: string }) {}
 
@@ -119,8 +121,21 @@ export class Bot {
     }
   }
 
-  /** Handles one normalised event. Never throws: errors become a Chinese reply and a log line. */
-  async processEvent(e: InboundEvent): Promise<void> {
+  /**
+   * Handles one normalised event. Events of one conversation are handled one after another, in
+   * arrival order (a click and the next command cannot overtake each other); conversations run in
+   * parallel. Never throws: errors become a Chinese reply and a log line.
+   */
+  processEvent(e: InboundEvent): Promise<void> {
+    const key = `${e.platform}:${e.chatId ?? `dm:${e.userId}`}`;
+    const prev = this.queues.get(key) ?? Promise.resolve();
+    const run = prev.then(() => this.handle(e));
+    this.queues.set(key, run);
+    void run.finally(() => { if (this.queues.get(key) === run) this.queues.delete(key); });
+    return run;
+  }
+
+  private async handle(e: InboundEvent): Promise<void> {
     const dir = this.deps.directory;
     const say = async (m: PersonMessage | string) => {
       const pm: PersonMessage = typeof m === 'string' ? { text: m, mentions: [] } : m;
