@@ -4,6 +4,7 @@ import { ackAction, ackCommand } from './ack.js';
 import { assignCommand } from './assign.js';
 import { categoryCommand } from './category.js';
 import { doneCommand } from './done.js';
+import { feedbackCommand } from './feedback.js';
 import { gradeCommand } from './grade.js';
 import { helpCommand } from './help.js';
 import { levelCommand } from './level.js';
@@ -25,6 +26,7 @@ export function registerCommands(bot: Bot, deps: CommandDeps, now: () => Date): 
     .command(assignCommand(deps))
     .command(publishCommand(deps))
     .command(calmCommand(deps))
+    .command(feedbackCommand(deps))
     .command(doneCommand(deps))
     .command(gradeCommand(deps))
     .command(closeCommand(deps))

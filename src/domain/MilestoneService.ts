@@ -1,5 +1,6 @@
 /**
- * Milestone use cases by hand (issue 4): `/完成` marks a milestone met, `/定性` grades a breach.
+ * Milestone use cases by hand (issue 4): `/反馈` starts the feedback clock, `/完成` marks a
+ * milestone met, `/定性` grades a breach.
  * Same transaction discipline as `IncidentService`.
  */
 import { AmbiguousError, ForbiddenError, NotFoundError, UsageError } from '../errors.js';
@@ -8,6 +9,22 @@ import { IncidentTransactions } from './IncidentTransactions.js';
 import type { Incident } from './types.js';
 
 export class MilestoneService extends IncidentTransactions {
+  /**
+   * Records feedback received about the incident (`/反馈`: a complaint, a question from the public
+   * or the upper authority). It starts the feedback clock: a written answer is due within the
+   * configured working days (000 L8, default 5). @throws UsageError without text.
+   */
+  async recordFeedback(actor: Actor, incidentId: string, text: string): Promise<Incident> {
+    if (!text.trim()) throw new UsageError('请写明反馈内容。');
+    const now = this.deps.clock.now();
+    return this.run(actor, async (repo) => {
+      const incident = await this.lock(repo, incidentId);
+      if (!actor.personId) throw new ForbiddenError('您不在本单位通讯录中，不能登记反馈。请联系管理员在配置的 people 中登记您的账号。');
+      await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.feedback', at: now, payload: { text: text.trim() } });
+      return { incident, event: { type: 'feedback' } };
+    });
+  }
+
   /**
    * Marks a milestone met by hand (`/完成`, issue 4): for steps done outside the bot (a phone report
    * upward, a meeting) or whose own commands come later. `query` is a milestone key, name or alias

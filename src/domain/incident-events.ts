@@ -17,6 +17,7 @@ export type IncidentEvent =
   | { type: 'calming' }
   | { type: 'closed' }
   | { type: 'reopened' }
+  | { type: 'feedback' }
   | { type: 'milestone_done'; key: string };
 
 export type { Actor } from './ports.js';

@@ -59,6 +59,7 @@ export type NewLedgerEntry = Omit<LedgerEntry, 'seq'>;
 export type LedgerKind =
   | 'incident.opened' | 'incident.acknowledged' | 'incident.level_changed' | 'incident.category_changed'
   | 'incident.status_changed' | 'incident.note' | 'incident.assigned' | 'incident.closed' | 'incident.reopened'
+  | 'incident.feedback'
   | 'message.sent'
   | 'milestone.planned' | 'milestone.met' | 'milestone.reminded' | 'milestone.breached' | 'milestone.escalated'
   | 'breach.graded';

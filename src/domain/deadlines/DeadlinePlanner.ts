@@ -1,7 +1,7 @@
 /**
  * Follows incident events (an `IncidentHook`) to keep milestones in step with the incident
  * (issue 4): plans them on opening, re-plans on a level or category change, an assignment and on
- * reopening, meets them on the events named in their `metBy`, cancels them on closing and plans
+ * reopening and when feedback arrives (`/反馈` starts the feedback clock), meets them on the events named in their `metBy`, cancels them on closing and plans
  * the closure-clock ones (handling report, after-action report). All inside the incident's
  * transaction; the chase jobs are (re)scheduled after commit.
  */
@@ -49,6 +49,7 @@ export class DeadlinePlanner implements IncidentHook {
         await repo.cancelOpenMilestones(incident.id);
         return this.plan(repo, incident, at, 'closed');
       case 'reopened': return this.plan(repo, incident, at, 'reopened');
+      case 'feedback': return this.plan(repo, incident, at, 'feedback');
       default: return undefined;
     }
   }
@@ -64,6 +65,12 @@ export class DeadlinePlanner implements IncidentHook {
       office: unit.office,
       assignees: (await repo.assignments(incident.id)).map((a) => a.personId),
     };
+  }
+
+  /** When the latest feedback was received (`/反馈`, ledger `incident.feedback`): the feedback clock. */
+  private async feedbackAt(repo: IncidentRepo, incidentId: string): Promise<Date | null> {
+    const last = (await repo.ledger(incidentId)).filter((e) => e.kind === 'incident.feedback').pop();
+    return last ? last.at : null;
   }
 
   private spec(baseKey: string) { return this.config.milestones.find((m) => m.key === baseKey); }
@@ -85,7 +92,7 @@ export class DeadlinePlanner implements IncidentHook {
     const level = incident.confirmedLevel ?? incident.proposedLevel;
     const { records, skipped } = planMilestonesDetailed({
       incident: { id: incident.id, foundAt: incident.foundAt, occurredAt: incident.occurredAt, reportedAt: incident.reportedAt,
-        closedAt: incident.closedAt, level, category: incident.category },
+        closedAt: incident.closedAt, level, category: incident.category, feedbackAt: await this.feedbackAt(repo, incident.id) },
       people: await this.people(repo, incident), milestones: this.config.milestones, calendar: this.deps.calendar,
       timezone: dir.timezone, endOfDay: this.config.calendar.endOfDay, timeScale: this.deps.timeScale, planId,
       nameOf: (p) => dir.nameOf(p),
