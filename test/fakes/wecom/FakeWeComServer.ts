@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { validateResponseUrlBody, validateWebhookBody } from './validate-wecom-body.js';
+import { waitForRecord } from './wait-for.js';
 
 /** The fake's errcode for an unknown, spent or expired response_code (real code not in the brief). */
 export const FAKE_ERR_RESPONSE_CODE = 40099;
@@ -87,22 +88,9 @@ export class FakeWeComServer {
 
   /** Resolves with the first record (past or future) matching `predicate`; rejects after `timeoutMs`. */
   waitFor(predicate: (r: FakeRecord) => boolean, timeoutMs = 5000): Promise<FakeRecord> {
-    const hit = this.received.find(predicate);
-    if (hit) return Promise.resolve(hit);
-    return new Promise((resolve, reject) => {
-      const onRecord = (r: FakeRecord) => {
-        if (!predicate(r)) return;
-        clearTimeout(timer);
-        this.events.off('record', onRecord);
-        resolve(r);
-      };
-      const timer = setTimeout(() => {
-        this.events.off('record', onRecord);
-        reject(new Error(`FakeWeComServer.waitFor: no matching request within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.events.on('record', onRecord);
-    });
+    return waitForRecord(this.received, this.events, 'record', predicate, timeoutMs, 'FakeWeComServer');
   }
+
 
   /** Stops the server. */
   async close(): Promise<void> {

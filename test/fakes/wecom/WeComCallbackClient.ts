@@ -10,6 +10,7 @@ import {
   sealCallback, withQuery, type CallbackResponse, type SealedCallback,
 } from '../../../src/bot/adapters/wecom/callback-builder.js';
 import type { FakeWeComServer } from './FakeWeComServer.js';
+import { waitForRecord } from './wait-for.js';
 
 /** One callback sent and the bot's answer. */
 export interface Exchange extends CallbackResponse {
@@ -93,19 +94,9 @@ export class WeComCallbackClient {
 
   /** Resolves with the first exchange (past or future) matching `predicate`; rejects after `timeoutMs`. */
   waitFor(predicate: (e: Exchange) => boolean, timeoutMs = 5000): Promise<Exchange> {
-    const hit = this.received.find(predicate);
-    if (hit) return Promise.resolve(hit);
-    return new Promise((resolve, reject) => {
-      const on = (e: Exchange) => {
-        if (!predicate(e)) return;
-        clearTimeout(timer);
-        this.events.off('exchange', on);
-        resolve(e);
-      };
-      const timer = setTimeout(() => { this.events.off('exchange', on); reject(new Error('WeComCallbackClient.waitFor timed out')); }, timeoutMs);
-      this.events.on('exchange', on);
-    });
+    return waitForRecord(this.received, this.events, 'exchange', predicate, timeoutMs, 'WeComCallbackClient');
   }
+
 
   private async send(kind: Exchange['kind'], plaintext: Record<string, unknown>, responseCode: string | undefined, at: SealOverrides): Promise<Exchange> {
     const sealed = this.seal(plaintext, at);
