@@ -36,22 +36,35 @@ const RUN_TIMEOUT_MS = 30_000;
 class RunWaiters {
   private readonly waiting = new Map<string, { resolve(job: Job<ChaseRun>): void; reject(err: Error): void }>();
   private readonly onComplete = (job: Job<ChaseRun>) => this.waiting.get(RunWaiters.key(job.attrs.data))?.resolve(job);
-  private readonly onFail = (err: Error, job: Job<ChaseRun>) => this.waiting.get(RunWaiters.key(job.attrs.data))?.reject(err);
+  private readonly onFail = (err: Error, job: Job<ChaseRun>) =>
+    this.waiting.get(RunWaiters.key(job.attrs.data))?.reject(err);
 
   constructor(private readonly app: BenchApp) {
     app.scheduler.agenda.on(`complete:${CHASE_JOB}`, this.onComplete as never);
     app.scheduler.agenda.on(`fail:${CHASE_JOB}`, this.onFail as never);
   }
 
-  private static key(run: ChaseRun): string { return `${run.incidentId}/${run.key}`; }
+  private static key(run: ChaseRun): string {
+    return `${run.incidentId}/${run.key}`;
+  }
 
   /** Resolves with the job when the run for `run` completes; rejects if it fails or times out. */
   next(run: ChaseRun): Promise<Job<ChaseRun>> {
     const key = RunWaiters.key(run);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => settle(() => reject(new Error(`chase run ${key} did not complete in ${RUN_TIMEOUT_MS} ms`))), RUN_TIMEOUT_MS);
-      const settle = (fn: () => void) => { clearTimeout(timer); this.waiting.delete(key); fn(); };
-      this.waiting.set(key, { resolve: (job) => settle(() => resolve(job)), reject: (err) => settle(() => reject(err)) });
+      const timer = setTimeout(
+        () => settle(() => reject(new Error(`chase run ${key} did not complete in ${RUN_TIMEOUT_MS} ms`))),
+        RUN_TIMEOUT_MS,
+      );
+      const settle = (fn: () => void) => {
+        clearTimeout(timer);
+        this.waiting.delete(key);
+        fn();
+      };
+      this.waiting.set(key, {
+        resolve: (job) => settle(() => resolve(job)),
+        reject: (err) => settle(() => reject(err)),
+      });
     });
   }
 
@@ -85,9 +98,18 @@ export async function benchChase(o: ChaseBenchOptions): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     const round = async (label: string, concurrency: number, note: string) => {
       const handler: number[] = [];
-      const r = await runPool(runs.length, concurrency, async (i) => { handler.push(await chaseNow(app, waiters, runs[i])); });
-      rows.push(latencyRow('(c) chase run via Agenda', label, r.latencies, r.wallMs,
-        `${note}; inside the job (ChaseService.run) p50 ${percentile(handler, 50)} ms, p95 ${percentile(handler, 95)} ms`));
+      const r = await runPool(runs.length, concurrency, async (i) => {
+        handler.push(await chaseNow(app, waiters, runs[i]));
+      });
+      rows.push(
+        latencyRow(
+          '(c) chase run via Agenda',
+          label,
+          r.latencies,
+          r.wallMs,
+          `${note}; inside the job (ChaseService.run) p50 ${percentile(handler, 50)} ms, p95 ${percentile(handler, 95)} ms`,
+        ),
+      );
     };
 
     clock.advance(20 * MINUTE);

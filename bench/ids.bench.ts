@@ -18,7 +18,9 @@ export interface IdBenchOptions {
 /** Takes `total` numbers of `date` with `concurrency` in flight and checks them. */
 async function takeNumbers(take: (date: string) => Promise<string>, date: string, total: number, concurrency: number) {
   const ids: string[] = [];
-  const r = await runPool(total, concurrency, async () => { ids.push(await take(date)); });
+  const r = await runPool(total, concurrency, async () => {
+    ids.push(await take(date));
+  });
   const numbers = ids.map((id) => Number(id.split('-')[2])).sort((a, b) => a - b);
   if (numbers.some((n, i) => n !== i + 1)) throw new Error(`ids of ${date} are not exactly 1..${total}`);
   return r;
@@ -34,11 +36,28 @@ export async function benchIds(o: IdBenchOptions): Promise<BenchRow[]> {
       await takeNumbers(take, '20990101', 50, o.concurrency); // warm-up
       if (pool === 10) {
         const seq = await takeNumbers(take, '20990102', o.total, 1);
-        rows.push(latencyRow('(b) nextIncidentId', 'sequential', seq.latencies, seq.wallMs, 'one transaction each: take + commit'));
+        rows.push(
+          latencyRow(
+            '(b) nextIncidentId',
+            'sequential',
+            seq.latencies,
+            seq.wallMs,
+            'one transaction each: take + commit',
+          ),
+        );
       }
       const con = await takeNumbers(take, '20990103', o.total, o.concurrency);
-      rows.push(latencyRow('(b) nextIncidentId', `${o.concurrency}-way, pool ${pool}`, con.latencies, con.wallMs,
-        pool === 10 ? 'the app\'s pool size: half the takers wait for a connection' : 'every taker holds a connection: contention on the counter row'));
+      rows.push(
+        latencyRow(
+          '(b) nextIncidentId',
+          `${o.concurrency}-way, pool ${pool}`,
+          con.latencies,
+          con.wallMs,
+          pool === 10
+            ? "the app's pool size: half the takers wait for a connection"
+            : 'every taker holds a connection: contention on the counter row',
+        ),
+      );
     } finally {
       await db.stop();
     }

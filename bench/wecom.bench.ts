@@ -26,13 +26,20 @@ async function startDummyApi(): Promise<{ url: string; calls: () => number; clos
   const server = http.createServer((req, res) => {
     calls += 1;
     req.resume();
-    req.on('end', () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"errcode":0,"errmsg":"ok"}'); });
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"errcode":0,"errmsg":"ok"}');
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls: () => calls,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -43,7 +50,14 @@ export async function benchWeCom(o: WeComBenchOptions): Promise<BenchRow[]> {
   const dummy = await startDummyApi();
   let app: BenchApp | undefined;
   try {
-    app = await startBenchApp({ settings: { SANDBOX: 'off', WECOM_AIBOT_TOKEN: token, WECOM_AIBOT_ENCODING_AES_KEY: aesKey, WECOM_API_BASE: dummy.url } });
+    app = await startBenchApp({
+      settings: {
+        SANDBOX: 'off',
+        WECOM_AIBOT_TOKEN: token,
+        WECOM_AIBOT_ENCODING_AES_KEY: aesKey,
+        WECOM_API_BASE: dummy.url,
+      },
+    });
     const botUrl = `${app.url}/callbacks/wecom/aibot`;
     const bot = app.directory.config.bot.name;
     const chat = app.directory.chat('relief')!.wecomChatId!;
@@ -51,24 +65,55 @@ export async function benchWeCom(o: WeComBenchOptions): Promise<BenchRow[]> {
 
     /** One round trip; `expect` must appear in the decrypted passive reply. */
     const roundTrip = async (text: string, expect: string): Promise<void> => {
-      const plaintext = buildTextCallback({ userId: user, chatId: chat, text: `@${bot} ${text}`, responseUrl: `${dummy.url}/cgi-bin/aibot/response?response_code=bench` });
+      const plaintext = buildTextCallback({
+        userId: user,
+        chatId: chat,
+        text: `@${bot} ${text}`,
+        responseUrl: `${dummy.url}/cgi-bin/aibot/response?response_code=bench`,
+      });
       const res = await postCallback(botUrl, sealCallback(token, aesKey, plaintext), token, aesKey);
       if (res.status !== 200) throw new Error(`callback answered ${res.status}: ${res.rawBody.slice(0, 200)}`);
-      if (!JSON.stringify(res.reply ?? '').includes(expect)) throw new Error(`passive reply lacks "${expect}": ${res.rawBody.slice(0, 200)}`);
+      if (!JSON.stringify(res.reply ?? '').includes(expect))
+        throw new Error(`passive reply lacks "${expect}": ${res.rawBody.slice(0, 200)}`);
     };
 
     await runPool(20, 1, (i) => roundTrip(`/上报 企业微信基准预热 WARM-${i}`, `WARM-${i}`));
     const help = await runPool(o.total, 1, () => roundTrip('/帮助', '/上报'));
-    const seq = await runPool(o.total, 1, (i) => roundTrip(`/上报 企业微信基准：网传救助站拒收 WSEQ-${i}`, `WSEQ-${i}`));
-    const con = await runPool(o.total, o.concurrency, (i) => roundTrip(`/上报 企业微信基准：网传救助站拒收 WCON-${i}`, `WCON-${i}`));
+    const seq = await runPool(o.total, 1, (i) =>
+      roundTrip(`/上报 企业微信基准：网传救助站拒收 WSEQ-${i}`, `WSEQ-${i}`),
+    );
+    const con = await runPool(o.total, o.concurrency, (i) =>
+      roundTrip(`/上报 企业微信基准：网传救助站拒收 WCON-${i}`, `WCON-${i}`),
+    );
     const lateCalls = dummy.calls();
     return [
-      latencyRow('(e) WeCom callback', '/帮助, sequential', help.latencies, help.wallMs, 'seal → POST → verify, decrypt, dedupe → Bot → encrypted passive reply → open'),
-      latencyRow('(e) WeCom callback', '/上报, sequential', seq.latencies, seq.wallMs, 'as above + incident opened and planned'),
-      latencyRow('(e) WeCom callback', `/上报, ${o.concurrency} concurrent`, con.latencies, con.wallMs,
-        `every answer was passive (in the window); calls to the dummy API: ${lateCalls}`),
+      latencyRow(
+        '(e) WeCom callback',
+        '/帮助, sequential',
+        help.latencies,
+        help.wallMs,
+        'seal → POST → verify, decrypt, dedupe → Bot → encrypted passive reply → open',
+      ),
+      latencyRow(
+        '(e) WeCom callback',
+        '/上报, sequential',
+        seq.latencies,
+        seq.wallMs,
+        'as above + incident opened and planned',
+      ),
+      latencyRow(
+        '(e) WeCom callback',
+        `/上报, ${o.concurrency} concurrent`,
+        con.latencies,
+        con.wallMs,
+        `every answer was passive (in the window); calls to the dummy API: ${lateCalls}`,
+      ),
     ];
   } finally {
-    try { await app?.stop(); } finally { await dummy.close(); }
+    try {
+      await app?.stop();
+    } finally {
+      await dummy.close();
+    }
   }
 }

@@ -19,7 +19,7 @@ import { loadSettings } from '../src/config/settings.js';
 
 const args = process.argv.slice(2);
 const scaleArg = args.indexOf('--scale');
-const scale = Number(scaleArg >= 0 ? args[scaleArg + 1] : process.env.TIME_SCALE ?? '0.0005');
+const scale = Number(scaleArg >= 0 ? args[scaleArg + 1] : (process.env.TIME_SCALE ?? '0.0005'));
 const keep = args.includes('--keep');
 if (!(scale > 0 && scale <= 1)) {
   process.stderr.write('TIME_SCALE / --scale 必须在 (0, 1] 之间，例如 0.0005\n');
@@ -35,11 +35,24 @@ function elapsed(atIso: string): string {
 }
 
 async function main(): Promise<void> {
-  const settings = loadSettings({ ...process.env, PORT: '0', DATA_DIR: dataDir, DATABASE_URL: '', SANDBOX: 'on', TIME_SCALE: String(scale), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  const settings = loadSettings({
+    ...process.env,
+    PORT: '0',
+    DATA_DIR: dataDir,
+    DATABASE_URL: '',
+    SANDBOX: 'on',
+    TIME_SCALE: String(scale),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  });
   const config = loadOrgConfig(settings.CONFIG_FILE);
   const app = await startApp({ settings, config, logger: pino({ level: settings.LOG_LEVEL }), host: '127.0.0.1' });
-  const stop = async () => { await app.stop(); if (!keep) rmSync(dataDir, { recursive: true, force: true }); };
-  process.once('SIGINT', () => { void stop().then(() => process.exit(130)); });
+  const stop = async () => {
+    await app.stop();
+    if (!keep) rmSync(dataDir, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => {
+    void stop().then(() => process.exit(130));
+  });
   try {
     await play(app);
   } finally {
@@ -52,14 +65,25 @@ async function main(): Promise<void> {
 
 async function play(app: RunningApp): Promise<void> {
   const sb = app.sandbox!;
-  const say = async (chat: string, who: string, text: string) => { sb.postMessage(chat, who, text); await sb.idle(); };
+  const say = async (chat: string, who: string, text: string) => {
+    sb.postMessage(chat, who, text);
+    await sb.idle();
+  };
   const waitFor = (chat: string, includes: string, timeoutSimMin: number) =>
-    sb.waitForMessage(chat, (m) => m.from === 'bot' && m.text.includes(includes), Math.max(2000, timeoutSimMin * 60_000 * scale * 3));
+    sb.waitForMessage(
+      chat,
+      (m) => m.from === 'bot' && m.text.includes(includes),
+      Math.max(2000, timeoutSimMin * 60_000 * scale * 3),
+    );
   const step = (s: string) => process.stdout.write(`… ${s}\n`);
 
   t0 = Date.now();
   step('陈静（监测员）在社会救助股工作群上报舆情');
-  await say('relief', 'chenjing', '/上报 某论坛出现“低保审核不公、优亲厚友”的帖子，两小时内转发300余次 https://bbs.example.cn/t/8848 三级');
+  await say(
+    'relief',
+    'chenjing',
+    '/上报 某论坛出现“低保审核不公、优亲厚友”的帖子，两小时内转发300余次 https://bbs.example.cn/t/8848 三级',
+  );
   const id = (await waitFor('relief', '【舆情上报】', 1)).text.match(/YQ-\d{8}-\d{3}/)![0];
   step(`${id} 已开启；无人签收，等待提醒、超时与升级……`);
   await waitFor('relief', '【提醒】', 20);
@@ -85,14 +109,22 @@ async function play(app: RunningApp): Promise<void> {
     if (!msgs.length) continue;
     process.stdout.write(`\n—— ${chat.name} ——\n`);
     for (const m of msgs) {
-      const who = m.from === 'bot' ? `🤖${app.directory.config.bot.name}` : names.get(m.from) ?? m.from;
-      const card = m.card ? `\n    [卡片] ${m.card.title}${m.card.buttons.length ? `（按钮：${m.card.buttons.map((b) => b.text).join('、')}）` : ''}` : '';
+      const who = m.from === 'bot' ? `🤖${app.directory.config.bot.name}` : (names.get(m.from) ?? m.from);
+      const card = m.card
+        ? `\n    [卡片] ${m.card.title}${m.card.buttons.length ? `（按钮：${m.card.buttons.map((b) => b.text).join('、')}）` : ''}`
+        : '';
       process.stdout.write(`[${elapsed(m.at)}] ${who}：${m.text.replace(/\n/g, '\n    ')}${card}\n`);
     }
   }
   for (const p of app.directory.allPeople()) {
     const direct = sb.messages(`@${p.id}`);
-    if (direct.length) process.stdout.write(`\n—— 私信 ${p.name}：${direct.length} 条（${direct.map((m) => m.text.split('\n')[0]).slice(0, 2).join('；')}…）\n`);
+    if (direct.length)
+      process.stdout.write(
+        `\n—— 私信 ${p.name}：${direct.length} 条（${direct
+          .map((m) => m.text.split('\n')[0])
+          .slice(0, 2)
+          .join('；')}…）\n`,
+      );
   }
   process.stdout.write('\n==================== 台账 ====================\n');
   process.stdout.write(`${renderView(app.directory, await app.incidents.view(id), new Date())}\n`);

@@ -27,8 +27,13 @@ async function main(): Promise<void> {
   try {
     ({ values } = parseArgs({
       options: {
-        chat: { type: 'string' }, user: { type: 'string' }, text: { type: 'string' }, at: { type: 'string' },
-        url: { type: 'string' }, 'response-url': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        chat: { type: 'string' },
+        user: { type: 'string' },
+        text: { type: 'string' },
+        at: { type: 'string' },
+        url: { type: 'string' },
+        'response-url': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (err) {
@@ -41,21 +46,33 @@ async function main(): Promise<void> {
   const token = process.env.WECOM_AIBOT_TOKEN;
   const aesKey = process.env.WECOM_AIBOT_ENCODING_AES_KEY;
   if (!token || !aesKey) {
-    fail('请先设置环境变量 WECOM_AIBOT_TOKEN 和 WECOM_AIBOT_ENCODING_AES_KEY（与机器人使用的相同）。',
-      'set WECOM_AIBOT_TOKEN and WECOM_AIBOT_ENCODING_AES_KEY (the values the bot uses).');
+    fail(
+      '请先设置环境变量 WECOM_AIBOT_TOKEN 和 WECOM_AIBOT_ENCODING_AES_KEY（与机器人使用的相同）。',
+      'set WECOM_AIBOT_TOKEN and WECOM_AIBOT_ENCODING_AES_KEY (the values the bot uses).',
+    );
   }
-  if (aesKey.length !== 43) fail('WECOM_AIBOT_ENCODING_AES_KEY 应为 43 个字符。', 'WECOM_AIBOT_ENCODING_AES_KEY must be 43 characters.');
+  if (aesKey.length !== 43)
+    fail('WECOM_AIBOT_ENCODING_AES_KEY 应为 43 个字符。', 'WECOM_AIBOT_ENCODING_AES_KEY must be 43 characters.');
   const user = values.user as string | undefined;
   const text = values.text as string | undefined;
   if (!user || !text) fail('必须提供 --user 和 --text。', '--user and --text are required.');
 
   const chat = values.chat as string | undefined;
-  const botUrl = (values.url as string | undefined) ?? `http://localhost:${process.env.PORT ?? 3000}/callbacks/wecom/aibot`;
+  const botUrl =
+    (values.url as string | undefined) ?? `http://localhost:${process.env.PORT ?? 3000}/callbacks/wecom/aibot`;
   const apiBase = (process.env.WECOM_API_BASE ?? 'https://qyapi.weixin.qq.com').replace(/\/+$/, '');
-  const responseUrl = (values['response-url'] as string | undefined) ?? `${apiBase}/cgi-bin/aibot/response?response_code=send-test-${randomId(8)}`;
+  const responseUrl =
+    (values['response-url'] as string | undefined) ??
+    `${apiBase}/cgi-bin/aibot/response?response_code=send-test-${randomId(8)}`;
   const content = values.at ? `@${values.at as string} ${text}` : text;
 
-  const plaintext = buildTextCallback({ userId: user, chatId: chat, text: content, responseUrl, aibotid: 'aib-send-test' });
+  const plaintext = buildTextCallback({
+    userId: user,
+    chatId: chat,
+    text: content,
+    responseUrl,
+    aibotid: 'aib-send-test',
+  });
   const sealed = sealCallback(token, aesKey, plaintext);
   console.log(`POST ${botUrl}`);
   console.log(`msgid=${String(plaintext.msgid)} ${chat ? `chatid=${chat}` : '(单聊 / 1:1)'} from=${user}`);
@@ -72,7 +89,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   if (res.reply === undefined) {
-    console.log('（空应答：处理超过被动回复时限或无内容，回复将经 response_url / 群机器人发送）\n(empty body: handler slower than the passive window, or nothing to say)');
+    console.log(
+      '（空应答：处理超过被动回复时限或无内容，回复将经 response_url / 群机器人发送）\n(empty body: handler slower than the passive window, or nothing to say)',
+    );
     return;
   }
   console.log('被动回复（已验签解密）/ passive reply (verified, decrypted):');

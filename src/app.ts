@@ -68,11 +68,19 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
   const cleanups: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const fn of cleanups.splice(0).reverse()) {
-      try { await fn(); } catch (err) { logger.error({ err }, 'shutdown step failed'); }
+      try {
+        await fn();
+      } catch (err) {
+        logger.error({ err }, 'shutdown step failed');
+      }
     }
   };
   try {
-    const database: DatabaseHandle = await startDatabase({ dataDir: settings.DATA_DIR, databaseUrl: settings.DATABASE_URL, logger });
+    const database: DatabaseHandle = await startDatabase({
+      dataDir: settings.DATA_DIR,
+      databaseUrl: settings.DATABASE_URL,
+      logger,
+    });
     cleanups.push(() => database.stop());
     const store = await openStore({ connectionString: database.connectionString, logger });
     cleanups.push(() => store.close());
@@ -81,22 +89,37 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     const directory = new Directory(config, { timeScale: settings.TIME_SCALE, epoch: clock.now() });
     const calendar = new ChineseWorkingCalendar(config.calendar);
     const timeScale = settings.TIME_SCALE;
-    const scheduler = createScheduler({ pool: store.pool, logger: logger.child({ part: 'scheduler' }), processEveryMs: timeScale < 1 ? 200 : 1000 });
+    const scheduler = createScheduler({
+      pool: store.pool,
+      logger: logger.child({ part: 'scheduler' }),
+      processEveryMs: timeScale < 1 ? 200 : 1000,
+    });
 
     const bot = new Bot({ directory, logger: logger.child({ part: 'bot' }), botName: config.bot.name });
     const adapters: PlatformAdapter[] = [];
     let sandbox: SandboxAdapter | undefined;
     if (settings.SANDBOX !== 'off') {
-      sandbox = new SandboxAdapter(buildSandboxDirectory(directory, bot), logger.child({ adapter: 'sandbox' }), { now: () => clock.now().getTime() });
+      sandbox = new SandboxAdapter(buildSandboxDirectory(directory, bot), logger.child({ adapter: 'sandbox' }), {
+        now: () => clock.now().getTime(),
+      });
       adapters.push(sandbox);
     }
     let wecom: WeComAiBotAdapter | undefined;
     if (settings.WECOM_AIBOT_TOKEN && settings.WECOM_AIBOT_ENCODING_AES_KEY) {
       wecom = createWeComAiBotAdapter({
-        token: settings.WECOM_AIBOT_TOKEN, encodingAESKey: settings.WECOM_AIBOT_ENCODING_AES_KEY,
-        callbackWindowSeconds: settings.WECOM_CALLBACK_WINDOW_SECONDS, passiveReplyMs: settings.WECOM_PASSIVE_REPLY_MS,
-        apiBase: settings.WECOM_API_BASE, dedupe: store.dedupe, logger, botName: config.bot.name,
-        webhookKeys: Object.fromEntries(config.chats.filter((c) => c.wecomChatId && c.wecomWebhookKey).map((c) => [c.wecomChatId!, c.wecomWebhookKey!])),
+        token: settings.WECOM_AIBOT_TOKEN,
+        encodingAESKey: settings.WECOM_AIBOT_ENCODING_AES_KEY,
+        callbackWindowSeconds: settings.WECOM_CALLBACK_WINDOW_SECONDS,
+        passiveReplyMs: settings.WECOM_PASSIVE_REPLY_MS,
+        apiBase: settings.WECOM_API_BASE,
+        dedupe: store.dedupe,
+        logger,
+        botName: config.bot.name,
+        webhookKeys: Object.fromEntries(
+          config.chats
+            .filter((c) => c.wecomChatId && c.wecomWebhookKey)
+            .map((c) => [c.wecomChatId!, c.wecomWebhookKey!]),
+        ),
       });
       adapters.push(wecom);
     }
@@ -108,7 +131,10 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     const chaseJobs = defineChaseJobs({ scheduler, chase, clock, logger: jobLog, source: store.uow.repo });
     const planner = new DeadlinePlanner({ directory, calendar, timeScale, scheduler: chaseJobs, log: jobLog });
     const serviceDeps = {
-      uow: store.uow, directory, clock, hooks: [planner],
+      uow: store.uow,
+      directory,
+      clock,
+      hooks: [planner],
       onAfterCommitError: (err: unknown) => logger.error({ err }, 'after-commit step failed'),
     };
     const incidents = new IncidentService(serviceDeps);
@@ -117,33 +143,60 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     await scheduler.start();
     cleanups.push(() => scheduler.stop());
     await chaseJobs.startReconcile();
-    await startHousekeeping({ scheduler, logger: jobLog, prune: (before) => store.dedupe.prune(before), now: () => clock.now() });
+    await startHousekeeping({
+      scheduler,
+      logger: jobLog,
+      prune: (before) => store.dedupe.prune(before),
+      now: () => clock.now(),
+    });
     for (const a of adapters) {
       await a.start();
       cleanups.push(() => a.stop());
     }
 
     const app = createServer({
-      adapters, logger, trustProxy: settings.TRUST_PROXY, sandboxPublic: settings.SANDBOX === 'public',
+      adapters,
+      logger,
+      trustProxy: settings.TRUST_PROXY,
+      sandboxPublic: settings.SANDBOX === 'public',
       health: async () => {
-        const db = await store.pool.query('SELECT 1').then(() => true, () => false);
+        const db = await store.pool.query('SELECT 1').then(
+          () => true,
+          () => false,
+        );
         return { db, scheduler: scheduler.isUp() };
       },
     });
     const server = http.createServer(app.callback());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(settings.PORT, opts.host ?? '0.0.0.0', () => { server.off('error', reject); resolve(); });
+      server.listen(settings.PORT, opts.host ?? '0.0.0.0', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-    cleanups.push(() => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
     const port = (server.address() as AddressInfo).port;
-    const url = settings.PUBLIC_URL ?? `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : 'localhost'}:${port}`;
+    const url =
+      settings.PUBLIC_URL ?? `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : 'localhost'}:${port}`;
     let stopping: Promise<void> | undefined;
     return {
-      url, server, bot, directory, incidents, notifier, store, scheduler, sandbox, wecom,
+      url,
+      server,
+      bot,
+      directory,
+      incidents,
+      notifier,
+      store,
+      scheduler,
+      sandbox,
+      wecom,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (err) {

@@ -4,12 +4,25 @@
  * caller (koa convention).
  */
 export type ErrorCode =
-  | 'USAGE' | 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT' | 'AMBIGUOUS'
-  | 'SIGNATURE' | 'STALE' | 'CONFIG' | 'PLATFORM' | 'BAD_REQUEST';
+  | 'USAGE'
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'CONFLICT'
+  | 'AMBIGUOUS'
+  | 'SIGNATURE'
+  | 'STALE'
+  | 'CONFIG'
+  | 'PLATFORM'
+  | 'BAD_REQUEST';
 
 /** Base class: a stable `code`, an HTTP `status`, and whether the (Chinese) message is user-facing. */
 export class CodedError extends Error {
-  constructor(readonly code: ErrorCode, message: string, readonly status = 400, readonly expose = true) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly status = 400,
+    readonly expose = true,
+  ) {
     super(message);
     this.name = new.target.name;
   }
@@ -17,43 +30,71 @@ export class CodedError extends Error {
 
 /** Bad command arguments: `message` says what was wrong, `usage` the right form (both Chinese). */
 export class UsageError extends CodedError {
-  constructor(message: string, readonly usage?: string) { super('USAGE', message, 400); }
+  constructor(
+    message: string,
+    readonly usage?: string,
+  ) {
+    super('USAGE', message, 400);
+  }
 }
 /** The thing named does not exist (unknown incident id, person, chat). */
 export class NotFoundError extends CodedError {
-  constructor(message: string) { super('NOT_FOUND', message, 404); }
+  constructor(message: string) {
+    super('NOT_FOUND', message, 404);
+  }
 }
 /** The actor may not do this (e.g. setting a level without the privilege). */
 export class ForbiddenError extends CodedError {
-  constructor(message: string) { super('FORBIDDEN', message, 403); }
+  constructor(message: string) {
+    super('FORBIDDEN', message, 403);
+  }
 }
 /** The state does not allow it (e.g. closing a closed incident). */
 export class ConflictError extends CodedError {
-  constructor(message: string) { super('CONFLICT', message, 409); }
+  constructor(message: string) {
+    super('CONFLICT', message, 409);
+  }
 }
 /** More than one incident fits and the user must say which. */
 export class AmbiguousError extends CodedError {
-  constructor(message: string, readonly candidates: string[]) { super('AMBIGUOUS', message, 409); }
+  constructor(
+    message: string,
+    readonly candidates: string[],
+  ) {
+    super('AMBIGUOUS', message, 409);
+  }
 }
 /** A callback whose signature does not verify (forged). */
 export class SignatureError extends CodedError {
-  constructor(message = 'invalid signature') { super('SIGNATURE', message, 401); }
+  constructor(message = 'invalid signature') {
+    super('SIGNATURE', message, 401);
+  }
 }
 /** A callback whose timestamp is outside the accepted window (replayed or stale). */
 export class StaleError extends CodedError {
-  constructor(message = 'stale timestamp') { super('STALE', message, 401); }
+  constructor(message = 'stale timestamp') {
+    super('STALE', message, 401);
+  }
 }
 /** Invalid configuration: `message` names the path and the problem. */
 export class ConfigError extends CodedError {
-  constructor(message: string) { super('CONFIG', message, 500, false); }
+  constructor(message: string) {
+    super('CONFIG', message, 500, false);
+  }
 }
 /** A platform API answered with an error code. `retryable` follows the platform's error table. */
 export class PlatformError extends CodedError {
-  constructor(message: string, readonly platformCode?: number | string, readonly retryable = false) {
+  constructor(
+    message: string,
+    readonly platformCode?: number | string,
+    readonly retryable = false,
+  ) {
     super('PLATFORM', message, 502, false);
   }
 }
 /** A malformed HTTP request body or query. */
 export class BadRequestError extends CodedError {
-  constructor(message: string) { super('BAD_REQUEST', message, 400); }
+  constructor(message: string) {
+    super('BAD_REQUEST', message, 400);
+  }
 }

@@ -16,20 +16,31 @@ async function main(): Promise<void> {
   const logger = pino({ level: settings.LOG_LEVEL, base: undefined });
   const config = loadOrgConfig(settings.CONFIG_FILE);
   const app = await startApp({ settings, config, logger });
-  installShutdownHooks(async () => { await app.stop(); }, { logger });
+  installShutdownHooks(
+    async () => {
+      await app.stop();
+    },
+    { logger },
+  );
   const lines = [
     `舆情助手已启动 yuqing-bot is running: ${app.url}`,
-    app.sandbox ? `  本地沙盒 sandbox chat:  ${app.url}/sandbox${settings.SANDBOX === 'public' ? '（SANDBOX=public：任何能访问本端口的人都可冒用任何身份发言）' : '（仅限本机访问）'}` : '  本地沙盒已关闭 (SANDBOX=off)',
-    app.wecom ? `  企业微信回调 WeCom AI-bot callback: ${app.url}/callbacks/wecom/aibot` : '  企业微信未配置 (set WECOM_AIBOT_TOKEN and WECOM_AIBOT_ENCODING_AES_KEY)',
+    app.sandbox
+      ? `  本地沙盒 sandbox chat:  ${app.url}/sandbox${settings.SANDBOX === 'public' ? '（SANDBOX=public：任何能访问本端口的人都可冒用任何身份发言）' : '（仅限本机访问）'}`
+      : '  本地沙盒已关闭 (SANDBOX=off)',
+    app.wecom
+      ? `  企业微信回调 WeCom AI-bot callback: ${app.url}/callbacks/wecom/aibot`
+      : '  企业微信未配置 (set WECOM_AIBOT_TOKEN and WECOM_AIBOT_ENCODING_AES_KEY)',
     `  健康检查 health: ${app.url}/healthz`,
-    ...(settings.TIME_SCALE < 1 ? [`  ⚠ 演练模式 drill mode: TIME_SCALE=${settings.TIME_SCALE}（所有时限按比例压缩，消息中的时间为演练时间）`] : []),
+    ...(settings.TIME_SCALE < 1
+      ? [`  ⚠ 演练模式 drill mode: TIME_SCALE=${settings.TIME_SCALE}（所有时限按比例压缩，消息中的时间为演练时间）`]
+      : []),
     '  按 Ctrl-C 停止 (Ctrl-C stops everything)',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 main().catch((err) => {
-  const msg = err instanceof CodedError ? err.message : (err as Error)?.stack ?? String(err);
+  const msg = err instanceof CodedError ? err.message : ((err as Error)?.stack ?? String(err));
   process.stderr.write(`启动失败 start-up failed: ${msg}\n`);
   process.exitCode = 1;
 });

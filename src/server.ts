@@ -31,16 +31,19 @@ export function createServer(deps: ServerDeps): Koa {
       if (ctx.status >= 400 && ctx.body == null) {
         const status = ctx.status;
         ctx.status = status;
-        ctx.body = { error: status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', message: `${status === 404 ? 'no route for' : 'method not allowed:'} ${ctx.method} ${ctx.path}` };
+        ctx.body = {
+          error: status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST',
+          message: `${status === 404 ? 'no route for' : 'method not allowed:'} ${ctx.method} ${ctx.path}`,
+        };
       }
     } catch (err) {
       const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; code?: string };
-      const status = err instanceof CodedError ? err.status : e.status ?? e.statusCode ?? 500;
+      const status = err instanceof CodedError ? err.status : (e.status ?? e.statusCode ?? 500);
       const expose = err instanceof CodedError ? err.expose : status < 500;
       ctx.status = status;
       ctx.body = {
         error: err instanceof CodedError ? err.code : status < 500 ? 'BAD_REQUEST' : 'INTERNAL',
-        message: expose ? e.message ?? 'error' : 'internal error',
+        message: expose ? (e.message ?? 'error') : 'internal error',
       };
       if (status >= 500) deps.logger.error({ err, path: ctx.path }, 'request failed');
       else deps.logger.info({ status, path: ctx.path, message: e.message }, 'request refused');
@@ -49,7 +52,10 @@ export function createServer(deps: ServerDeps): Koa {
   // The sandbox has no login (anyone reaching it can speak as anyone): this machine only, unless public.
   app.use(async (ctx, next) => {
     if (!deps.sandboxPublic && /^\/(api\/)?sandbox(\/|$)/.test(ctx.path) && !isLoopback(ctx.req.socket.remoteAddress)) {
-      deps.logger.warn({ remote: ctx.req.socket.remoteAddress, path: ctx.path }, 'sandbox request from another host refused');
+      deps.logger.warn(
+        { remote: ctx.req.socket.remoteAddress, path: ctx.path },
+        'sandbox request from another host refused',
+      );
       ctx.status = 403;
       ctx.body = { error: 'FORBIDDEN', message: '本地沙盒仅限本机访问（如需局域网演示，设置 SANDBOX=public）' };
       return;

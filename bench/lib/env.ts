@@ -44,9 +44,13 @@ export async function stopEverything(): Promise<void> {
 /** A clock benchmarks move by hand (domain time; the scheduler maps it to real time). */
 export class BenchClock implements Clock {
   private t = Date.now();
-  now(): Date { return new Date(this.t); }
+  now(): Date {
+    return new Date(this.t);
+  }
   /** Moves the clock forward by `ms` milliseconds. */
-  advance(ms: number): void { this.t += ms; }
+  advance(ms: number): void {
+    this.t += ms;
+  }
 }
 
 /** The demo organisation of config/default.yaml. */
@@ -58,7 +62,11 @@ const tempDirs = new Set<string>();
 // Last resort (Ctrl-C, crash): remove temp dirs still present when the process exits.
 process.on('exit', () => {
   for (const dir of tempDirs) {
-    try { rmSync(dir, { recursive: true, force: true }); } catch { /* best effort */ }
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      /* best effort */
+    }
   }
 });
 
@@ -89,7 +97,11 @@ export async function startBenchStore(maxConnections = 10): Promise<BenchStore> 
     try {
       await store?.close();
     } finally {
-      try { await database?.stop(); } finally { await removeTempDir(dir); }
+      try {
+        await database?.stop();
+      } finally {
+        await removeTempDir(dir);
+      }
     }
   });
   try {
@@ -109,16 +121,28 @@ export type BenchApp = RunningApp;
  * Starts the whole bot (src/app.ts) with the demo organisation on a fresh embedded PostgreSQL.
  * @param opts.settings env-style overrides (e.g. `WECOM_AIBOT_TOKEN`); process env is not read.
  */
-export async function startBenchApp(opts: { settings?: Record<string, string>; clock?: Clock; config?: OrgConfig } = {}): Promise<BenchApp> {
+export async function startBenchApp(
+  opts: { settings?: Record<string, string>; clock?: Clock; config?: OrgConfig } = {},
+): Promise<BenchApp> {
   const dir = await tempDir('yq-bench-app-');
   const settings = loadSettings({ PORT: '0', DATA_DIR: dir, SANDBOX: 'on', LOG_LEVEL: 'silent', ...opts.settings });
   let stopApp: (() => Promise<void>) | undefined;
   const stop = track(async () => {
-    try { await stopApp?.(); } finally { await removeTempDir(dir); }
+    try {
+      await stopApp?.();
+    } finally {
+      await removeTempDir(dir);
+    }
   });
   let app: RunningApp;
   try {
-    app = await startApp({ settings, config: opts.config ?? demoConfig(), logger: pino({ level: 'silent' }), clock: opts.clock, host: '127.0.0.1' });
+    app = await startApp({
+      settings,
+      config: opts.config ?? demoConfig(),
+      logger: pino({ level: 'silent' }),
+      clock: opts.clock,
+      host: '127.0.0.1',
+    });
   } catch (err) {
     await stop();
     throw err;
@@ -140,7 +164,9 @@ export const channelErrors: string[] = [];
  */
 function guardNotificationChannel(app: RunningApp): void {
   const channel = (app.scheduler.agenda as unknown as { notificationChannel?: EventEmitter }).notificationChannel;
-  channel?.on('error', (err: unknown) => { channelErrors.push(err instanceof Error ? err.message : String(err)); });
+  channel?.on('error', (err: unknown) => {
+    channelErrors.push(err instanceof Error ? err.message : String(err));
+  });
 }
 
 let gcFn: (() => void) | undefined;

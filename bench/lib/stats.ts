@@ -44,11 +44,21 @@ export function percentile(samples: readonly number[], p: number): number {
 }
 
 /** A row from per-operation latencies (ms) and the wall time (ms) the `n` operations took together. */
-export function latencyRow(bench: string, kase: string, latencies: readonly number[], wallMs: number, note?: string): BenchRow {
+export function latencyRow(
+  bench: string,
+  kase: string,
+  latencies: readonly number[],
+  wallMs: number,
+  note?: string,
+): BenchRow {
   return {
-    bench, case: kase, n: latencies.length,
+    bench,
+    case: kase,
+    n: latencies.length,
     opsPerSec: latencies.length / (wallMs / 1000),
-    p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: Math.max(...latencies),
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    max: Math.max(...latencies),
     ...(note ? { note } : {}),
   };
 }
@@ -61,7 +71,11 @@ export const stopping = new AbortController();
  * @returns each operation's latency in ms (in index order) and the wall time in ms.
  * @throws Error once `stopping` is aborted (operations in flight finish first).
  */
-export async function runPool(total: number, concurrency: number, op: (i: number) => Promise<void>): Promise<{ latencies: number[]; wallMs: number }> {
+export async function runPool(
+  total: number,
+  concurrency: number,
+  op: (i: number) => Promise<void>,
+): Promise<{ latencies: number[]; wallMs: number }> {
   const latencies = new Array<number>(total);
   let next = 0;
   const worker = async (): Promise<void> => {

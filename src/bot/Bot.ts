@@ -11,7 +11,11 @@ import { parseCommand, stripLeadingMentions } from './parser.js';
 import type { Card, InboundCardActionEvent, InboundEvent, MessageRef, PlatformAdapter, PlatformName } from './types.js';
 
 /** A chat as the bot sees it: the config chat id, its name and unit. */
-export interface ChatInfo { id: string; name: string; unit: string }
+export interface ChatInfo {
+  id: string;
+  name: string;
+  unit: string;
+}
 
 /** What the hub needs to know about the organisation (the domain `Directory` satisfies it). */
 export interface ChatDirectory extends PeopleLookup {
@@ -83,10 +87,14 @@ export class Bot {
   }
 
   /** All registered commands, in registration order. */
-  commands(): readonly CommandDef[] { return this.defs; }
+  commands(): readonly CommandDef[] {
+    return this.defs;
+  }
 
   /** Finds a command by name or alias, with or without the slash. */
-  find(name: string): CommandDef | undefined { return this.byName.get(name.replace(/^[/／]/, '').toLowerCase()); }
+  find(name: string): CommandDef | undefined {
+    return this.byName.get(name.replace(/^[/／]/, '').toLowerCase());
+  }
 
   /** Registers a card-action handler for keys `<prefix>:<arg>`. */
   action(prefix: string, handler: ActionHandler): this {
@@ -131,7 +139,9 @@ export class Bot {
     const prev = this.queues.get(key) ?? Promise.resolve();
     const run = prev.then(() => this.handle(e));
     this.queues.set(key, run);
-    void run.finally(() => { if (this.queues.get(key) === run) this.queues.delete(key); });
+    void run.finally(() => {
+      if (this.queues.get(key) === run) this.queues.delete(key);
+    });
     return run;
   }
 
@@ -160,7 +170,10 @@ export class Bot {
       const parsed = parseCommand(e.text);
       if (!parsed) {
         const addressed = e.platform !== 'sandbox' || stripLeadingMentions(e.text) !== e.text.trim();
-        if (addressed) await say(`请以“/”开头输入命令，例如：/上报 某平台出现关于我单位的负面帖子 https://…\n发送 /帮助 查看全部命令。`);
+        if (addressed)
+          await say(
+            `请以“/”开头输入命令，例如：/上报 某平台出现关于我单位的负面帖子 https://…\n发送 /帮助 查看全部命令。`,
+          );
         return;
       }
       const def = this.find(parsed.name);
@@ -174,7 +187,10 @@ export class Bot {
     }
   }
 
-  private async runAction(e: InboundCardActionEvent, base: Omit<ActionContext, 'cardId' | 'key' | 'arg' | 'updateCard'>): Promise<void> {
+  private async runAction(
+    e: InboundCardActionEvent,
+    base: Omit<ActionContext, 'cardId' | 'key' | 'arg' | 'updateCard'>,
+  ): Promise<void> {
     const sep = e.key.indexOf(':');
     const prefix = sep < 0 ? e.key : e.key.slice(0, sep);
     const handler = this.actions.get(prefix);
@@ -183,7 +199,13 @@ export class Bot {
       await base.say('该按钮已失效。');
       return;
     }
-    await handler({ ...base, cardId: e.cardId, key: e.key, arg: sep < 0 ? '' : e.key.slice(sep + 1), updateCard: (c) => e.updateCard(c) });
+    await handler({
+      ...base,
+      cardId: e.cardId,
+      key: e.key,
+      arg: sep < 0 ? '' : e.key.slice(sep + 1),
+      updateCard: (c) => e.updateCard(c),
+    });
   }
 
   private async fail(err: unknown, e: InboundEvent, say: (m: string) => Promise<void>): Promise<void> {

@@ -42,16 +42,25 @@ export class ChatNotifier implements Notifier {
         try {
           await adapter.send({ platform: adapter.platform, chatId }, msg);
         } catch (err) {
-          logger.warn({ err: (err as Error).message, platform: adapter.platform, chatId: chat!.id }, 'group notice not delivered');
+          logger.warn(
+            { err: (err as Error).message, platform: adapter.platform, chatId: chat!.id },
+            'group notice not delivered',
+          );
         }
       }
       for (const personId of n.directTo ?? []) {
         const userId = directory.platformUserId(adapter.platform, personId);
         if (!userId) continue;
         try {
-          await adapter.send({ platform: adapter.platform, userId }, toPlatformMessage(adapter.platform, { ...n, card: undefined }, directory));
+          await adapter.send(
+            { platform: adapter.platform, userId },
+            toPlatformMessage(adapter.platform, { ...n, card: undefined }, directory),
+          );
         } catch (err) {
-          logger.debug({ err: (err as Error).message, platform: adapter.platform, personId }, '1:1 notice not delivered');
+          logger.debug(
+            { err: (err as Error).message, platform: adapter.platform, personId },
+            '1:1 notice not delivered',
+          );
         }
       }
     }

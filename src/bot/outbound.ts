@@ -31,6 +31,8 @@ export function toPlatformMessage(platform: PlatformName, m: PersonMessage, peop
     const uid = people.platformUserId(platform, pid);
     return uid ? `@{${uid}}` : `@${people.nameOf(pid)}`;
   });
-  const mentions = [...new Set(m.mentions.map((p) => people.platformUserId(platform, p)).filter((x): x is string => !!x))];
+  const mentions = [
+    ...new Set(m.mentions.map((p) => people.platformUserId(platform, p)).filter((x): x is string => !!x)),
+  ];
   return { text, mentions, ...(m.card ? { card: m.card } : {}) };
 }

@@ -20,7 +20,9 @@ const LEADING_MENTION = /^(?:[@＠]\S+[\s\u3000]+)+/;
 const FORMAT_CHARS = '\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF';
 const FORMAT_G = new RegExp(`[${FORMAT_CHARS}]`, 'g');
 const LEADING_BLANK = new RegExp(`^[\\s\\u3000${FORMAT_CHARS}]+`);
-const COMMAND_RE = new RegExp(`^[/／][${FORMAT_CHARS}]*([^\\s\\u3000/／${FORMAT_CHARS}]+)(?:[\\s\\u3000${FORMAT_CHARS}]+([\\s\\S]*))?$`);
+const COMMAND_RE = new RegExp(
+  `^[/／][${FORMAT_CHARS}]*([^\\s\\u3000/／${FORMAT_CHARS}]+)(?:[\\s\\u3000${FORMAT_CHARS}]+([\\s\\S]*))?$`,
+);
 
 /**
  * Makes chat text storable: drops NUL and the other C0 control characters except tab, line feed
@@ -62,7 +64,11 @@ export function tokenize(args: string): string[] {
 }
 
 /** A token and where it stands in the argument text (`start`..`end`, end exclusive, quotes included). */
-export interface TokenSpan { text: string; start: number; end: number }
+export interface TokenSpan {
+  text: string;
+  start: number;
+  end: number;
+}
 
 /** Like `tokenize`, with each token's position, so a command can keep the raw text between options. */
 export function tokenSpans(args: string): TokenSpan[] {
@@ -81,7 +87,10 @@ const ID_RE = /^(?:yq[-－_]?)?(\d{8})[-－_](\d{3,})$/i;
 
 /** Folds full-width ASCII (ＹＱ－２０２６…) to half-width and drops invisible format characters. */
 function idForm(s: string): string {
-  return s.trim().replace(FORMAT_G, '').replace(/[\uFF01-\uFF5E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0));
+  return s
+    .trim()
+    .replace(FORMAT_G, '')
+    .replace(/[\uFF01-\uFF5E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0));
 }
 
 /**

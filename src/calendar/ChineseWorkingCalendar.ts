@@ -55,7 +55,8 @@ export class ChineseWorkingCalendar implements WorkingCalendar {
     const workdays = overrides.extraWorkdays ?? [];
     [...holidays, ...workdays].forEach((d) => splitYmd(d));
     const both = holidays.filter((d) => workdays.includes(d));
-    if (both.length > 0) throw new RangeError(`calendar: ${both.join(', ')} listed as both extraHolidays and extraWorkdays`);
+    if (both.length > 0)
+      throw new RangeError(`calendar: ${both.join(', ')} listed as both extraHolidays and extraWorkdays`);
     this.holidays = new Set(holidays);
     this.workdays = new Set(workdays);
   }

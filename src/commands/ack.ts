@@ -12,12 +12,18 @@ const USAGE = '/签收 [编号]';
 /** The Chinese reply for an acknowledgement outcome. */
 export function ackReply(r: AckResult, actorName: string): string {
   const id = r.incident.id;
-  if (r.outcome === 'not_responsible') return `${actorName}，您不是 ${id} 的责任人，签收无效。需由第一责任人、直接责任人或被指派人签收。`;
+  if (r.outcome === 'not_responsible')
+    return `${actorName}，您不是 ${id} 的责任人，签收无效。需由第一责任人、直接责任人或被指派人签收。`;
   if (r.outcome === 'already') return `${actorName}，您已签收过 ${id}。`;
   return `${actorName} 已签收 ${id}${r.allAcknowledged ? '，责任人已全部签收。' : '。'}`;
 }
 
-async function acknowledge(ctx: Pick<CommandContext, 'actor' | 'say' | 'refreshCard'>, deps: CommandDeps, incidentId: string, update?: ActionContextUpdate): Promise<void> {
+async function acknowledge(
+  ctx: Pick<CommandContext, 'actor' | 'say' | 'refreshCard'>,
+  deps: CommandDeps,
+  incidentId: string,
+  update?: ActionContextUpdate,
+): Promise<void> {
   const r = await deps.incidents.acknowledge(ctx.actor, incidentId);
   if (r.outcome === 'acknowledged' && r.card) {
     if (update) await update(r.card);
@@ -31,7 +37,9 @@ type ActionContextUpdate = Parameters<ActionHandler>[0]['updateCard'];
 /** The `/签收` command; without an id it picks the one incident in this chat awaiting the sender. */
 export function ackCommand(deps: CommandDeps): CommandDef {
   return {
-    name: '签收', aliases: ['ack'], usage: USAGE,
+    name: '签收',
+    aliases: ['ack'],
+    usage: USAGE,
     summary: '责任人签收事件（也可点击卡片上的“签收”按钮）',
     async run(ctx) {
       const { incident } = await target(ctx, deps, USAGE, (i) => deps.incidents.awaitsAckFrom(i, ctx.actor.personId));

@@ -7,7 +7,9 @@ const USAGE = '/指派 <编号> @某人 [角色]';
 
 export function assignCommand(deps: CommandDeps): CommandDef {
   return {
-    name: '指派', aliases: ['assign'], usage: USAGE,
+    name: '指派',
+    aliases: ['assign'],
+    usage: USAGE,
     summary: '指派承办人（被指派人需签收）',
     help: '示例：/指派 YQ-20261129-001 @刘洋 核实情况',
     async run(ctx) {
@@ -17,11 +19,17 @@ export function assignCommand(deps: CommandDeps): CommandDef {
       const person = deps.directory.findPerson(who);
       if (!person) throw new UsageError(`找不到人员：${who.replace(/^[@＠]/, '')}。请使用通讯录中的姓名。`, USAGE);
       const role = restTokens.slice(1).join(' ').trim() || '承办人';
-      if ([...role].length > 20) throw new UsageError(`角色名称请控制在 20 字以内（收到 ${[...role].length} 字）。`, USAGE);
+      if ([...role].length > 20)
+        throw new UsageError(`角色名称请控制在 20 字以内（收到 ${[...role].length} 字）。`, USAGE);
       const { fresh } = await deps.incidents.assign(ctx.actor, incident.id, person.id, role);
-      await ctx.say(fresh
-        ? { text: `${incident.id} 已指派 @{${person.id}} 为“${role}”，请签收：/签收 ${incident.id}`, mentions: [person.id] }
-        : `${person.name} 已是 ${incident.id} 的“${role}”。`);
+      await ctx.say(
+        fresh
+          ? {
+              text: `${incident.id} 已指派 @{${person.id}} 为“${role}”，请签收：/签收 ${incident.id}`,
+              mentions: [person.id],
+            }
+          : `${person.name} 已是 ${incident.id} 的“${role}”。`,
+      );
     },
   };
 }

@@ -6,9 +6,15 @@ import { target, type CommandDeps } from './shared.js';
 const USAGE = '/分类 <编号> <类别>';
 
 export function categoryCommand(deps: CommandDeps): CommandDef {
-  const names = () => deps.directory.categories().map((c) => c.name).join('、');
+  const names = () =>
+    deps.directory
+      .categories()
+      .map((c) => c.name)
+      .join('、');
   return {
-    name: '分类', aliases: ['category'], usage: USAGE,
+    name: '分类',
+    aliases: ['category'],
+    usage: USAGE,
     summary: '设置事件类别（决定处置方式）',
     help: `可用类别：${names()}`,
     async run(ctx) {

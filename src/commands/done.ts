@@ -11,9 +11,15 @@ import { optionalText, target, type CommandDeps } from './shared.js';
 const USAGE = '/完成 <编号> <事项> [说明]';
 
 export function doneCommand(deps: CommandDeps): CommandDef {
-  const names = () => deps.directory.config.milestones.filter((m) => m.enabled).map((m) => m.name).join('、');
+  const names = () =>
+    deps.directory.config.milestones
+      .filter((m) => m.enabled)
+      .map((m) => m.name)
+      .join('、');
   return {
-    name: '完成', aliases: ['done'], usage: USAGE,
+    name: '完成',
+    aliases: ['done'],
+    usage: USAGE,
     summary: '标记某项时限事项已完成（如电话报告上级、召开会商会）',
     help: `事项名称：${names()}\n示例：/完成 YQ-20261129-001 报告领导小组 已电话报告王局长`,
     async run(ctx) {

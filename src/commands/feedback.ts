@@ -10,13 +10,19 @@ const USAGE = '/反馈 <编号> <反馈内容>';
 
 export function feedbackCommand(deps: CommandDeps): CommandDef {
   return {
-    name: '反馈', aliases: ['feedback'], usage: USAGE,
+    name: '反馈',
+    aliases: ['feedback'],
+    usage: USAGE,
     summary: '登记收到的反馈（诉求、质询），开始书面答复时限（按法定工作日计算）',
     async run(ctx) {
       const { incident, rest } = await target(ctx, deps, USAGE);
       await deps.milestones.recordFeedback(ctx.actor, incident.id, requireText(rest, '反馈内容', USAGE));
-      const answer = (await deps.incidents.view(incident.id)).milestones.find((m) => m.key === 'feedback_answer' && m.state === 'open');
-      await ctx.say(`已登记 ${incident.id} 的反馈。${answer ? `「${answer.name}」须于 ${deps.directory.formatShort(answer.dueAt)} 前完成，完成后发送 /完成 ${incident.id} ${answer.name}。` : ''}`);
+      const answer = (await deps.incidents.view(incident.id)).milestones.find(
+        (m) => m.key === 'feedback_answer' && m.state === 'open',
+      );
+      await ctx.say(
+        `已登记 ${incident.id} 的反馈。${answer ? `「${answer.name}」须于 ${deps.directory.formatShort(answer.dueAt)} 前完成，完成后发送 /完成 ${incident.id} ${answer.name}。` : ''}`,
+      );
     },
   };
 }

@@ -9,9 +9,15 @@ import { target, type CommandDeps } from './shared.js';
 const USAGE = '/定级 <编号> <级别>';
 
 export function levelCommand(deps: CommandDeps): CommandDef {
-  const levels = () => deps.directory.levels().map((l) => `${l.name}（${l.id}）`).join('、');
+  const levels = () =>
+    deps.directory
+      .levels()
+      .map((l) => `${l.name}（${l.id}）`)
+      .join('、');
   return {
-    name: '定级', aliases: ['level'], usage: USAGE,
+    name: '定级',
+    aliases: ['level'],
+    usage: USAGE,
     summary: '确认或调整事件级别（升级会按新级别重算时限并扩大通知范围）',
     help: `可用级别（由高到低）：${levels()}`,
     async run(ctx) {

@@ -6,13 +6,22 @@ import type { CommandContext, CommandDef } from '../bot/Bot.js';
 import { optionalText, requireText, target, type CommandDeps } from './shared.js';
 
 /** A status command `/<name> <编号> [说明]` that calls one service transition and confirms. */
-function statusCommand(deps: CommandDeps, spec: {
-  name: string; alias: string; summary: string; reply: (id: string) => string;
-  apply: (ctx: CommandContext, id: string, note: string) => Promise<unknown>;
-}): CommandDef {
+function statusCommand(
+  deps: CommandDeps,
+  spec: {
+    name: string;
+    alias: string;
+    summary: string;
+    reply: (id: string) => string;
+    apply: (ctx: CommandContext, id: string, note: string) => Promise<unknown>;
+  },
+): CommandDef {
   const usage = `/${spec.name} <编号> [说明]`;
   return {
-    name: spec.name, aliases: [spec.alias], usage, summary: spec.summary,
+    name: spec.name,
+    aliases: [spec.alias],
+    usage,
+    summary: spec.summary,
     async run(ctx) {
       const { incident, rest } = await target(ctx, deps, usage);
       await spec.apply(ctx, incident.id, optionalText(rest, '说明', usage));
@@ -23,7 +32,9 @@ function statusCommand(deps: CommandDeps, spec: {
 
 export function publishCommand(deps: CommandDeps): CommandDef {
   return statusCommand(deps, {
-    name: '发布', alias: 'publish', summary: '登记已按口径公开回应（状态改为“已回应”）',
+    name: '发布',
+    alias: 'publish',
+    summary: '登记已按口径公开回应（状态改为“已回应”）',
     apply: (ctx, id, note) => deps.incidents.publish(ctx.actor, id, note),
     reply: (id) => `${id} 已登记公开回应，请持续跟踪引导。`,
   });
@@ -31,7 +42,9 @@ export function publishCommand(deps: CommandDeps): CommandDef {
 
 export function calmCommand(deps: CommandDeps): CommandDef {
   return statusCommand(deps, {
-    name: '平息', alias: 'calm', summary: '登记舆情趋于平息（状态改为“趋于平息”）',
+    name: '平息',
+    alias: 'calm',
+    summary: '登记舆情趋于平息（状态改为“趋于平息”）',
     apply: (ctx, id, note) => deps.incidents.calm(ctx.actor, id, note),
     reply: (id) => `${id} 已登记为趋于平息，办结后仍需关注后续走势。`,
   });
@@ -40,7 +53,9 @@ export function calmCommand(deps: CommandDeps): CommandDef {
 export function closeCommand(deps: CommandDeps): CommandDef {
   const usage = '/办结 <编号> <处置总结>';
   return {
-    name: '办结', aliases: ['close'], usage,
+    name: '办结',
+    aliases: ['close'],
+    usage,
     summary: '办结事件（需写处置总结）',
     async run(ctx) {
       const { incident, rest } = await target(ctx, deps, usage);
@@ -54,7 +69,9 @@ export function closeCommand(deps: CommandDeps): CommandDef {
 export function reopenCommand(deps: CommandDeps): CommandDef {
   const usage = '/重开 <编号>';
   return {
-    name: '重开', aliases: ['reopen'], usage,
+    name: '重开',
+    aliases: ['reopen'],
+    usage,
     summary: '重新打开已办结的事件',
     async run(ctx) {
       const { incident } = await target(ctx, deps, usage, (i) => i.status === 'closed');

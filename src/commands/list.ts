@@ -10,17 +10,26 @@ const OPEN = ['reported', 'acknowledged', 'handling', 'responded', 'calming'] as
 
 export function listCommand(deps: CommandDeps, now: () => Date): CommandDef {
   return {
-    name: '列表', aliases: ['list'], usage: USAGE,
-    summary: '列出本群（本单位及下属单位）未办结的事件；领导小组群可见全部；“全部”含已办结，“逾期”只列有超时未完成事项的',
+    name: '列表',
+    aliases: ['list'],
+    usage: USAGE,
+    summary:
+      '列出本群（本单位及下属单位）未办结的事件；领导小组群可见全部；“全部”含已办结，“逾期”只列有超时未完成事项的',
     async run(ctx) {
       const mode = (ctx.tokens[0] ?? '').toLowerCase();
       const scope: IncidentFilter = {};
       let filter: IncidentFilter;
       let title: string;
-      if (mode === '' || mode === '未办结' || mode === 'open') { filter = { ...scope, statuses: [...OPEN] }; title = '未办结事件'; }
-      else if (mode === '全部' || mode === 'all') { filter = scope; title = '全部事件'; }
-      else if (mode === '逾期' || mode === 'overdue') { filter = { ...scope, statuses: [...OPEN], overdueAt: now() }; title = '逾期事件'; }
-      else if (mode === '待审批' || mode === 'pending') {
+      if (mode === '' || mode === '未办结' || mode === 'open') {
+        filter = { ...scope, statuses: [...OPEN] };
+        title = '未办结事件';
+      } else if (mode === '全部' || mode === 'all') {
+        filter = scope;
+        title = '全部事件';
+      } else if (mode === '逾期' || mode === 'overdue') {
+        filter = { ...scope, statuses: [...OPEN], overdueAt: now() };
+        title = '逾期事件';
+      } else if (mode === '待审批' || mode === 'pending') {
         await ctx.say('待审批：当前没有提交审批的处置方案或通稿。');
         return;
       } else throw new UsageError(`未知的列表类型：${ctx.tokens[0]}`, USAGE);
@@ -31,9 +40,14 @@ export function listCommand(deps: CommandDeps, now: () => Date): CommandDef {
         if (items.length === 30) break;
         if (await deps.incidents.visible(seen, i)) items.push(i);
       }
-      await ctx.say(items.length
-        ? [`${title}（${items.length}${items.length === 30 ? '+' : ''}）：`, ...items.map((i) => incidentLine(deps.directory, i))].join('\n')
-        : `${title}：无。`);
+      await ctx.say(
+        items.length
+          ? [
+              `${title}（${items.length}${items.length === 30 ? '+' : ''}）：`,
+              ...items.map((i) => incidentLine(deps.directory, i)),
+            ].join('\n')
+          : `${title}：无。`,
+      );
     },
   };
 }

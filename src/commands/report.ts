@@ -31,8 +31,13 @@ export function parseReportArgs(args: string, dir: Directory, now: Date): Report
   const options = new Set<TokenSpan>();
   // options anywhere: links and explicit key:value
   for (const t of spans) {
-    if (LINK.test(t.text) && !out.sourceUrl) { out.sourceUrl = /^www\./i.test(t.text) ? `http://${t.text}` : t.text; options.add(t); }
-    else if (explicit(t.text)) { applyOption(t.text, out, dir, now); options.add(t); }
+    if (LINK.test(t.text) && !out.sourceUrl) {
+      out.sourceUrl = /^www\./i.test(t.text) ? `http://${t.text}` : t.text;
+      options.add(t);
+    } else if (explicit(t.text)) {
+      applyOption(t.text, out, dir, now);
+      options.add(t);
+    }
   }
   // trailing options, read from the end until the first plain word (at least one word stays)
   const rest = spans.filter((t) => !options.has(t));
@@ -40,7 +45,14 @@ export function parseReportArgs(args: string, dir: Directory, now: Date): Report
     const t = rest[end - 1].text;
     if (t.startsWith('#') || t.startsWith('＃')) {
       const unit = dir.findUnit(t.slice(1));
-      if (!unit) throw new UsageError(`未知的单位：${t.slice(1)}。可用单位：${dir.allUnits().map((u) => u.name).join('、')}`, REPORT_USAGE);
+      if (!unit)
+        throw new UsageError(
+          `未知的单位：${t.slice(1)}。可用单位：${dir
+            .allUnits()
+            .map((u) => u.name)
+            .join('、')}`,
+          REPORT_USAGE,
+        );
       out.unitId = unit.id;
     } else if (t === '上级交办' || t === '交办') out.sourceType = 'assigned';
     else if (t === '自查') out.sourceType = 'self';
@@ -57,8 +69,13 @@ export function parseReportArgs(args: string, dir: Directory, now: Date): Report
   }
   description += args.slice(from);
   out.description = description.trim();
-  if (!out.description) throw new UsageError('请写明舆情内容，例如：/上报 某论坛出现关于低保审核的不实帖子 https://… 三级', REPORT_USAGE);
-  if (out.description.length > 2000) throw new UsageError(`舆情描述过长（${out.description.length} 字），请控制在 2000 字以内，详细材料可在 /进展 中补充。`, REPORT_USAGE);
+  if (!out.description)
+    throw new UsageError('请写明舆情内容，例如：/上报 某论坛出现关于低保审核的不实帖子 https://… 三级', REPORT_USAGE);
+  if (out.description.length > 2000)
+    throw new UsageError(
+      `舆情描述过长（${out.description.length} 字），请控制在 2000 字以内，详细材料可在 /进展 中补充。`,
+      REPORT_USAGE,
+    );
   return out;
 }
 
@@ -67,11 +84,25 @@ function applyOption(t: string, out: ReportArgs, dir: Directory, now: Date): voi
   if (!value) throw new UsageError(`“${key}”后面缺少内容。`, REPORT_USAGE);
   if (key === '级别' || key === '等级') {
     const level = dir.findLevel(value);
-    if (!level) throw new UsageError(`未知的级别：${value}。可用级别：${dir.levels().map((l) => `${l.name}（${l.id}）`).join('、')}`, REPORT_USAGE);
+    if (!level)
+      throw new UsageError(
+        `未知的级别：${value}。可用级别：${dir
+          .levels()
+          .map((l) => `${l.name}（${l.id}）`)
+          .join('、')}`,
+        REPORT_USAGE,
+      );
     out.level = level.id;
   } else if (key === '类别' || key === '分类') {
     const c = dir.findCategory(value);
-    if (!c) throw new UsageError(`未知的类别：${value}。可用类别：${dir.categories().map((x) => x.name).join('、')}`, REPORT_USAGE);
+    if (!c)
+      throw new UsageError(
+        `未知的类别：${value}。可用类别：${dir
+          .categories()
+          .map((x) => x.name)
+          .join('、')}`,
+        REPORT_USAGE,
+      );
     out.category = c.id;
   } else if (key === '来源') {
     if (/交办/.test(value)) out.sourceType = 'assigned';
@@ -88,9 +119,13 @@ function applyOption(t: string, out: ReportArgs, dir: Directory, now: Date): voi
  */
 export function parseFoundAt(value: string, timeZone: string, now: Date): Date {
   const m = /^(\d{1,2})[:：](\d{2})$/.exec(value);
-  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw new UsageError(`发现时间格式应为 HH:mm（如 发现:09:30），收到：${value}`, REPORT_USAGE);
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59)
+    throw new UsageError(`发现时间格式应为 HH:mm（如 发现:09:30），收到：${value}`, REPORT_USAGE);
   const today = wallTime(now, timeZone);
-  let at = fromWallTime({ year: today.year, month: today.month, day: today.day, hour: Number(m[1]), minute: Number(m[2]) }, timeZone);
+  let at = fromWallTime(
+    { year: today.year, month: today.month, day: today.day, hour: Number(m[1]), minute: Number(m[2]) },
+    timeZone,
+  );
   if (at > now) at = new Date(at.getTime() - 24 * 3600_000);
   return at;
 }
@@ -98,7 +133,9 @@ export function parseFoundAt(value: string, timeZone: string, now: Date): Date {
 /** The `/上报` command. */
 export function reportCommand(deps: CommandDeps, now: () => Date): CommandDef {
   return {
-    name: '上报', aliases: ['report', '舆情'], usage: REPORT_USAGE,
+    name: '上报',
+    aliases: ['report', '舆情'],
+    usage: REPORT_USAGE,
     summary: '上报一条舆情，立即通知单位第一责任人和直接责任人签收',
     help: '示例：/上报 某论坛出现“低保审核不公”的帖子，转发较快 https://bbs.example.cn/t/123 三级 #社会救助股',
     async run(ctx) {

@@ -18,7 +18,11 @@ export interface CommandDeps {
 }
 
 /** The incident a command targets, plus the argument text after the id (if one was given). */
-export interface Target { incident: Incident; rest: string; restTokens: string[] }
+export interface Target {
+  incident: Incident;
+  rest: string;
+  restTokens: string[];
+}
 
 /**
  * Reads an optional leading incident id; without one, picks the only incident in this chat that
@@ -30,7 +34,9 @@ export interface Target { incident: Incident; rest: string; restTokens: string[]
  *   AmbiguousError from the service.
  */
 export async function target(
-  ctx: CommandContext, deps: CommandDeps, usage: string,
+  ctx: CommandContext,
+  deps: CommandDeps,
+  usage: string,
   fits?: (i: Incident) => boolean | Promise<boolean>,
 ): Promise<Target> {
   const id = parseIncidentId(ctx.tokens[0]);
@@ -43,7 +49,10 @@ export async function target(
     return { incident, rest: ctx.args.replace(/^\S+[\s\u3000]*/, ''), restTokens: ctx.tokens.slice(1) };
   }
   if (looksLikeIncidentId(ctx.tokens[0])) {
-    throw new UsageError(`事件编号格式不正确：${ctx.tokens[0]}。编号形如 YQ-20261129-001，可用 /列表 查看本群事件。`, usage);
+    throw new UsageError(
+      `事件编号格式不正确：${ctx.tokens[0]}。编号形如 YQ-20261129-001，可用 /列表 查看本群事件。`,
+      usage,
+    );
   }
   if (!ctx.chat) throw new UsageError('请写明事件编号，例如 YQ-20261129-001。', usage);
   const incident = await deps.incidents.resolve(ctx.chat.id, undefined, fits);

@@ -7,7 +7,9 @@ const USAGE = '/查看 <编号>';
 
 export function showCommand(deps: CommandDeps, now: () => Date): CommandDef {
   return {
-    name: '查看', aliases: ['show'], usage: USAGE,
+    name: '查看',
+    aliases: ['show'],
+    usage: USAGE,
     summary: '查看事件详情、时限和台账时间线',
     async run(ctx) {
       const { incident } = await target(ctx, deps, USAGE);

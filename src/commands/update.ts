@@ -6,7 +6,9 @@ const USAGE = '/进展 <编号> <内容>';
 
 export function updateCommand(deps: CommandDeps): CommandDef {
   return {
-    name: '进展', aliases: ['update'], usage: USAGE,
+    name: '进展',
+    aliases: ['update'],
+    usage: USAGE,
     summary: '登记处置进展（写入台账）',
     async run(ctx) {
       const { incident, rest } = await target(ctx, deps, USAGE);

@@ -109,7 +109,8 @@ function checkReferences(c: z.infer<typeof ConfigSchema>, ctx: Ctx): void {
   c.severity.levels.forEach((l, i) => {
     for (const a of [l.id, l.name, ...l.aliases]) {
       const prev = aliasOwner.get(a.toLowerCase());
-      if (prev !== undefined && prev !== l.id) issue(['severity', 'levels', i, 'aliases'], `alias "${a}" also names level "${prev}"`);
+      if (prev !== undefined && prev !== l.id)
+        issue(['severity', 'levels', i, 'aliases'], `alias "${a}" also names level "${prev}"`);
       aliasOwner.set(a.toLowerCase(), l.id);
     }
   });
@@ -120,9 +121,15 @@ function checkReferences(c: z.infer<typeof ConfigSchema>, ctx: Ctx): void {
     keys.add(m.key);
     const limits = [m.limitMinutes, m.limitWorkingDays, m.sameDay || undefined].filter((x) => x !== undefined);
     if (limits.length !== 1) issue(['milestones', i], 'give exactly one of limitMinutes, limitWorkingDays, sameDay');
-    m.levels?.forEach((l, j) => { if (!levels.has(l)) issue(['milestones', i, 'levels', j], `unknown level "${l}"`); });
-    Object.keys(m.perLevel).forEach((l) => { if (!levels.has(l)) issue(['milestones', i, 'perLevel', l], `unknown level "${l}"`); });
-    m.categories?.forEach((x, j) => { if (!categories.has(x)) issue(['milestones', i, 'categories', j], `unknown category "${x}"`); });
+    m.levels?.forEach((l, j) => {
+      if (!levels.has(l)) issue(['milestones', i, 'levels', j], `unknown level "${l}"`);
+    });
+    Object.keys(m.perLevel).forEach((l) => {
+      if (!levels.has(l)) issue(['milestones', i, 'perLevel', l], `unknown level "${l}"`);
+    });
+    m.categories?.forEach((x, j) => {
+      if (!categories.has(x)) issue(['milestones', i, 'categories', j], `unknown category "${x}"`);
+    });
   });
   Object.keys(c.escalation.quietHours).forEach((l) => {
     if (!levels.has(l)) issue(['escalation', 'quietHours', l], `unknown level "${l}"`);

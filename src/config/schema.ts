@@ -10,7 +10,10 @@ import { z } from 'zod';
 
 /** `HH:mm`, 00:00–23:59 (24:00 allowed as an end of day). */
 const hhmm = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:mm between 00:00 and 24:00');
-const id = z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "-" and "." are allowed');
+const id = z
+  .string()
+  .min(1)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'only letters, digits, "_", "-" and "." are allowed');
 
 /** A person who can be @-mentioned on each platform. */
 export const PersonSchema = z.strictObject({
@@ -66,7 +69,12 @@ export const CategorySchema = z.strictObject({
 
 /** Who a milestone is owed by. `reporter` is whoever opened the incident. */
 export const OwnerRoleSchema = z.enum([
-  'reporter', 'firstResponsible', 'directResponsible', 'spokesperson', 'office', 'assignee',
+  'reporter',
+  'firstResponsible',
+  'directResponsible',
+  'spokesperson',
+  'office',
+  'assignee',
 ]);
 
 /** Which time a milestone's clock starts from (domain.md "Time limits", column "clock starts"). */
@@ -92,7 +100,15 @@ export const MilestoneSchema = z.strictObject({
   sameDay: z.boolean().optional(),
   levels: z.array(z.string()).optional(),
   categories: z.array(z.string()).optional(),
-  perLevel: z.record(z.string(), z.strictObject({ limitMinutes: z.number().positive().optional(), limitWorkingDays: z.number().int().positive().optional() })).default({}),
+  perLevel: z
+    .record(
+      z.string(),
+      z.strictObject({
+        limitMinutes: z.number().positive().optional(),
+        limitWorkingDays: z.number().int().positive().optional(),
+      }),
+    )
+    .default({}),
   /** Events that meet it, e.g. `ack`, `update`, `close`, `approve`, `publish`. `/完成` always works. */
   metBy: z.array(z.string()).default([]),
   source: z.string().optional(),
@@ -103,16 +119,20 @@ export const EscalationSchema = z.strictObject({
   /** Reminders before the deadline, as fractions of the time allowed. */
   remindAt: z.array(z.number().gt(0).lt(1)).default([0.5, 0.8]),
   /** Ladder steps after the deadline, in order; each waits `afterMinutes` after the previous one. */
-  ladder: z.array(z.strictObject({
-    target: z.enum(['owner', 'directResponsible', 'firstResponsible', 'leadershipGroup', 'upperAuthority']),
-    afterMinutes: z.number().nonnegative(),
-  })).default([
-    { target: 'owner', afterMinutes: 0 },
-    { target: 'directResponsible', afterMinutes: 15 },
-    { target: 'firstResponsible', afterMinutes: 30 },
-    { target: 'leadershipGroup', afterMinutes: 60 },
-    { target: 'upperAuthority', afterMinutes: 120 },
-  ]),
+  ladder: z
+    .array(
+      z.strictObject({
+        target: z.enum(['owner', 'directResponsible', 'firstResponsible', 'leadershipGroup', 'upperAuthority']),
+        afterMinutes: z.number().nonnegative(),
+      }),
+    )
+    .default([
+      { target: 'owner', afterMinutes: 0 },
+      { target: 'directResponsible', afterMinutes: 15 },
+      { target: 'firstResponsible', afterMinutes: 30 },
+      { target: 'leadershipGroup', afterMinutes: 60 },
+      { target: 'upperAuthority', afterMinutes: 120 },
+    ]),
   /** Quiet hours in business time, per level id: no chasing inside them (deferred to their end). */
   quietHours: z.record(z.string(), z.strictObject({ start: hhmm, end: hhmm })).default({}),
 });
@@ -136,10 +156,12 @@ export const ConfigSchema = z.strictObject({
     /** The chat the leadership group reads (combined rollups, escalations). */
     chat: z.string().optional(),
   }),
-  upperAuthority: z.strictObject({
-    name: z.string().default('上级主管部门'),
-    contacts: z.array(z.string()).default([]),
-  }).default({ name: '上级主管部门', contacts: [] }),
+  upperAuthority: z
+    .strictObject({
+      name: z.string().default('上级主管部门'),
+      contacts: z.array(z.string()).default([]),
+    })
+    .default({ name: '上级主管部门', contacts: [] }),
   chats: z.array(ChatSchema).min(1),
   severity: z.strictObject({
     /** Highest first. */
@@ -148,30 +170,34 @@ export const ConfigSchema = z.strictObject({
     default: z.string(),
   }),
   categories: z.array(CategorySchema).min(1),
-  permissions: z.strictObject({
-    /**
-     * Who may confirm or change a level: person ids or role names (`firstResponsible`,
-     * `directResponsible`, `spokesperson`, `office`, `leadershipGroup`, `upperAuthority`). A role held
-     * in a parent unit counts for its sub-units.
-     */
-    setLevel: z.array(z.string()).default([...SET_LEVEL]),
-    /** Who may grade a breach as major (concealment, serious result; 000 L2). */
-    gradeBreach: z.array(z.string()).default([...GRADE_BREACH]),
-    /** Who may close and reopen an incident (`/办结`, `/重开`). */
-    close: z.array(z.string()).default([...CLOSE]),
-    /** Who may publish, calm, assign and categorise (`/发布`, `/平息`, `/指派`, `/分类`). */
-    handle: z.array(z.string()).default([...HANDLE]),
-  }).default({ setLevel: [...SET_LEVEL], gradeBreach: [...GRADE_BREACH], close: [...CLOSE], handle: [...HANDLE] }),
+  permissions: z
+    .strictObject({
+      /**
+       * Who may confirm or change a level: person ids or role names (`firstResponsible`,
+       * `directResponsible`, `spokesperson`, `office`, `leadershipGroup`, `upperAuthority`). A role held
+       * in a parent unit counts for its sub-units.
+       */
+      setLevel: z.array(z.string()).default([...SET_LEVEL]),
+      /** Who may grade a breach as major (concealment, serious result; 000 L2). */
+      gradeBreach: z.array(z.string()).default([...GRADE_BREACH]),
+      /** Who may close and reopen an incident (`/办结`, `/重开`). */
+      close: z.array(z.string()).default([...CLOSE]),
+      /** Who may publish, calm, assign and categorise (`/发布`, `/平息`, `/指派`, `/分类`). */
+      handle: z.array(z.string()).default([...HANDLE]),
+    })
+    .default({ setLevel: [...SET_LEVEL], gradeBreach: [...GRADE_BREACH], close: [...CLOSE], handle: [...HANDLE] }),
   milestones: z.array(MilestoneSchema).default([]),
   escalation: EscalationSchema.default({ remindAt: [0.5, 0.8], ladder: [], quietHours: {} }),
-  calendar: z.strictObject({
-    /** Extra statutory holidays (YYYY-MM-DD) the calendar library does not know yet. */
-    extraHolidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
-    /** Extra make-up workdays (调休, YYYY-MM-DD). */
-    extraWorkdays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
-    /** End of the business day for `sameDay` milestones (HH:mm, business time). */
-    endOfDay: hhmm.default('18:00'),
-  }).default({ extraHolidays: [], extraWorkdays: [], endOfDay: '18:00' }),
+  calendar: z
+    .strictObject({
+      /** Extra statutory holidays (YYYY-MM-DD) the calendar library does not know yet. */
+      extraHolidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
+      /** Extra make-up workdays (调休, YYYY-MM-DD). */
+      extraWorkdays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).default([]),
+      /** End of the business day for `sameDay` milestones (HH:mm, business time). */
+      endOfDay: hhmm.default('18:00'),
+    })
+    .default({ extraHolidays: [], extraWorkdays: [], endOfDay: '18:00' }),
   rollup: z.strictObject({ time: hhmm.default('17:30') }).default({ time: '17:30' }),
 });
 

@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 
-const onOff = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1');
+const onOff = z
+  .enum(['on', 'off', 'true', 'false', '1', '0'])
+  .transform((v) => v === 'on' || v === 'true' || v === '1');
 
 export const SettingsSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -18,8 +20,11 @@ export const SettingsSchema = z.object({
    * The local sandbox chat: `on` (default) serves it to this machine only (loopback), `public` to
    * any host (a demo on a LAN: anyone reaching the port can speak as anyone), `off` disables it.
    */
-  SANDBOX: z.enum(['on', 'off', 'public', 'true', 'false', '1', '0'])
-    .transform((v): 'on' | 'off' | 'public' => (v === 'public' ? 'public' : v === 'on' || v === 'true' || v === '1' ? 'on' : 'off'))
+  SANDBOX: z
+    .enum(['on', 'off', 'public', 'true', 'false', '1', '0'])
+    .transform((v): 'on' | 'off' | 'public' =>
+      v === 'public' ? 'public' : v === 'on' || v === 'true' || v === '1' ? 'on' : 'off',
+    )
     .default('on'),
   /** Trust X-Forwarded-* headers (only behind your own reverse proxy); otherwise the socket address is logged. */
   TRUST_PROXY: onOff.default(false),
@@ -48,11 +53,13 @@ export type Settings = z.infer<typeof SettingsSchema>;
 export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const r = SettingsSchema.refine((x) => !x.WECOM_AIBOT_TOKEN === !x.WECOM_AIBOT_ENCODING_AES_KEY, {
-    message: 'set both WECOM_AIBOT_TOKEN and WECOM_AIBOT_ENCODING_AES_KEY (from the AI bot\'s API settings), or neither',
+    message: "set both WECOM_AIBOT_TOKEN and WECOM_AIBOT_ENCODING_AES_KEY (from the AI bot's API settings), or neither",
     path: ['WECOM_AIBOT_TOKEN'],
   }).safeParse(clean);
   if (!r.success) {
-    throw new ConfigError(`invalid environment:\n  ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`);
+    throw new ConfigError(
+      `invalid environment:\n  ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`,
+    );
   }
   return r.data;
 }

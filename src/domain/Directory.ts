@@ -7,7 +7,13 @@ import type { Category, Chat, Level, OrgConfig, Person, Unit } from '../config/s
 import { formatBusinessShort } from './business-time.js';
 
 /** A role someone holds for a unit (domain.md "Who takes part"). */
-export type Role = 'firstResponsible' | 'directResponsible' | 'spokesperson' | 'office' | 'leadershipGroup' | 'upperAuthority';
+export type Role =
+  | 'firstResponsible'
+  | 'directResponsible'
+  | 'spokesperson'
+  | 'office'
+  | 'leadershipGroup'
+  | 'upperAuthority';
 
 /** Chinese names of roles, for messages. */
 export const ROLE_NAMES: Record<Role | 'assignee' | 'reporter', string> = {
@@ -27,20 +33,28 @@ export type PlatformKey = 'wecom' | 'dingtalk' | 'sandbox';
  * Drill presentation (应急演练): with `timeScale` < 1 every time shown to people is simulated time,
  * `epoch + (t − epoch) / timeScale`, so a compressed exercise reads like the real thing.
  */
-export interface TimePresentation { timeScale: number; epoch: Date }
+export interface TimePresentation {
+  timeScale: number;
+  epoch: Date;
+}
 
 export class Directory {
   private readonly people = new Map<string, Person>();
   private readonly units = new Map<string, Unit>();
   private readonly chats = new Map<string, Chat>();
 
-  constructor(readonly config: OrgConfig, private readonly presentation: TimePresentation = { timeScale: 1, epoch: new Date(0) }) {
+  constructor(
+    readonly config: OrgConfig,
+    private readonly presentation: TimePresentation = { timeScale: 1, epoch: new Date(0) },
+  ) {
     config.people.forEach((p) => this.people.set(p.id, p));
     config.units.forEach((u) => this.units.set(u.id, u));
     config.chats.forEach((c) => this.chats.set(c.id, c));
   }
 
-  get timezone(): string { return this.config.timezone; }
+  get timezone(): string {
+    return this.config.timezone;
+  }
 
   /** `MM-DD HH:mm` in business time (simulated time in a drill, see `TimePresentation`). */
   formatShort(at: Date): string {
@@ -49,13 +63,23 @@ export class Directory {
     return formatBusinessShort(shown, this.config.timezone);
   }
 
-  person(id: string): Person | undefined { return this.people.get(id); }
+  person(id: string): Person | undefined {
+    return this.people.get(id);
+  }
   /** Display name of a person id; unknown ids (e.g. `wecom:lisi`) are shown as given. */
-  nameOf(id: string): string { return this.people.get(id)?.name ?? id.replace(/^[a-z]+:/, ''); }
-  allPeople(): Person[] { return this.config.people; }
+  nameOf(id: string): string {
+    return this.people.get(id)?.name ?? id.replace(/^[a-z]+:/, '');
+  }
+  allPeople(): Person[] {
+    return this.config.people;
+  }
 
-  unit(id: string): Unit | undefined { return this.units.get(id); }
-  allUnits(): Unit[] { return this.config.units; }
+  unit(id: string): Unit | undefined {
+    return this.units.get(id);
+  }
+  allUnits(): Unit[] {
+    return this.config.units;
+  }
 
   /** Finds a unit by id or name (exact), then by a unique name prefix/substring. */
   findUnit(q: string): Unit | undefined {
@@ -66,23 +90,33 @@ export class Directory {
     return partial.length === 1 ? partial[0] : undefined;
   }
 
-  chat(id: string): Chat | undefined { return this.chats.get(id); }
-  allChats(): Chat[] { return this.config.chats; }
+  chat(id: string): Chat | undefined {
+    return this.chats.get(id);
+  }
+  allChats(): Chat[] {
+    return this.config.chats;
+  }
 
   /** The config chat bound to a platform chat id (sandbox chat ids are config chat ids). */
   chatByPlatformId(platform: PlatformKey, platformChatId: string): Chat | undefined {
     return this.config.chats.find((c) =>
-      platform === 'sandbox' ? c.id === platformChatId
-        : platform === 'wecom' ? c.wecomChatId === platformChatId
-          : c.dingtalkChatId === platformChatId);
+      platform === 'sandbox'
+        ? c.id === platformChatId
+        : platform === 'wecom'
+          ? c.wecomChatId === platformChatId
+          : c.dingtalkChatId === platformChatId,
+    );
   }
 
   /** The person behind a platform user id (sandbox user ids are person ids). */
   personByPlatformId(platform: PlatformKey, userId: string): Person | undefined {
     return this.config.people.find((p) =>
-      platform === 'sandbox' ? p.id === userId
-        : platform === 'wecom' ? p.wecomUserId === userId
-          : p.dingtalkUserId === userId);
+      platform === 'sandbox'
+        ? p.id === userId
+        : platform === 'wecom'
+          ? p.wecomUserId === userId
+          : p.dingtalkUserId === userId,
+    );
   }
 
   /** A person's user id on a platform, if bound there. */
@@ -130,7 +164,8 @@ export class Directory {
   /** The unit and its parents, nearest first (a parent cycle stops the walk). */
   ancestry(unitId: string): string[] {
     const out: string[] = [];
-    for (let u = this.units.get(unitId); u && !out.includes(u.id); u = u.parent ? this.units.get(u.parent) : undefined) out.push(u.id);
+    for (let u = this.units.get(unitId); u && !out.includes(u.id); u = u.parent ? this.units.get(u.parent) : undefined)
+      out.push(u.id);
     return out;
   }
 
@@ -146,11 +181,18 @@ export class Directory {
    * others the units (and sub-units) where they hold a role. Reporters and assignees are checked
    * by the caller.
    */
-  sees(scope: { chatId: string | null; personId: string | null }, incident: { unitId: string; chatId: string }): boolean {
+  sees(
+    scope: { chatId: string | null; personId: string | null },
+    incident: { unitId: string; chatId: string },
+  ): boolean {
     if (scope.chatId) {
       const chat = this.chats.get(scope.chatId);
       if (!chat) return false;
-      return chat.id === this.config.leadershipGroup.chat || incident.chatId === chat.id || this.within(incident.unitId, chat.unit);
+      return (
+        chat.id === this.config.leadershipGroup.chat ||
+        incident.chatId === chat.id ||
+        this.within(incident.unitId, chat.unit)
+      );
     }
     const p = scope.personId;
     if (!p) return false;
@@ -159,20 +201,31 @@ export class Directory {
   }
 
   /** Severity levels, highest first. */
-  levels(): Level[] { return this.config.severity.levels; }
-  level(id: string): Level | undefined { return this.config.severity.levels.find((l) => l.id === id); }
+  levels(): Level[] {
+    return this.config.severity.levels;
+  }
+  level(id: string): Level | undefined {
+    return this.config.severity.levels.find((l) => l.id === id);
+  }
   /** Resolves a level by id, name or alias (case-insensitive, full-width digits folded). */
   findLevel(q: string): Level | undefined {
     const s = normaliseToken(q).replace(/^(级别|等级|level)[:：=]?/i, '');
     const key = s.toLowerCase();
     return this.config.severity.levels.find((l) =>
-      [l.id, l.name, ...l.aliases].some((a) => a.toLowerCase() === key || `${a}级`.toLowerCase() === key));
+      [l.id, l.name, ...l.aliases].some((a) => a.toLowerCase() === key || `${a}级`.toLowerCase() === key),
+    );
   }
   /** Rank of a level: 0 is the highest. -1 if unknown. */
-  rank(levelId: string): number { return this.config.severity.levels.findIndex((l) => l.id === levelId); }
+  rank(levelId: string): number {
+    return this.config.severity.levels.findIndex((l) => l.id === levelId);
+  }
 
-  categories(): Category[] { return this.config.categories; }
-  category(id: string): Category | undefined { return this.config.categories.find((c) => c.id === id); }
+  categories(): Category[] {
+    return this.config.categories;
+  }
+  category(id: string): Category | undefined {
+    return this.config.categories.find((c) => c.id === id);
+  }
   /** Resolves a category by id, name or alias. */
   findCategory(q: string): Category | undefined {
     const s = normaliseToken(q).toLowerCase();
@@ -185,4 +238,6 @@ export function normaliseToken(s: string): string {
   return s.trim().replace(/[\uFF01-\uFF5E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0));
 }
 
-function unique<T>(xs: T[]): T[] { return [...new Set(xs)]; }
+function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}

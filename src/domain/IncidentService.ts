@@ -47,13 +47,17 @@ const TERMINAL: IncidentStatus[] = ['closed'];
 
 export class IncidentService extends IncidentTransactions {
   /** The effective level: confirmed, else proposed. */
-  static level(i: Incident): string { return i.confirmedLevel ?? i.proposedLevel; }
+  static level(i: Incident): string {
+    return i.confirmedLevel ?? i.proposedLevel;
+  }
 
   /** People who must acknowledge: the unit's first- and direct-responsible, plus assignees. */
   async responsibleIds(repo: IncidentRepo, i: Incident): Promise<string[]> {
     const unit = this.dir.unit(i.unitId);
     const assignees = (await repo.assignments(i.id)).map((a) => a.personId);
-    return [...new Set([unit?.firstResponsible, unit?.directResponsible, ...assignees].filter((x): x is string => !!x))];
+    return [
+      ...new Set([unit?.firstResponsible, unit?.directResponsible, ...assignees].filter((x): x is string => !!x)),
+    ];
   }
 
   /**
@@ -71,26 +75,54 @@ export class IncidentService extends IncidentTransactions {
     if (!this.dir.unit(unitId)) throw new NotFoundError(`未知的单位：${unitId}`);
     const now = this.deps.clock.now();
     const foundAt = input.foundAt && input.foundAt <= now ? input.foundAt : now;
-    return this.run(actor, async (repo) => {
-      const id = await repo.nextIncidentId(businessDateCompact(now, this.dir.timezone));
-      const incident = await repo.insertIncident({
-        id, title: titleOf(description), description, sourceUrl: input.sourceUrl ?? null,
-        sourceType: input.sourceType ?? 'self', foundAt, occurredAt: null, reportedAt: now,
-        reporterId: actor.id, unitId, chatId: chat.id, category: input.category ?? null,
-        proposedLevel: input.level ?? this.dir.config.severity.default, confirmedLevel: null,
-        status: 'reported', closedAt: null, planId: null,
-      });
-      await repo.appendLedger({
-        incidentId: id, actor: actor.id, kind: 'incident.opened', at: now,
-        payload: { title: incident.title, description, sourceUrl: incident.sourceUrl, sourceType: incident.sourceType,
-          foundAt: foundAt.toISOString(), unitId, chatId: chat.id, level: incident.proposedLevel, category: incident.category },
-      });
-      return { incident, event: { type: 'opened' } };
-    }, async (repo, incident) => {
-      const notice = openNotice(this.dir, incident, await repo.milestones(incident.id));
-      await this.ledgerNotice(repo, incident.id, notice);
-      return { incident, notice };
-    });
+    return this.run(
+      actor,
+      async (repo) => {
+        const id = await repo.nextIncidentId(businessDateCompact(now, this.dir.timezone));
+        const incident = await repo.insertIncident({
+          id,
+          title: titleOf(description),
+          description,
+          sourceUrl: input.sourceUrl ?? null,
+          sourceType: input.sourceType ?? 'self',
+          foundAt,
+          occurredAt: null,
+          reportedAt: now,
+          reporterId: actor.id,
+          unitId,
+          chatId: chat.id,
+          category: input.category ?? null,
+          proposedLevel: input.level ?? this.dir.config.severity.default,
+          confirmedLevel: null,
+          status: 'reported',
+          closedAt: null,
+          planId: null,
+        });
+        await repo.appendLedger({
+          incidentId: id,
+          actor: actor.id,
+          kind: 'incident.opened',
+          at: now,
+          payload: {
+            title: incident.title,
+            description,
+            sourceUrl: incident.sourceUrl,
+            sourceType: incident.sourceType,
+            foundAt: foundAt.toISOString(),
+            unitId,
+            chatId: chat.id,
+            level: incident.proposedLevel,
+            category: incident.category,
+          },
+        });
+        return { incident, event: { type: 'opened' } };
+      },
+      async (repo, incident) => {
+        const notice = openNotice(this.dir, incident, await repo.milestones(incident.id));
+        await this.ledgerNotice(repo, incident.id, notice);
+        return { incident, notice };
+      },
+    );
   }
 
   /**
@@ -108,17 +140,27 @@ export class IncidentService extends IncidentTransactions {
         result = { outcome: 'not_responsible', incident };
         return { incident };
       }
-      const role = this.dir.rolesOf(actor.personId, incident.unitId).find((r) => r === 'firstResponsible' || r === 'directResponsible') ?? 'assignee';
+      const role =
+        this.dir
+          .rolesOf(actor.personId, incident.unitId)
+          .find((r) => r === 'firstResponsible' || r === 'directResponsible') ?? 'assignee';
       const fresh = await repo.acknowledge({ incidentId, personId: actor.personId, role, at: now });
       if (!fresh) {
         result = { outcome: 'already', incident };
         return { incident };
       }
-      await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.acknowledged', at: now, payload: { role } });
+      await repo.appendLedger({
+        incidentId,
+        actor: actor.id,
+        kind: 'incident.acknowledged',
+        at: now,
+        payload: { role },
+      });
       const acked = new Set((await repo.acknowledgements(incidentId)).map((a) => a.personId));
       const all = required.every((p) => acked.has(p));
       let updated = incident;
-      if (all && incident.status === 'reported') updated = await this.setStatus(repo, actor, incident, 'acknowledged', now);
+      if (all && incident.status === 'reported')
+        updated = await this.setStatus(repo, actor, incident, 'acknowledged', now);
       const card = ackCard(this.dir, updated, await repo.acknowledgements(incidentId), required);
       result = { outcome: 'acknowledged', incident: updated, card, allAcknowledged: all };
       return { incident: updated, event: { type: 'acknowledged', personId: actor.personId } };
@@ -131,23 +173,37 @@ export class IncidentService extends IncidentTransactions {
    * re-plans open deadlines through the hooks (domain.md "A raise re-plans the open deadlines").
    * @throws ForbiddenError without the privilege; ConflictError when closed; NotFoundError.
    */
-  async setLevel(actor: Actor, incidentId: string, levelId: string): Promise<{ incident: Incident; from: string; notice: Notice }> {
+  async setLevel(
+    actor: Actor,
+    incidentId: string,
+    levelId: string,
+  ): Promise<{ incident: Incident; from: string; notice: Notice }> {
     const now = this.deps.clock.now();
-    return this.run(actor, async (repo) => {
-      const incident = await this.lockOpen(repo, incidentId);
-      if (!this.dir.allowed(actor.personId, incident.unitId, this.dir.config.permissions.setLevel)) {
-        throw new ForbiddenError('您没有定级权限。定级由第一责任人、直接责任人、领导小组或办公室确认。');
-      }
-      const from = IncidentService.level(incident);
-      const updated = await repo.updateIncident(incidentId, { confirmedLevel: levelId });
-      await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.level_changed', at: now, payload: { from, to: levelId, confirmed: true } });
-      return { incident: updated, event: { type: 'level_changed', from, to: levelId }, value: from };
-    }, async (repo, incident, value) => {
-      const from = value as string;
-      const notice = levelNotice(this.dir, incident, from, levelId, actor.name);
-      await this.ledgerNotice(repo, incident.id, notice);
-      return { incident, from, notice };
-    });
+    return this.run(
+      actor,
+      async (repo) => {
+        const incident = await this.lockOpen(repo, incidentId);
+        if (!this.dir.allowed(actor.personId, incident.unitId, this.dir.config.permissions.setLevel)) {
+          throw new ForbiddenError('您没有定级权限。定级由第一责任人、直接责任人、领导小组或办公室确认。');
+        }
+        const from = IncidentService.level(incident);
+        const updated = await repo.updateIncident(incidentId, { confirmedLevel: levelId });
+        await repo.appendLedger({
+          incidentId,
+          actor: actor.id,
+          kind: 'incident.level_changed',
+          at: now,
+          payload: { from, to: levelId, confirmed: true },
+        });
+        return { incident: updated, event: { type: 'level_changed', from, to: levelId }, value: from };
+      },
+      async (repo, incident, value) => {
+        const from = value as string;
+        const notice = levelNotice(this.dir, incident, from, levelId, actor.name);
+        await this.ledgerNotice(repo, incident.id, notice);
+        return { incident, from, notice };
+      },
+    );
   }
 
   /** Sets the category (`/分类`). @throws ConflictError when closed; NotFoundError. */
@@ -157,7 +213,13 @@ export class IncidentService extends IncidentTransactions {
       const incident = await this.lockOpen(repo, incidentId);
       this.require(actor, incident, 'handle', '设置类别');
       const updated = await repo.updateIncident(incidentId, { category: categoryId });
-      await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.category_changed', at: now, payload: { from: incident.category, to: categoryId } });
+      await repo.appendLedger({
+        incidentId,
+        actor: actor.id,
+        kind: 'incident.category_changed',
+        at: now,
+        payload: { from: incident.category, to: categoryId },
+      });
       return { incident: updated, event: { type: 'category_changed', from: incident.category, to: categoryId } };
     });
   }
@@ -168,23 +230,47 @@ export class IncidentService extends IncidentTransactions {
     const now = this.deps.clock.now();
     return this.run(actor, async (repo) => {
       let incident = await this.lockOpen(repo, incidentId);
-      if (!actor.personId) throw new ForbiddenError('您不在本单位通讯录中，不能登记进展。请联系管理员在配置的 people 中登记您的账号。');
-      await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.note', at: now, payload: { text: text.trim() } });
-      if (incident.status === 'reported' || incident.status === 'acknowledged') incident = await this.setStatus(repo, actor, incident, 'handling', now);
+      if (!actor.personId)
+        throw new ForbiddenError('您不在本单位通讯录中，不能登记进展。请联系管理员在配置的 people 中登记您的账号。');
+      await repo.appendLedger({
+        incidentId,
+        actor: actor.id,
+        kind: 'incident.note',
+        at: now,
+        payload: { text: text.trim() },
+      });
+      if (incident.status === 'reported' || incident.status === 'acknowledged')
+        incident = await this.setStatus(repo, actor, incident, 'handling', now);
       return { incident, event: { type: 'updated' } };
     });
   }
 
   /** Assigns a person (`/指派`); they must then acknowledge too. Returns false if already assigned. */
-  async assign(actor: Actor, incidentId: string, personId: string, role: string): Promise<{ incident: Incident; fresh: boolean }> {
+  async assign(
+    actor: Actor,
+    incidentId: string,
+    personId: string,
+    role: string,
+  ): Promise<{ incident: Incident; fresh: boolean }> {
     const now = this.deps.clock.now();
-    return this.run(actor, async (repo) => {
-      const incident = await this.lockOpen(repo, incidentId);
-      this.require(actor, incident, 'handle', '指派');
-      const fresh = await repo.assign({ incidentId, personId, role, assignedBy: actor.id, at: now });
-      if (fresh) await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.assigned', at: now, payload: { personId, role } });
-      return { incident, event: fresh ? { type: 'assigned', personId, role } : undefined, value: fresh };
-    }, async (_repo, incident, fresh) => ({ incident, fresh: fresh as boolean }));
+    return this.run(
+      actor,
+      async (repo) => {
+        const incident = await this.lockOpen(repo, incidentId);
+        this.require(actor, incident, 'handle', '指派');
+        const fresh = await repo.assign({ incidentId, personId, role, assignedBy: actor.id, at: now });
+        if (fresh)
+          await repo.appendLedger({
+            incidentId,
+            actor: actor.id,
+            kind: 'incident.assigned',
+            at: now,
+            payload: { personId, role },
+          });
+        return { incident, event: fresh ? { type: 'assigned', personId, role } : undefined, value: fresh };
+      },
+      async (_repo, incident, fresh) => ({ incident, fresh: fresh as boolean }),
+    );
   }
 
   /** Marks the response published (`/发布`): status `responded`. */
@@ -205,7 +291,13 @@ export class IncidentService extends IncidentTransactions {
       const incident = await this.lockOpen(repo, incidentId);
       this.require(actor, incident, 'close', '办结');
       const updated = await repo.updateIncident(incidentId, { status: 'closed', closedAt: now });
-      await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.closed', at: now, payload: { summary: summary.trim(), from: incident.status } });
+      await repo.appendLedger({
+        incidentId,
+        actor: actor.id,
+        kind: 'incident.closed',
+        at: now,
+        payload: { summary: summary.trim(), from: incident.status },
+      });
       return { incident: updated, event: { type: 'closed' } };
     });
   }
@@ -229,8 +321,12 @@ export class IncidentService extends IncidentTransactions {
     const incident = await repo.getIncident(incidentId);
     if (!incident) throw new NotFoundError(`找不到事件 ${incidentId}。`);
     const [acknowledgements, ledger, milestones, breaches, assignments] = await Promise.all([
-      repo.acknowledgements(incidentId), repo.ledger(incidentId), repo.milestones(incidentId),
-      repo.breaches(incidentId), repo.assignments(incidentId)]);
+      repo.acknowledgements(incidentId),
+      repo.ledger(incidentId),
+      repo.milestones(incidentId),
+      repo.breaches(incidentId),
+      repo.assignments(incidentId),
+    ]);
     return { incident, acknowledgements, ledger, milestones, breaches, assignments };
   }
 
@@ -244,7 +340,11 @@ export class IncidentService extends IncidentTransactions {
    * the chat that fits `fits` (default: not closed).
    * @throws NotFoundError when none fits; AmbiguousError listing candidates when several do.
    */
-  async resolve(chatId: string, id: string | undefined, fits: (i: Incident) => boolean | Promise<boolean> = (i) => !TERMINAL.includes(i.status)): Promise<Incident> {
+  async resolve(
+    chatId: string,
+    id: string | undefined,
+    fits: (i: Incident) => boolean | Promise<boolean> = (i) => !TERMINAL.includes(i.status),
+  ): Promise<Incident> {
     if (id) {
       const i = await this.deps.uow.repo.getIncident(id);
       if (!i) throw new NotFoundError(`找不到事件 ${id}。请核对编号，或用 /列表 查看本群事件。`);
@@ -255,7 +355,13 @@ export class IncidentService extends IncidentTransactions {
     for (const i of all) if (await fits(i)) candidates.push(i);
     if (candidates.length === 1) return candidates[0];
     if (candidates.length === 0) throw new NotFoundError('本群没有符合条件的事件，请写明事件编号。');
-    throw new AmbiguousError(`本群有 ${candidates.length} 个符合条件的事件，请写明编号：${candidates.slice(0, 5).map((c) => c.id).join('、')}`, candidates.map((c) => c.id));
+    throw new AmbiguousError(
+      `本群有 ${candidates.length} 个符合条件的事件，请写明编号：${candidates
+        .slice(0, 5)
+        .map((c) => c.id)
+        .join('、')}`,
+      candidates.map((c) => c.id),
+    );
   }
 
   /**
@@ -279,12 +385,25 @@ export class IncidentService extends IncidentTransactions {
 
   // ---- internals ----
 
-  private async transition(actor: Actor, incidentId: string, status: IncidentStatus, event: IncidentEvent, note: string): Promise<Incident> {
+  private async transition(
+    actor: Actor,
+    incidentId: string,
+    status: IncidentStatus,
+    event: IncidentEvent,
+    note: string,
+  ): Promise<Incident> {
     const now = this.deps.clock.now();
     return this.run(actor, async (repo) => {
       const incident = await this.lockOpen(repo, incidentId);
       this.require(actor, incident, 'handle', status === 'responded' ? '登记发布' : '登记平息');
-      if (note.trim()) await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.note', at: now, payload: { text: note.trim() } });
+      if (note.trim())
+        await repo.appendLedger({
+          incidentId,
+          actor: actor.id,
+          kind: 'incident.note',
+          at: now,
+          payload: { text: note.trim() },
+        });
       const updated = incident.status === status ? incident : await this.setStatus(repo, actor, incident, status, now);
       return { incident: updated, event };
     });

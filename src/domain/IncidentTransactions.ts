@@ -20,24 +20,45 @@ export interface IncidentServiceDeps {
 }
 
 /** What a change step returns: the incident after it, the event for the hooks, a value for `finish`. */
-export interface Change { incident: Incident; event?: IncidentEvent; value?: unknown }
+export interface Change {
+  incident: Incident;
+  event?: IncidentEvent;
+  value?: unknown;
+}
 
 export abstract class IncidentTransactions {
   constructor(protected readonly deps: IncidentServiceDeps) {}
 
-  protected get dir(): Directory { return this.deps.directory; }
+  protected get dir(): Directory {
+    return this.deps.directory;
+  }
 
-  protected async setStatus(repo: IncidentRepo, actor: Actor, incident: Incident, status: IncidentStatus, at: Date): Promise<Incident> {
+  protected async setStatus(
+    repo: IncidentRepo,
+    actor: Actor,
+    incident: Incident,
+    status: IncidentStatus,
+    at: Date,
+  ): Promise<Incident> {
     const updated = await repo.updateIncident(incident.id, { status });
-    await repo.appendLedger({ incidentId: incident.id, actor: actor.id, kind: 'incident.status_changed', at, payload: { from: incident.status, to: status } });
+    await repo.appendLedger({
+      incidentId: incident.id,
+      actor: actor.id,
+      kind: 'incident.status_changed',
+      at,
+      payload: { from: incident.status, to: status },
+    });
     return updated;
   }
 
   /** @throws ForbiddenError unless `actor` holds `permissions[which]` for the incident's unit. */
   protected require(actor: Actor, incident: Incident, which: 'close' | 'handle', what: string): void {
-    if (!actor.personId) throw new ForbiddenError(`您不在本单位通讯录中，不能${what}。请联系管理员在配置的 people 中登记您的账号。`);
+    if (!actor.personId)
+      throw new ForbiddenError(`您不在本单位通讯录中，不能${what}。请联系管理员在配置的 people 中登记您的账号。`);
     if (!this.dir.allowed(actor.personId, incident.unitId, this.dir.config.permissions[which])) {
-      throw new ForbiddenError(`您没有${what}权限（${which === 'close' ? '办结、重开' : '发布、平息、指派、分类'}由责任人、办公室或领导小组负责）。`);
+      throw new ForbiddenError(
+        `您没有${what}权限（${which === 'close' ? '办结、重开' : '发布、平息、指派、分类'}由责任人、办公室或领导小组负责）。`,
+      );
     }
   }
 
@@ -54,7 +75,19 @@ export abstract class IncidentTransactions {
   }
 
   protected async ledgerNotice(repo: IncidentRepo, incidentId: string, n: Notice): Promise<void> {
-    await repo.appendLedger({ incidentId, actor: 'bot', kind: 'message.sent', at: this.deps.clock.now(), payload: { chatId: n.chatId ?? null, directTo: n.directTo ?? [], text: n.text, mentions: n.mentions, cardId: n.card?.id ?? null } });
+    await repo.appendLedger({
+      incidentId,
+      actor: 'bot',
+      kind: 'message.sent',
+      at: this.deps.clock.now(),
+      payload: {
+        chatId: n.chatId ?? null,
+        directTo: n.directTo ?? [],
+        text: n.text,
+        mentions: n.mentions,
+        cardId: n.card?.id ?? null,
+      },
+    });
   }
 
   /**
@@ -81,7 +114,11 @@ export abstract class IncidentTransactions {
       return finish ? finish(repo, incident, r.value) : (incident as unknown as T);
     });
     for (const cb of after) {
-      try { await cb(); } catch (e) { this.deps.onAfterCommitError?.(e); }
+      try {
+        await cb();
+      } catch (e) {
+        this.deps.onAfterCommitError?.(e);
+      }
     }
     return out;
   }

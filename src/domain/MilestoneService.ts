@@ -19,8 +19,15 @@ export class MilestoneService extends IncidentTransactions {
     const now = this.deps.clock.now();
     return this.run(actor, async (repo) => {
       const incident = await this.lock(repo, incidentId);
-      if (!actor.personId) throw new ForbiddenError('您不在本单位通讯录中，不能登记反馈。请联系管理员在配置的 people 中登记您的账号。');
-      await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.feedback', at: now, payload: { text: text.trim() } });
+      if (!actor.personId)
+        throw new ForbiddenError('您不在本单位通讯录中，不能登记反馈。请联系管理员在配置的 people 中登记您的账号。');
+      await repo.appendLedger({
+        incidentId,
+        actor: actor.id,
+        kind: 'incident.feedback',
+        at: now,
+        payload: { text: text.trim() },
+      });
       return { incident, event: { type: 'feedback' } };
     });
   }
@@ -36,32 +43,73 @@ export class MilestoneService extends IncidentTransactions {
    * @throws NotFoundError when no open milestone matches; AmbiguousError when several do;
    *         UsageError for an acknowledgement milestone; ForbiddenError for anyone else.
    */
-  async milestoneDone(actor: Actor, incidentId: string, query: string, note: string): Promise<{ incident: Incident; name: string }> {
+  async milestoneDone(
+    actor: Actor,
+    incidentId: string,
+    query: string,
+    note: string,
+  ): Promise<{ incident: Incident; name: string }> {
     const now = this.deps.clock.now();
-    return this.run(actor, async (repo) => {
-      const incident = await this.lock(repo, incidentId);
-      const q = query.trim().toLowerCase();
-      const specOf = (key: string) => this.dir.config.milestones.find((m) => m.key === key.split(':')[0]);
-      const matches = (await repo.milestones(incidentId)).filter((m) => m.state === 'open').filter((m) => {
-        const spec = specOf(m.key);
-        const names = [m.key, m.name, m.name.replace(/（.*）$/, ''), spec?.key, spec?.name, ...(spec?.aliases ?? [])];
-        return names.some((n) => n !== undefined && n.toLowerCase() === q);
-      });
-      const own = matches.filter((m) => actor.personId && m.ownerIds.includes(actor.personId));
-      const pick = own.length === 1 ? own : matches;
-      if (pick.length === 0) throw new NotFoundError(`${incidentId} 没有未完成的时限事项“${query}”。用 /查看 ${incidentId} 查看全部时限。`);
-      if (pick.length > 1) throw new AmbiguousError(`“${query}”对应多项：${pick.map((m) => m.name).join('、')}，请写明具体事项。`, pick.map((m) => m.key));
-      const m = pick[0];
-      if (specOf(m.key)?.metBy.includes('ack')) {
-        throw new UsageError(`“${m.name}”须由 ${m.ownerIds.map((p) => this.dir.nameOf(p)).join('、')} 本人签收：发送 /签收 ${incidentId} 或点击卡片上的“签收”，不能用 /完成 代为标记。`);
-      }
-      const unit = this.dir.unit(incident.unitId);
-      const may = !!actor.personId && (m.ownerIds.includes(actor.personId) || !!unit?.office.includes(actor.personId)
-        || unit?.firstResponsible === actor.personId || unit?.directResponsible === actor.personId);
-      if (!may) throw new ForbiddenError(`“${m.name}”应由 ${m.ownerIds.map((p) => this.dir.nameOf(p)).join('、')} 或办公室标记完成。`);
-      if (note.trim()) await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.note', at: now, payload: { text: note.trim(), milestone: m.key } });
-      return { incident, event: { type: 'milestone_done', key: m.key }, value: m.name };
-    }, async (_repo, incident, name) => ({ incident, name: name as string }));
+    return this.run(
+      actor,
+      async (repo) => {
+        const incident = await this.lock(repo, incidentId);
+        const q = query.trim().toLowerCase();
+        const specOf = (key: string) => this.dir.config.milestones.find((m) => m.key === key.split(':')[0]);
+        const matches = (await repo.milestones(incidentId))
+          .filter((m) => m.state === 'open')
+          .filter((m) => {
+            const spec = specOf(m.key);
+            const names = [
+              m.key,
+              m.name,
+              m.name.replace(/（.*）$/, ''),
+              spec?.key,
+              spec?.name,
+              ...(spec?.aliases ?? []),
+            ];
+            return names.some((n) => n !== undefined && n.toLowerCase() === q);
+          });
+        const own = matches.filter((m) => actor.personId && m.ownerIds.includes(actor.personId));
+        const pick = own.length === 1 ? own : matches;
+        if (pick.length === 0)
+          throw new NotFoundError(
+            `${incidentId} 没有未完成的时限事项“${query}”。用 /查看 ${incidentId} 查看全部时限。`,
+          );
+        if (pick.length > 1)
+          throw new AmbiguousError(
+            `“${query}”对应多项：${pick.map((m) => m.name).join('、')}，请写明具体事项。`,
+            pick.map((m) => m.key),
+          );
+        const m = pick[0];
+        if (specOf(m.key)?.metBy.includes('ack')) {
+          throw new UsageError(
+            `“${m.name}”须由 ${m.ownerIds.map((p) => this.dir.nameOf(p)).join('、')} 本人签收：发送 /签收 ${incidentId} 或点击卡片上的“签收”，不能用 /完成 代为标记。`,
+          );
+        }
+        const unit = this.dir.unit(incident.unitId);
+        const may =
+          !!actor.personId &&
+          (m.ownerIds.includes(actor.personId) ||
+            !!unit?.office.includes(actor.personId) ||
+            unit?.firstResponsible === actor.personId ||
+            unit?.directResponsible === actor.personId);
+        if (!may)
+          throw new ForbiddenError(
+            `“${m.name}”应由 ${m.ownerIds.map((p) => this.dir.nameOf(p)).join('、')} 或办公室标记完成。`,
+          );
+        if (note.trim())
+          await repo.appendLedger({
+            incidentId,
+            actor: actor.id,
+            kind: 'incident.note',
+            at: now,
+            payload: { text: note.trim(), milestone: m.key },
+          });
+        return { incident, event: { type: 'milestone_done', key: m.key }, value: m.name };
+      },
+      async (_repo, incident, name) => ({ incident, name: name as string }),
+    );
   }
 
   /**
@@ -70,23 +118,44 @@ export class MilestoneService extends IncidentTransactions {
    * `permissions.gradeBreach`. `query` is a milestone key or name; the latest breach of it is graded.
    * @throws ForbiddenError without the privilege; NotFoundError when no breach matches.
    */
-  async gradeBreach(actor: Actor, incidentId: string, query: string, grade: 'minor' | 'major', note: string): Promise<{ incident: Incident; milestone: string }> {
+  async gradeBreach(
+    actor: Actor,
+    incidentId: string,
+    query: string,
+    grade: 'minor' | 'major',
+    note: string,
+  ): Promise<{ incident: Incident; milestone: string }> {
     const now = this.deps.clock.now();
-    return this.run(actor, async (repo) => {
-      const incident = await this.lock(repo, incidentId);
-      if (!this.dir.allowed(actor.personId, incident.unitId, this.dir.config.permissions.gradeBreach)) {
-        throw new ForbiddenError('您没有违约定性权限。违约定性由第一责任人、领导小组或办公室确定。');
-      }
-      const q = query.trim().toLowerCase();
-      const names = new Map((await repo.milestones(incidentId)).map((m) => [m.key, m.name]));
-      const hit = (await repo.breaches(incidentId)).filter((b) => {
-        const name = names.get(b.milestoneKey) ?? b.milestoneKey;
-        return [b.milestoneKey, b.milestoneKey.split(':')[0], name, name.replace(/（.*）$/, '')].some((n) => n.toLowerCase() === q);
-      }).pop();
-      if (!hit) throw new NotFoundError(`${incidentId} 没有“${query}”的违约记录。用 /查看 ${incidentId} 查看违约记录。`);
-      await repo.updateBreachGrade(hit.id, grade, actor.id, note.trim() || null);
-      await repo.appendLedger({ incidentId, actor: actor.id, kind: 'breach.graded', at: now, payload: { breachId: hit.id, key: hit.milestoneKey, from: hit.grade, grade, note: note.trim() || null } });
-      return { incident, value: names.get(hit.milestoneKey) ?? hit.milestoneKey };
-    }, async (_repo, incident, milestone) => ({ incident, milestone: milestone as string }));
+    return this.run(
+      actor,
+      async (repo) => {
+        const incident = await this.lock(repo, incidentId);
+        if (!this.dir.allowed(actor.personId, incident.unitId, this.dir.config.permissions.gradeBreach)) {
+          throw new ForbiddenError('您没有违约定性权限。违约定性由第一责任人、领导小组或办公室确定。');
+        }
+        const q = query.trim().toLowerCase();
+        const names = new Map((await repo.milestones(incidentId)).map((m) => [m.key, m.name]));
+        const hit = (await repo.breaches(incidentId))
+          .filter((b) => {
+            const name = names.get(b.milestoneKey) ?? b.milestoneKey;
+            return [b.milestoneKey, b.milestoneKey.split(':')[0], name, name.replace(/（.*）$/, '')].some(
+              (n) => n.toLowerCase() === q,
+            );
+          })
+          .pop();
+        if (!hit)
+          throw new NotFoundError(`${incidentId} 没有“${query}”的违约记录。用 /查看 ${incidentId} 查看违约记录。`);
+        await repo.updateBreachGrade(hit.id, grade, actor.id, note.trim() || null);
+        await repo.appendLedger({
+          incidentId,
+          actor: actor.id,
+          kind: 'breach.graded',
+          at: now,
+          payload: { breachId: hit.id, key: hit.milestoneKey, from: hit.grade, grade, note: note.trim() || null },
+        });
+        return { incident, value: names.get(hit.milestoneKey) ?? hit.milestoneKey };
+      },
+      async (_repo, incident, milestone) => ({ incident, milestone: milestone as string }),
+    );
   }
 }

@@ -6,7 +6,14 @@
 import { fromZoned, splitYmd, toZoned } from './milestones/zoned-time.js';
 
 /** Wall-clock fields of an instant in a time zone. */
-export interface WallTime { year: number; month: number; day: number; hour: number; minute: number; second: number }
+export interface WallTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

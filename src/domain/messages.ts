@@ -8,7 +8,12 @@ import type { Acknowledgement, Incident, MilestoneRecord } from './types.js';
 
 /** Chinese names of statuses. */
 export const STATUS_NAMES: Record<Incident['status'], string> = {
-  reported: '已上报', acknowledged: '已签收', handling: '处置中', responded: '已回应', calming: '趋于平息', closed: '已办结',
+  reported: '已上报',
+  acknowledged: '已签收',
+  handling: '处置中',
+  responded: '已回应',
+  calming: '趋于平息',
+  closed: '已办结',
 };
 
 /** `一般（III）`, with `·待确认` while only proposed. */
@@ -34,7 +39,12 @@ export function ackKey(incidentId: string): string {
  */
 export function ackCard(dir: Directory, i: Incident, acks: Acknowledgement[], required: string[]): CardSpec {
   const unit = dir.unit(i.unitId);
-  const roleOf = (p: string) => (unit?.firstResponsible === p ? ROLE_NAMES.firstResponsible : unit?.directResponsible === p ? ROLE_NAMES.directResponsible : ROLE_NAMES.assignee);
+  const roleOf = (p: string) =>
+    unit?.firstResponsible === p
+      ? ROLE_NAMES.firstResponsible
+      : unit?.directResponsible === p
+        ? ROLE_NAMES.directResponsible
+        : ROLE_NAMES.assignee;
   const fields = required.map((p) => {
     const a = acks.find((x) => x.personId === p);
     return { label: `${roleOf(p)} ${dir.nameOf(p)}`, value: a ? `已签收 ${dir.formatShort(a.at)}` : '待签收' };
@@ -65,10 +75,11 @@ export function nextDeadlines(dir: Directory, milestones: MilestoneRecord[], n =
 export function openNotice(dir: Directory, i: Incident, milestones: MilestoneRecord[]): Notice {
   const unit = dir.unit(i.unitId)!;
   const responsible = [...new Set([unit.firstResponsible, unit.directResponsible])];
-  const who = unit.firstResponsible === unit.directResponsible
-    ? `@{${unit.firstResponsible}}（第一责任人、直接责任人）`
-    : `@{${unit.firstResponsible}}（第一责任人）、@{${unit.directResponsible}}（直接责任人）`;
-  const category = i.category ? dir.category(i.category)?.name ?? i.category : '未分类';
+  const who =
+    unit.firstResponsible === unit.directResponsible
+      ? `@{${unit.firstResponsible}}（第一责任人、直接责任人）`
+      : `@{${unit.firstResponsible}}（第一责任人）、@{${unit.directResponsible}}（直接责任人）`;
+  const category = i.category ? (dir.category(i.category)?.name ?? i.category) : '未分类';
   const lines = [
     `【舆情上报】**${i.id}**`,
     `内容：${i.description}`,
@@ -97,9 +108,12 @@ export function levelNotice(dir: Directory, i: Incident, from: string, to: strin
   const raised = dir.rank(to) < dir.rank(from);
   const lowered = dir.rank(to) > dir.rank(from);
   const unit = dir.unit(i.unitId)!;
-  const mentions = raised ? [...new Set([unit.firstResponsible, unit.directResponsible, ...dir.leadershipGroup()])] : [unit.directResponsible];
+  const mentions = raised
+    ? [...new Set([unit.firstResponsible, unit.directResponsible, ...dir.leadershipGroup()])]
+    : [unit.directResponsible];
   const verb = raised ? '升级' : lowered ? '降级' : '确认级别';
-  const text = `【${verb}】${i.id} 级别：${lvl(from)} → **${lvl(to)}**（${actorName}）` +
+  const text =
+    `【${verb}】${i.id} 级别：${lvl(from)} → **${lvl(to)}**（${actorName}）` +
     (raised || lowered ? `\n各项时限已按新级别重新计算，请用 /查看 ${i.id} 查看。` : '');
   return { chatId: i.chatId, text, mentions };
 }

@@ -3,8 +3,15 @@
  * `bot/` implements the notifier, `jobs/` implements the scheduler. Only types here.
  */
 import type {
-  Acknowledgement, Assignment, Breach, Incident, IncidentStatus, LedgerEntry, MilestoneRecord,
-  NewIncident, NewLedgerEntry,
+  Acknowledgement,
+  Assignment,
+  Breach,
+  Incident,
+  IncidentStatus,
+  LedgerEntry,
+  MilestoneRecord,
+  NewIncident,
+  NewLedgerEntry,
 } from './types.js';
 
 /** Who did it: `id` is a config person id, or `<platform>:<userId>` for someone not in the config. */

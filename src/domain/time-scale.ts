@@ -28,7 +28,8 @@ export function assertTimeScale(timeScale: number): void {
  */
 export function scaleMs(ms: number, timeScale: number): number {
   assertTimeScale(timeScale);
-  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`duration must be a finite number >= 0 ms, got ${String(ms)}`);
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new RangeError(`duration must be a finite number >= 0 ms, got ${String(ms)}`);
   if (ms === 0) return 0;
   return Math.max(1, Math.round(ms * timeScale));
 }

@@ -57,11 +57,22 @@ export type NewLedgerEntry = Omit<LedgerEntry, 'seq'>;
 
 /** Ledger entry kinds. Extend, never rename: exported ledgers depend on them. */
 export type LedgerKind =
-  | 'incident.opened' | 'incident.acknowledged' | 'incident.level_changed' | 'incident.category_changed'
-  | 'incident.status_changed' | 'incident.note' | 'incident.assigned' | 'incident.closed' | 'incident.reopened'
+  | 'incident.opened'
+  | 'incident.acknowledged'
+  | 'incident.level_changed'
+  | 'incident.category_changed'
+  | 'incident.status_changed'
+  | 'incident.note'
+  | 'incident.assigned'
+  | 'incident.closed'
+  | 'incident.reopened'
   | 'incident.feedback'
   | 'message.sent'
-  | 'milestone.planned' | 'milestone.met' | 'milestone.reminded' | 'milestone.breached' | 'milestone.escalated'
+  | 'milestone.planned'
+  | 'milestone.met'
+  | 'milestone.reminded'
+  | 'milestone.breached'
+  | 'milestone.escalated'
   | 'breach.graded';
 
 /** A person's acknowledgement (签收). */

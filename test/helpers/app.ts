@@ -20,14 +20,27 @@ export class TestClock implements Clock {
   private t: number;
   private readonly flows: boolean;
   /** Frozen at `start` (default: now); with `flows`, real time (start ignored). */
-  constructor(start: Date = new Date(), flows = false) { this.flows = flows; this.t = flows ? 0 : start.getTime(); }
+  constructor(start: Date = new Date(), flows = false) {
+    this.flows = flows;
+    this.t = flows ? 0 : start.getTime();
+  }
   /** Frozen at `start`. */
-  static frozen(start: Date): TestClock { return new TestClock(start); }
+  static frozen(start: Date): TestClock {
+    return new TestClock(start);
+  }
   /** Real time plus an offset (0 at first). */
-  static flowing(): TestClock { return new TestClock(new Date(), true); }
-  now(): Date { return new Date(this.flows ? Date.now() + this.t : this.t); }
-  set(d: Date): void { this.t = this.flows ? d.getTime() - Date.now() : d.getTime(); }
-  advance(ms: number): void { this.t += ms; }
+  static flowing(): TestClock {
+    return new TestClock(new Date(), true);
+  }
+  now(): Date {
+    return new Date(this.flows ? Date.now() + this.t : this.t);
+  }
+  set(d: Date): void {
+    this.t = this.flows ? d.getTime() - Date.now() : d.getTime();
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
 }
 
 /** The demo organisation (config/default.yaml). */
@@ -46,15 +59,24 @@ export interface TestApp extends RunningApp {
  * Starts the bot on a fresh test database.
  * @param opts.settings env-style overrides (e.g. `{ WECOM_AIBOT_TOKEN: '…' }`).
  */
-export async function startTestApp(opts: {
-  settings?: Record<string, string>; config?: OrgConfig; clock?: TestClock;
-  /** Reuse this database (e.g. to restart the bot on the same data); it is then not dropped by `stop()`. */
-  database?: TestDatabase;
-} = {}): Promise<TestApp> {
+export async function startTestApp(
+  opts: {
+    settings?: Record<string, string>;
+    config?: OrgConfig;
+    clock?: TestClock;
+    /** Reuse this database (e.g. to restart the bot on the same data); it is then not dropped by `stop()`. */
+    database?: TestDatabase;
+  } = {},
+): Promise<TestApp> {
   const own = !opts.database;
-  const tdb = opts.database ?? await createTestDatabase();
+  const tdb = opts.database ?? (await createTestDatabase());
   if (own) await tdb.store.close();
-  const settings: Settings = loadSettings({ PORT: '0', LOG_LEVEL: 'silent', DATABASE_URL: tdb.connectionString, ...opts.settings });
+  const settings: Settings = loadSettings({
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: tdb.connectionString,
+    ...opts.settings,
+  });
   const clock = opts.clock ?? TestClock.flowing();
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   let app: RunningApp;
@@ -66,12 +88,17 @@ export async function startTestApp(opts: {
   }
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${app.url}${path}`, {
-      method, headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
     let parsed: unknown = text;
-    try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
     return { status: res.status, body: parsed as any };
   };
   const stopApp = app.stop;
@@ -79,6 +106,9 @@ export async function startTestApp(opts: {
     clock,
     post: (path: string, body: unknown) => call('POST', path, body),
     get: (path: string) => call('GET', path),
-    stop: async () => { await stopApp(); if (own) await tdb.drop(); },
+    stop: async () => {
+      await stopApp();
+      if (own) await tdb.drop();
+    },
   });
 }

@@ -11,8 +11,14 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Flags for a quiet headless run in a container: no sandbox (root), no GPU, no background traffic. */
 export const CHROMIUM_ARGS: readonly string[] = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 /**
@@ -23,7 +29,9 @@ export async function launchBrowser(): Promise<Browser> {
   try {
     await access(CHROMIUM_PATH);
   } catch {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install it with "apt-get update && apt-get install -y chromium" or set CHROMIUM_PATH`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}: install it with "apt-get update && apt-get install -y chromium" or set CHROMIUM_PATH`,
+    );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS] });
 }
@@ -40,14 +48,20 @@ export interface WatchedPage {
  * Opens a new context and page. `timezoneId` sets the browser's own zone (to prove a page does not
  * depend on it); viewport defaults to 1280×800.
  */
-export async function newWatchedPage(browser: Browser, opts: { timezoneId?: string; locale?: string } = {}): Promise<WatchedPage> {
+export async function newWatchedPage(
+  browser: Browser,
+  opts: { timezoneId?: string; locale?: string } = {},
+): Promise<WatchedPage> {
   const context = await browser.newContext({
-    viewport: { width: 1280, height: 800 }, locale: opts.locale ?? 'zh-CN',
+    viewport: { width: 1280, height: 800 },
+    locale: opts.locale ?? 'zh-CN',
     ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}),
   });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`); });
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
   return { context, page, problems };
 }

@@ -14,12 +14,21 @@ export async function say(app: TestApp, chatId: string, userId: string, text: st
 }
 
 /** Clicks button `key` of card `cardId` as `userId`; resolves with the bot messages that followed. */
-export async function click(app: TestApp, chatId: string, cardId: string, userId: string, key: string): Promise<SandboxMessage[]> {
+export async function click(
+  app: TestApp,
+  chatId: string,
+  cardId: string,
+  userId: string,
+  key: string,
+): Promise<SandboxMessage[]> {
   const before = app.sandbox!.messages(chatId).length;
   const res = await app.post(`/api/sandbox/cards/${encodeURIComponent(cardId)}/actions`, { userId, key });
   if (res.status !== 202) throw new Error(`sandbox refused the click: ${res.status} ${JSON.stringify(res.body)}`);
   await app.sandbox!.idle();
-  return app.sandbox!.messages(chatId).slice(before).filter((m) => m.from === 'bot');
+  return app
+    .sandbox!.messages(chatId)
+    .slice(before)
+    .filter((m) => m.from === 'bot');
 }
 
 /** The message with id `id` in a chat, as stored now (cards are updated in place). */

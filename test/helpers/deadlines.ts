@@ -18,14 +18,25 @@ export const SCALE = 0.002;
  * (owner at the deadline, then direct-responsible, first-responsible, leadership group, upper authority),
  * one reminder at 50 %, no quiet hours.
  */
-export function compactConfig(milestones: Array<Partial<MilestoneDef> & Pick<MilestoneDef, 'key' | 'name' | 'clock' | 'owners'>>): OrgConfig {
+export function compactConfig(
+  milestones: Array<Partial<MilestoneDef> & Pick<MilestoneDef, 'key' | 'name' | 'clock' | 'owners'>>,
+): OrgConfig {
   const c = demoConfig();
-  c.milestones = milestones.map((m) => ({ aliases: [], perOwner: false, enabled: true, perLevel: {}, metBy: [], ...m }));
+  c.milestones = milestones.map((m) => ({
+    aliases: [],
+    perOwner: false,
+    enabled: true,
+    perLevel: {},
+    metBy: [],
+    ...m,
+  }));
   c.escalation = {
     remindAt: [0.5],
     ladder: [
-      { target: 'owner', afterMinutes: 0 }, { target: 'directResponsible', afterMinutes: 5 },
-      { target: 'firstResponsible', afterMinutes: 5 }, { target: 'leadershipGroup', afterMinutes: 5 },
+      { target: 'owner', afterMinutes: 0 },
+      { target: 'directResponsible', afterMinutes: 5 },
+      { target: 'firstResponsible', afterMinutes: 5 },
+      { target: 'leadershipGroup', afterMinutes: 5 },
       { target: 'upperAuthority', afterMinutes: 5 },
     ],
     quietHours: {},
@@ -39,7 +50,10 @@ export function botSays(app: TestApp, chatId: string, ...parts: string[]): Promi
 }
 
 /** Resolves when an Agenda chase run matching `pred` completes (event-driven). */
-export function chaseRunCompletes(app: TestApp, pred: (run: ChaseRun, job: Job<ChaseRun>) => boolean): Promise<Job<ChaseRun>> {
+export function chaseRunCompletes(
+  app: TestApp,
+  pred: (run: ChaseRun, job: Job<ChaseRun>) => boolean,
+): Promise<Job<ChaseRun>> {
   return new Promise((resolve) => {
     const on = (job: Job<ChaseRun>) => {
       if (!pred(job.attrs.data, job)) return;

@@ -20,7 +20,10 @@ import { tsImport } from 'tsx/esm/api';
  * imported through tsx's scoped loader.
  */
 async function loadStartDatabase(): Promise<typeof import('../../src/store/embedded.js').startDatabase> {
-  const mod = (await tsImport('../../src/store/embedded.ts', import.meta.url)) as typeof import('../../src/store/embedded.js');
+  const mod = (await tsImport(
+    '../../src/store/embedded.ts',
+    import.meta.url,
+  )) as typeof import('../../src/store/embedded.js');
   return mod.startDatabase;
 }
 

@@ -36,7 +36,8 @@ export interface TestDatabase {
  */
 export function testServerUrl(): string {
   const url = process.env.YQ_TEST_PG_URL;
-  if (!url) throw new Error('YQ_TEST_PG_URL is not set: run jest with jest.config.js (its globalSetup starts PostgreSQL)');
+  if (!url)
+    throw new Error('YQ_TEST_PG_URL is not set: run jest with jest.config.js (its globalSetup starts PostgreSQL)');
   return url;
 }
 

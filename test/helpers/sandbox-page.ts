@@ -7,7 +7,10 @@ import type { Locator, Page } from 'playwright-core';
 /** Drives the sandbox page. */
 export class SandboxPage {
   /** @param baseUrl server origin, e.g. `http://127.0.0.1:43123` */
-  constructor(readonly page: Page, readonly baseUrl: string) {}
+  constructor(
+    readonly page: Page,
+    readonly baseUrl: string,
+  ) {}
 
   /** Opens `/sandbox` and waits until chats and people are loaded. */
   async open(): Promise<void> {
@@ -17,24 +20,35 @@ export class SandboxPage {
 
   /** Opens the group chat shown as `name` (e.g. `局舆情工作领导小组群`) and waits for its live stream. */
   async openChat(name: string): Promise<void> {
-    await this.openConversation(this.page.locator('#chat-list .conv-item').filter({ has: this.exactName('.conv-name', name) }));
+    await this.openConversation(
+      this.page.locator('#chat-list .conv-item').filter({ has: this.exactName('.conv-name', name) }),
+    );
   }
 
   /** Opens the 1:1 "私信" conversation with the person `personName` (speaker is that person). */
   async openDirect(personName: string): Promise<void> {
-    await this.openConversation(this.page.locator('#direct-list .conv-item').filter({ has: this.exactName('.conv-name', personName) }));
+    await this.openConversation(
+      this.page.locator('#direct-list .conv-item').filter({ has: this.exactName('.conv-name', personName) }),
+    );
   }
 
   /** Selects who messages and card clicks are sent as (the person chip named `personName`). */
   async speakAs(personName: string): Promise<void> {
     const chip = this.page.locator('#people .person').filter({ has: this.exactName('.person-name', personName) });
     await chip.click();
-    await this.page.locator('#people .person[aria-pressed="true"]').filter({ has: this.exactName('.person-name', personName) }).waitFor();
+    await this.page
+      .locator('#people .person[aria-pressed="true"]')
+      .filter({ has: this.exactName('.person-name', personName) })
+      .waitFor();
   }
 
   /** Role badges (e.g. `第一责任人`) shown on the person chip named `personName`. */
   async rolesOf(personName: string): Promise<string[]> {
-    return this.page.locator('#people .person').filter({ has: this.exactName('.person-name', personName) }).locator('.badge').allTextContents();
+    return this.page
+      .locator('#people .person')
+      .filter({ has: this.exactName('.person-name', personName) })
+      .locator('.badge')
+      .allTextContents();
   }
 
   /** Types `text` into the input, presses Enter, and waits until it shows as the speaker's own bubble. */
@@ -61,7 +75,9 @@ export class SandboxPage {
 
   /** Waits for a card whose title contains `title`; returns the (last matching) card box. */
   async waitForCard(title: string | RegExp): Promise<Locator> {
-    const card = this.cards().filter({ has: this.page.locator('.card-title', { hasText: title }) }).last();
+    const card = this.cards()
+      .filter({ has: this.page.locator('.card-title', { hasText: title }) })
+      .last();
     await card.waitFor();
     return card;
   }
@@ -69,11 +85,16 @@ export class SandboxPage {
   /** Clicks the button labelled `text` on the last card (or the last card titled `cardTitle`). */
   async clickCardButton(text: string, cardTitle?: string | RegExp): Promise<void> {
     const card = cardTitle === undefined ? this.cards().last() : await this.waitForCard(cardTitle);
-    await card.locator('.card-button').filter({ hasText: new RegExp(`^${escapeRegExp(text)}$`) }).click();
+    await card
+      .locator('.card-button')
+      .filter({ hasText: new RegExp(`^${escapeRegExp(text)}$`) })
+      .click();
   }
 
   /** All cards on screen, oldest first. */
-  cards(): Locator { return this.page.locator('.msg .card'); }
+  cards(): Locator {
+    return this.page.locator('.msg .card');
+  }
 
   /** Label → value pairs of a card's fields. */
   async cardFields(card: Locator): Promise<Record<string, string>> {
@@ -93,10 +114,14 @@ export class SandboxPage {
   }
 
   /** The status line under the input (errors, click confirmations). */
-  async status(): Promise<string> { return this.page.locator('#status').innerText(); }
+  async status(): Promise<string> {
+    return this.page.locator('#status').innerText();
+  }
 
   /** Texts of all message bubbles, oldest first. */
-  async messageTexts(): Promise<string[]> { return this.page.locator('.msg .bubble').allInnerTexts(); }
+  async messageTexts(): Promise<string[]> {
+    return this.page.locator('.msg .bubble').allInnerTexts();
+  }
 
   private async openConversation(item: Locator): Promise<void> {
     await item.click();

@@ -7,7 +7,14 @@
  * caller schedules the next run at the returned time.
  */
 import type { Directory } from '../Directory.js';
-import { chaseSchedule, gradeBreach, nextStep, resolveLadderTarget, type ChaseStep, type LadderDelivery } from '../milestones/index.js';
+import {
+  chaseSchedule,
+  gradeBreach,
+  nextStep,
+  resolveLadderTarget,
+  type ChaseStep,
+  type LadderDelivery,
+} from '../milestones/index.js';
 import type { ChaseRun, Clock, DomainLogger, IncidentRepo, Notice, Notifier, UnitOfWork } from '../ports.js';
 import type { Incident, MilestoneRecord } from '../types.js';
 import { breachNotice, escalationNotice, reminderNotice } from './chase-messages.js';
@@ -31,9 +38,16 @@ export function claimToken(step: ChaseStep, m: MilestoneRecord, planId: string):
 }
 
 export class ChaseService {
-  constructor(private readonly deps: {
-    uow: UnitOfWork; directory: Directory; clock: Clock; notifier: Notifier; timeScale: number; log: DomainLogger;
-  }) {}
+  constructor(
+    private readonly deps: {
+      uow: UnitOfWork;
+      directory: Directory;
+      clock: Clock;
+      notifier: Notifier;
+      timeScale: number;
+      log: DomainLogger;
+    },
+  ) {}
 
   /** Runs the due steps of one milestone. Never throws for a stale or finished run (it logs why). */
   async run(run: ChaseRun): Promise<ChaseOutcome> {
@@ -45,7 +59,13 @@ export class ChaseService {
       const m = (await repo.milestones(run.incidentId)).find((x) => x.key === run.key);
       if (!m || m.state !== 'open' || m.planId !== run.planId) return this.stop(run, 'not-open');
       const level = incident.confirmedLevel ?? incident.proposedLevel;
-      const schedule = chaseSchedule(m, this.deps.directory.config.escalation, level, this.deps.directory.timezone, this.deps.timeScale);
+      const schedule = chaseSchedule(
+        m,
+        this.deps.directory.config.escalation,
+        level,
+        this.deps.directory.timezone,
+        this.deps.timeScale,
+      );
       const now = this.deps.clock.now();
       const done = new Set<string>();
       const fired: string[] = [];
@@ -54,7 +74,10 @@ export class ChaseService {
         if (!ns) return { ...this.stop(run, 'done'), fired };
         if (!ns.dueNow) return { next: ns.step.notifyAt, fired };
         done.add(ns.step.step);
-        if (!(await repo.claimChaseStep(run.incidentId, run.key, ns.step.step, claimToken(ns.step, m, run.planId), now))) continue;
+        if (
+          !(await repo.claimChaseStep(run.incidentId, run.key, ns.step.step, claimToken(ns.step, m, run.planId), now))
+        )
+          continue;
         if (ns.superseded) {
           this.deps.log.info({ ...run, step: ns.step.step }, 'reminder superseded by a later due step: not sent');
           continue;
@@ -79,13 +102,21 @@ export class ChaseService {
     const unit = dir.unit(i.unitId)!;
     const lg = dir.config.leadershipGroup;
     const contacts = {
-      ownerIds: m.ownerIds, firstResponsible: unit.firstResponsible, directResponsible: unit.directResponsible,
-      incidentChatId: i.chatId, leadershipGroup: { leader: lg.leader, deputies: lg.deputies, chat: lg.chat ?? null },
+      ownerIds: m.ownerIds,
+      firstResponsible: unit.firstResponsible,
+      directResponsible: unit.directResponsible,
+      incidentChatId: i.chatId,
+      leadershipGroup: { leader: lg.leader, deputies: lg.deputies, chat: lg.chat ?? null },
       upperAuthority: { contacts: dir.config.upperAuthority.contacts },
     };
-    const rank = (p: string) => Math.max(
-      dir.config.upperAuthority.contacts.includes(p) ? 6 : 0, lg.leader === p ? 5 : 0, lg.deputies.includes(p) ? 4 : 0,
-      unit.firstResponsible === p ? 3 : 0, unit.directResponsible === p ? 2 : 1);
+    const rank = (p: string) =>
+      Math.max(
+        dir.config.upperAuthority.contacts.includes(p) ? 6 : 0,
+        lg.leader === p ? 5 : 0,
+        lg.deputies.includes(p) ? 4 : 0,
+        unit.firstResponsible === p ? 3 : 0,
+        unit.directResponsible === p ? 2 : 1,
+      );
     const ownerRank = Math.max(...m.ownerIds.map(rank), 1);
     const reached = new Set(m.ownerIds);
     const ladder = dir.config.escalation.ladder;
@@ -106,33 +137,78 @@ export class ChaseService {
   }
 
   /** Performs one step inside the transaction: ledger entries, breach record; returns its notice. */
-  private async act(repo: IncidentRepo, i: Incident, m: MilestoneRecord, step: ChaseStep, now: Date): Promise<Notice | null> {
+  private async act(
+    repo: IncidentRepo,
+    i: Incident,
+    m: MilestoneRecord,
+    step: ChaseStep,
+    now: Date,
+  ): Promise<Notice | null> {
     const dir = this.deps.directory;
     const base = { key: m.key, name: m.name, step: step.step, planId: m.planId, dueAt: m.dueAt.toISOString() };
     if (step.kind === 'remind') {
       const n = reminderNotice(dir, i, m, now, this.deps.timeScale);
-      await repo.appendLedger({ incidentId: i.id, actor: 'bot', kind: 'milestone.reminded', at: now, payload: { ...base, to: m.ownerIds } });
+      await repo.appendLedger({
+        incidentId: i.id,
+        actor: 'bot',
+        kind: 'milestone.reminded',
+        at: now,
+        payload: { ...base, to: m.ownerIds },
+      });
       return n;
     }
     if (step.kind === 'breach') {
       if (!(await repo.markMilestoneBreached(i.id, m.key, step.at))) {
-        this.deps.log.info({ incidentId: i.id, key: m.key }, 'breach already recorded under an earlier plan: not recorded again');
+        this.deps.log.info(
+          { incidentId: i.id, key: m.key },
+          'breach already recorded under an earlier plan: not recorded again',
+        );
         return null;
       }
       const grade = gradeBreach({});
       m.breachedAt = step.at;
-      await repo.insertBreach({ incidentId: i.id, milestoneKey: m.key, personIds: m.ownerIds, grade, at: step.at, gradedBy: null, note: null });
-      await repo.appendLedger({ incidentId: i.id, actor: 'system', kind: 'milestone.breached', at: now, payload: { ...base, personIds: m.ownerIds, grade } });
+      await repo.insertBreach({
+        incidentId: i.id,
+        milestoneKey: m.key,
+        personIds: m.ownerIds,
+        grade,
+        at: step.at,
+        gradedBy: null,
+        note: null,
+      });
+      await repo.appendLedger({
+        incidentId: i.id,
+        actor: 'system',
+        kind: 'milestone.breached',
+        at: now,
+        payload: { ...base, personIds: m.ownerIds, grade },
+      });
       return breachNotice(dir, i, m);
     }
     const delivery = this.rung(i, m, step.rung!);
     if (!delivery) {
-      this.deps.log.info({ incidentId: i.id, key: m.key, step: step.step }, 'ladder rung reaches nobody new above the owner: skipped');
+      this.deps.log.info(
+        { incidentId: i.id, key: m.key, step: step.step },
+        'ladder rung reaches nobody new above the owner: skipped',
+      );
       return null;
     }
-    await repo.appendLedger({ incidentId: i.id, actor: 'bot', kind: 'milestone.escalated', at: now, payload: {
-      ...base, rung: step.rung, target: delivery.target, audience: delivery.audience, targetName: [...new Set([...delivery.mentions, ...delivery.directTo])].map((p) => dir.nameOf(p)).join('、'),
-      chatId: delivery.chatId, mentions: delivery.mentions, directTo: delivery.directTo } });
+    await repo.appendLedger({
+      incidentId: i.id,
+      actor: 'bot',
+      kind: 'milestone.escalated',
+      at: now,
+      payload: {
+        ...base,
+        rung: step.rung,
+        target: delivery.target,
+        audience: delivery.audience,
+        targetName: [...new Set([...delivery.mentions, ...delivery.directTo])].map((p) => dir.nameOf(p)).join('、'),
+        chatId: delivery.chatId,
+        mentions: delivery.mentions,
+        directTo: delivery.directTo,
+      },
+    });
     return escalationNotice(dir, i, m, step, delivery, now, this.deps.timeScale);
   }
 }

@@ -10,7 +10,13 @@ import type { OrgConfig } from '../../config/schema.js';
 import type { WorkingCalendar } from '../calendar.js';
 import type { Directory } from '../Directory.js';
 import type { IncidentEvent, IncidentEventContext, IncidentHook } from '../incident-events.js';
-import { chaseSchedule, parseMilestoneKey, planMilestonesDetailed, replan, type IncidentPeople } from '../milestones/index.js';
+import {
+  chaseSchedule,
+  parseMilestoneKey,
+  planMilestonesDetailed,
+  replan,
+  type IncidentPeople,
+} from '../milestones/index.js';
 import type { ChaseScheduler, DomainLogger, IncidentRepo } from '../ports.js';
 import type { Incident, MilestoneRecord } from '../types.js';
 
@@ -25,32 +31,53 @@ export interface DeadlinePlannerDeps {
 
 /** Which `metBy` name an event meets (config `milestones[].metBy`). */
 const MET_BY: Partial<Record<IncidentEvent['type'], string>> = {
-  acknowledged: 'ack', level_changed: 'level', updated: 'update', published: 'publish', closed: 'close',
+  acknowledged: 'ack',
+  level_changed: 'level',
+  updated: 'update',
+  published: 'publish',
+  closed: 'close',
 };
 
 export class DeadlinePlanner implements IncidentHook {
   constructor(private readonly deps: DeadlinePlannerDeps) {}
 
-  private get config(): OrgConfig { return this.deps.directory.config; }
+  private get config(): OrgConfig {
+    return this.deps.directory.config;
+  }
 
   /** See the file comment. Returns the after-commit scheduling step when a plan changed. */
   async onEvent(ctx: IncidentEventContext): Promise<(() => Promise<void>) | void> {
     const { repo, incident, event, actor, at } = ctx;
     const metBy = MET_BY[event.type];
-    if (metBy) await this.meet(repo, incident.id, actor.id, at, (m, base) => this.spec(base)?.metBy.includes(metBy) === true
-      && (event.type !== 'acknowledged' || !this.spec(base)?.perOwner || parseMilestoneKey(m.key).personId === event.personId));
+    if (metBy)
+      await this.meet(
+        repo,
+        incident.id,
+        actor.id,
+        at,
+        (m, base) =>
+          this.spec(base)?.metBy.includes(metBy) === true &&
+          (event.type !== 'acknowledged' ||
+            !this.spec(base)?.perOwner ||
+            parseMilestoneKey(m.key).personId === event.personId),
+      );
     if (event.type === 'milestone_done') await this.meet(repo, incident.id, actor.id, at, (m) => m.key === event.key);
     switch (event.type) {
-      case 'opened': return this.plan(repo, incident, at, 'opened');
+      case 'opened':
+        return this.plan(repo, incident, at, 'opened');
       case 'level_changed':
       case 'category_changed':
-      case 'assigned': return this.plan(repo, incident, at, event.type);
+      case 'assigned':
+        return this.plan(repo, incident, at, event.type);
       case 'closed':
         await repo.cancelOpenMilestones(incident.id);
         return this.plan(repo, incident, at, 'closed');
-      case 'reopened': return this.plan(repo, incident, at, 'reopened');
-      case 'feedback': return this.plan(repo, incident, at, 'feedback');
-      default: return undefined;
+      case 'reopened':
+        return this.plan(repo, incident, at, 'reopened');
+      case 'feedback':
+        return this.plan(repo, incident, at, 'feedback');
+      default:
+        return undefined;
     }
   }
 
@@ -73,14 +100,28 @@ export class DeadlinePlanner implements IncidentHook {
     return last ? last.at : null;
   }
 
-  private spec(baseKey: string) { return this.config.milestones.find((m) => m.key === baseKey); }
+  private spec(baseKey: string) {
+    return this.config.milestones.find((m) => m.key === baseKey);
+  }
 
-  private async meet(repo: IncidentRepo, incidentId: string, by: string, at: Date, which: (m: MilestoneRecord, baseKey: string) => boolean): Promise<void> {
+  private async meet(
+    repo: IncidentRepo,
+    incidentId: string,
+    by: string,
+    at: Date,
+    which: (m: MilestoneRecord, baseKey: string) => boolean,
+  ): Promise<void> {
     for (const m of await repo.milestones(incidentId)) {
       if (m.state !== 'open' || !which(m, parseMilestoneKey(m.key).baseKey)) continue;
       if (await repo.markMilestoneMet(incidentId, m.key, by, at)) {
         const late = m.dueAt < at;
-        await repo.appendLedger({ incidentId, actor: by, kind: 'milestone.met', at, payload: { key: m.key, name: m.name, dueAt: m.dueAt.toISOString(), late } });
+        await repo.appendLedger({
+          incidentId,
+          actor: by,
+          kind: 'milestone.met',
+          at,
+          payload: { key: m.key, name: m.name, dueAt: m.dueAt.toISOString(), late },
+        });
       }
     }
   }
@@ -91,10 +132,23 @@ export class DeadlinePlanner implements IncidentHook {
     const planId = randomUUID();
     const level = incident.confirmedLevel ?? incident.proposedLevel;
     const { records, skipped } = planMilestonesDetailed({
-      incident: { id: incident.id, foundAt: incident.foundAt, occurredAt: incident.occurredAt, reportedAt: incident.reportedAt,
-        closedAt: incident.closedAt, level, category: incident.category, feedbackAt: await this.feedbackAt(repo, incident.id) },
-      people: await this.people(repo, incident), milestones: this.config.milestones, calendar: this.deps.calendar,
-      timezone: dir.timezone, endOfDay: this.config.calendar.endOfDay, timeScale: this.deps.timeScale, planId,
+      incident: {
+        id: incident.id,
+        foundAt: incident.foundAt,
+        occurredAt: incident.occurredAt,
+        reportedAt: incident.reportedAt,
+        closedAt: incident.closedAt,
+        level,
+        category: incident.category,
+        feedbackAt: await this.feedbackAt(repo, incident.id),
+      },
+      people: await this.people(repo, incident),
+      milestones: this.config.milestones,
+      calendar: this.deps.calendar,
+      timezone: dir.timezone,
+      endOfDay: this.config.calendar.endOfDay,
+      timeScale: this.deps.timeScale,
+      planId,
       nameOf: (p) => dir.nameOf(p),
     });
     const existing = await repo.milestones(incident.id);
@@ -102,10 +156,21 @@ export class DeadlinePlanner implements IncidentHook {
     await repo.replaceOpenMilestones(incident.id, merged.open);
     await repo.updateIncident(incident.id, { planId });
     await repo.appendLedger({
-      incidentId: incident.id, actor: 'system', kind: 'milestone.planned', at,
-      payload: { planId, reason, level, count: merged.open.length, replanned: reason !== 'opened', added: merged.added,
+      incidentId: incident.id,
+      actor: 'system',
+      kind: 'milestone.planned',
+      at,
+      payload: {
+        planId,
+        reason,
+        level,
+        count: merged.open.length,
+        replanned: reason !== 'opened',
+        added: merged.added,
         changed: merged.changed.map((c) => ({ key: c.key, from: c.from.toISOString(), to: c.to.toISOString() })),
-        dropped: merged.dropped.map((d) => d.key), skipped },
+        dropped: merged.dropped.map((d) => d.key),
+        skipped,
+      },
     });
     const open = merged.open;
     return async () => {
@@ -114,7 +179,10 @@ export class DeadlinePlanner implements IncidentHook {
         if (!first) continue;
         await this.deps.scheduler.schedule({ incidentId: incident.id, key: m.key, planId }, first.notifyAt);
       }
-      this.deps.log.info({ incidentId: incident.id, planId, reason, milestones: open.length }, 'milestone chases scheduled');
+      this.deps.log.info(
+        { incidentId: incident.id, planId, reason, milestones: open.length },
+        'milestone chases scheduled',
+      );
     };
   }
 }

@@ -27,8 +27,11 @@ function howToMeet(i: Incident, m: MilestoneRecord): string {
 /** Reminder before the deadline, to the owners. Spans are shown in simulated time under a drill's `timeScale`. */
 export function reminderNotice(dir: Directory, i: Incident, m: MilestoneRecord, now: Date, timeScale = 1): Notice {
   return {
-    chatId: i.chatId, mentions: m.ownerIds, directTo: m.ownerIds,
-    text: `【提醒】${i.id}「${m.name}」将于 ${dir.formatShort(m.dueAt)} 到期（剩余 ${formatSpan((m.dueAt.getTime() - now.getTime()) / timeScale)}）。\n` +
+    chatId: i.chatId,
+    mentions: m.ownerIds,
+    directTo: m.ownerIds,
+    text:
+      `【提醒】${i.id}「${m.name}」将于 ${dir.formatShort(m.dueAt)} 到期（剩余 ${formatSpan((m.dueAt.getTime() - now.getTime()) / timeScale)}）。\n` +
       `${mentionsText(m.ownerIds)} 请及时办理，${howToMeet(i, m)}。`,
   };
 }
@@ -36,21 +39,39 @@ export function reminderNotice(dir: Directory, i: Incident, m: MilestoneRecord, 
 /** The deadline passed: the breach is recorded (minor by default; 000 L2). */
 export function breachNotice(dir: Directory, i: Incident, m: MilestoneRecord): Notice {
   return {
-    chatId: i.chatId, mentions: m.ownerIds, directTo: m.ownerIds,
-    text: `【超时】${i.id}「${m.name}」已超过时限（${dir.formatShort(m.dueAt)}），已记入台账（轻微违约）。\n` +
+    chatId: i.chatId,
+    mentions: m.ownerIds,
+    directTo: m.ownerIds,
+    text:
+      `【超时】${i.id}「${m.name}」已超过时限（${dir.formatShort(m.dueAt)}），已记入台账（轻微违约）。\n` +
       `${mentionsText(m.ownerIds)} 请立即办理，${howToMeet(i, m)}。`,
   };
 }
 
-const AUDIENCE: Record<LadderDelivery['audience'], string> = { incident: '', leadershipGroup: '（报领导小组）', upperAuthority: '（报上级主管部门）' };
+const AUDIENCE: Record<LadderDelivery['audience'], string> = {
+  incident: '',
+  leadershipGroup: '（报领导小组）',
+  upperAuthority: '（报上级主管部门）',
+};
 
 /** An escalation rung: who is chased now, where, and who still owes the step. */
-export function escalationNotice(dir: Directory, i: Incident, m: MilestoneRecord, step: ChaseStep, d: LadderDelivery, now: Date, timeScale = 1): Notice {
+export function escalationNotice(
+  dir: Directory,
+  i: Incident,
+  m: MilestoneRecord,
+  step: ChaseStep,
+  d: LadderDelivery,
+  now: Date,
+  timeScale = 1,
+): Notice {
   const owners = m.ownerIds.map((p) => dir.nameOf(p)).join('、');
   const whom = d.mentions.length ? `请 ${mentionsText(d.mentions)} 督促办理` : '请督促办理';
   return {
-    chatId: d.chatId ?? undefined, mentions: d.mentions, directTo: d.directTo,
-    text: `【逾期升级·第 ${step.rung ?? ''} 级】${AUDIENCE[d.audience]}${i.id}「${m.name}」已逾期 ${formatSpan((now.getTime() - m.dueAt.getTime()) / timeScale)}` +
+    chatId: d.chatId ?? undefined,
+    mentions: d.mentions,
+    directTo: d.directTo,
+    text:
+      `【逾期升级·第 ${step.rung ?? ''} 级】${AUDIENCE[d.audience]}${i.id}「${m.name}」已逾期 ${formatSpan((now.getTime() - m.dueAt.getTime()) / timeScale)}` +
       `（时限 ${dir.formatShort(m.dueAt)}），责任人：${owners}。\n${whom}；事件：${i.title}。`,
   };
 }

@@ -64,7 +64,11 @@ function percentId(fraction: number): string {
  *   malformed quiet-hours time or an unknown time zone.
  */
 export function chaseSchedule(
-  milestone: ChaseMilestone, policy: EscalationSpec, level: string, timezone: string, timeScale: number,
+  milestone: ChaseMilestone,
+  policy: EscalationSpec,
+  level: string,
+  timezone: string,
+  timeScale: number,
 ): ChaseStep[] {
   assertTimeScale(timeScale);
   assertValidDate(milestone.startsAt, 'startsAt');
@@ -83,14 +87,28 @@ export function chaseSchedule(
     const id = `remind:${percentId(f)}`;
     if (seen.has(id) || !(f > 0 && f < 1)) continue;
     seen.add(id);
-    const s = make({ step: id, kind: 'remind', at: new Date(start + Math.round(f * (due - start))), target: 'owner', fraction: f });
+    const s = make({
+      step: id,
+      kind: 'remind',
+      at: new Date(start + Math.round(f * (due - start))),
+      target: 'owner',
+      fraction: f,
+    });
     if (s.notifyAt.getTime() < due) steps.push(s);
   }
   steps.push(make({ step: 'breach', kind: 'breach', at: new Date(due), target: 'owner' }));
   let t = due;
   policy.ladder.forEach((rung, i) => {
     t += scaleMinutes(rung.afterMinutes, timeScale);
-    steps.push(make({ step: `escalate:${i + 1}:${rung.target}`, kind: 'escalate', at: new Date(t), target: rung.target, rung: i + 1 }));
+    steps.push(
+      make({
+        step: `escalate:${i + 1}:${rung.target}`,
+        kind: 'escalate',
+        at: new Date(t),
+        target: rung.target,
+        rung: i + 1,
+      }),
+    );
   });
   return steps;
 }

@@ -14,17 +14,36 @@
  * - After downtime every chase step resolves once, in order; only an overtaken reminder is
  *   superseded instead of sent (next-step.ts).
  */
-export type { ClockName, OwnerRole, LimitSpec, MilestoneSpec, LadderTarget, QuietHours, EscalationSpec } from './specs.js';
+export type {
+  ClockName,
+  OwnerRole,
+  LimitSpec,
+  MilestoneSpec,
+  LadderTarget,
+  QuietHours,
+  EscalationSpec,
+} from './specs.js';
 export { toZoned, fromZoned, splitYmd, addDaysYmd, weekdayOf, parseHhmm, type ZonedTime } from './zoned-time.js';
 export {
-  nextWorkdayYmd, addWorkingDaysYmd, workingDaysDeadline, sameDayDeadline, MAX_NON_WORKING_RUN,
+  nextWorkdayYmd,
+  addWorkingDaysYmd,
+  workingDaysDeadline,
+  sameDayDeadline,
+  MAX_NON_WORKING_RUN,
   type BusinessDayOptions,
 } from './working-days.js';
 export { peopleInRole, resolveOwners, type IncidentPeople } from './owners.js';
 export { milestoneKey, parseMilestoneKey } from './keys.js';
 export {
-  clockStart, effectiveLimit, dueFrom, planMilestones, planMilestonesDetailed,
-  type PlanIncident, type PlanInput, type PlanResult, type SkipReason,
+  clockStart,
+  effectiveLimit,
+  dueFrom,
+  planMilestones,
+  planMilestonesDetailed,
+  type PlanIncident,
+  type PlanInput,
+  type PlanResult,
+  type SkipReason,
 } from './plan.js';
 export { replan, type ReplanResult } from './replan.js';
 export { quietWindowEnd, deferOutOfQuietHours } from './quiet-hours.js';

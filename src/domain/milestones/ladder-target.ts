@@ -49,18 +49,32 @@ const uniq = (ids: readonly string[]): string[] => [...new Set(ids.filter((x) =>
  *   `fellBackFrom: 'upperAuthority'` so the message can say the upward report is the group's to make.
  */
 export function resolveLadderTarget(target: LadderTarget, c: EscalationContacts): LadderDelivery {
-  const incident = (mentions: string[]): LadderDelivery => ({ target, audience: 'incident', chatId: c.incidentChatId, mentions, directTo: [] });
+  const incident = (mentions: string[]): LadderDelivery => ({
+    target,
+    audience: 'incident',
+    chatId: c.incidentChatId,
+    mentions,
+    directTo: [],
+  });
   switch (target) {
-    case 'owner': return incident(c.ownerIds.length > 0 ? uniq(c.ownerIds) : [c.directResponsible]);
-    case 'directResponsible': return incident([c.directResponsible]);
-    case 'firstResponsible': return incident([c.firstResponsible]);
-    case 'leadershipGroup': return {
-      target, audience: 'leadershipGroup', chatId: c.leadershipGroup.chat ?? c.incidentChatId,
-      mentions: uniq([c.leadershipGroup.leader, ...c.leadershipGroup.deputies]), directTo: [],
-    };
+    case 'owner':
+      return incident(c.ownerIds.length > 0 ? uniq(c.ownerIds) : [c.directResponsible]);
+    case 'directResponsible':
+      return incident([c.directResponsible]);
+    case 'firstResponsible':
+      return incident([c.firstResponsible]);
+    case 'leadershipGroup':
+      return {
+        target,
+        audience: 'leadershipGroup',
+        chatId: c.leadershipGroup.chat ?? c.incidentChatId,
+        mentions: uniq([c.leadershipGroup.leader, ...c.leadershipGroup.deputies]),
+        directTo: [],
+      };
     case 'upperAuthority': {
       const contacts = uniq(c.upperAuthority.contacts);
-      if (contacts.length === 0) return { ...resolveLadderTarget('leadershipGroup', c), fellBackFrom: 'upperAuthority' };
+      if (contacts.length === 0)
+        return { ...resolveLadderTarget('leadershipGroup', c), fellBackFrom: 'upperAuthority' };
       return { target, audience: 'upperAuthority', chatId: null, mentions: contacts, directTo: contacts };
     }
   }

@@ -33,8 +33,8 @@ export function nextStep(schedule: readonly ChaseStep[], done: ReadonlySet<strin
   const step = schedule[i];
   const t = now.getTime();
   const dueNow = step.notifyAt.getTime() <= t;
-  const superseded = dueNow && step.kind === 'remind'
-    && schedule.slice(i + 1).some((later) => later.notifyAt.getTime() <= t);
+  const superseded =
+    dueNow && step.kind === 'remind' && schedule.slice(i + 1).some((later) => later.notifyAt.getTime() <= t);
   return { step, dueNow, superseded };
 }
 

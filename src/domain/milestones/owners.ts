@@ -26,12 +26,18 @@ export interface IncidentPeople {
 /** The person ids one role stands for (possibly none). */
 export function peopleInRole(role: OwnerRole, people: IncidentPeople): string[] {
   switch (role) {
-    case 'reporter': return [people.reporter];
-    case 'firstResponsible': return [people.firstResponsible];
-    case 'directResponsible': return [people.directResponsible];
-    case 'spokesperson': return people.spokesperson ? [people.spokesperson] : [];
-    case 'office': return [...people.office];
-    case 'assignee': return [...people.assignees];
+    case 'reporter':
+      return [people.reporter];
+    case 'firstResponsible':
+      return [people.firstResponsible];
+    case 'directResponsible':
+      return [people.directResponsible];
+    case 'spokesperson':
+      return people.spokesperson ? [people.spokesperson] : [];
+    case 'office':
+      return [...people.office];
+    case 'assignee':
+      return [...people.assignees];
   }
 }
 

@@ -61,11 +61,16 @@ export interface PlanResult {
  */
 export function clockStart(clock: ClockName, incident: PlanIncident): Date | null {
   switch (clock) {
-    case 'discovery': return incident.foundAt;
-    case 'occurrence': return incident.occurredAt ?? incident.foundAt;
-    case 'report': return incident.reportedAt;
-    case 'closure': return incident.closedAt;
-    case 'feedback': return incident.feedbackAt ?? null;
+    case 'discovery':
+      return incident.foundAt;
+    case 'occurrence':
+      return incident.occurredAt ?? incident.foundAt;
+    case 'report':
+      return incident.reportedAt;
+    case 'closure':
+      return incident.closedAt;
+    case 'feedback':
+      return incident.feedbackAt ?? null;
   }
 }
 
@@ -86,10 +91,15 @@ export function effectiveLimit(spec: MilestoneSpec, level: string): LimitSpec & 
  * equivalent, compressed (e.g. 4 d 8 h × 0.001 ≈ 6.2 min). Returns `null` when no limit is set.
  * @throws RangeError for an invalid time scale, time zone or `endOfDay`.
  */
-export function dueFrom(start: Date, limit: LimitSpec & { sameDay?: boolean }, opts: BusinessDayOptions & { timeScale: number }): Date | null {
+export function dueFrom(
+  start: Date,
+  limit: LimitSpec & { sameDay?: boolean },
+  opts: BusinessDayOptions & { timeScale: number },
+): Date | null {
   const candidates: number[] = [];
   if (limit.limitMinutes !== undefined) candidates.push(start.getTime() + limit.limitMinutes * MINUTE_MS);
-  if (limit.limitWorkingDays !== undefined) candidates.push(workingDaysDeadline(start, limit.limitWorkingDays, opts).getTime());
+  if (limit.limitWorkingDays !== undefined)
+    candidates.push(workingDaysDeadline(start, limit.limitWorkingDays, opts).getTime());
   if (limit.sameDay) candidates.push(sameDayDeadline(start, opts).getTime());
   if (candidates.length === 0) return null;
   return scaleSpan(start, new Date(Math.min(...candidates)), opts.timeScale);
@@ -114,21 +124,49 @@ export function planMilestonesDetailed(input: PlanInput): PlanResult {
   const result: PlanResult = { records: [], skipped: [] };
   const skip = (key: string, reason: SkipReason) => result.skipped.push({ key, reason });
   for (const spec of input.milestones) {
-    if (spec.enabled === false) { skip(spec.key, 'disabled'); continue; }
-    if (spec.levels && !spec.levels.includes(incident.level)) { skip(spec.key, 'level'); continue; }
+    if (spec.enabled === false) {
+      skip(spec.key, 'disabled');
+      continue;
+    }
+    if (spec.levels && !spec.levels.includes(incident.level)) {
+      skip(spec.key, 'level');
+      continue;
+    }
     if (spec.categories && (incident.category === null || !spec.categories.includes(incident.category))) {
-      skip(spec.key, 'category'); continue;
+      skip(spec.key, 'category');
+      continue;
     }
     const start = clockStart(spec.clock, incident);
-    if (start === null) { skip(spec.key, 'clock-not-started'); continue; }
+    if (start === null) {
+      skip(spec.key, 'clock-not-started');
+      continue;
+    }
     const due = dueFrom(start, effectiveLimit(spec, incident.level), input);
-    if (due === null) { skip(spec.key, 'no-limit'); continue; }
+    if (due === null) {
+      skip(spec.key, 'no-limit');
+      continue;
+    }
     const owners = resolveOwners(spec.owners, input.people);
-    const base = { incidentId: incident.id, startsAt: new Date(start), dueAt: due, state: 'open' as const,
-      metAt: null, metBy: null, breachedAt: null, planId: input.planId };
+    const base = {
+      incidentId: incident.id,
+      startsAt: new Date(start),
+      dueAt: due,
+      state: 'open' as const,
+      metAt: null,
+      metBy: null,
+      breachedAt: null,
+      planId: input.planId,
+    };
     if (spec.perOwner) {
       for (const id of owners) {
-        result.records.push({ ...base, key: milestoneKey(spec.key, id), name: `${spec.name}（${nameOf(id)}）`, ownerIds: [id], startsAt: new Date(start), dueAt: new Date(due) });
+        result.records.push({
+          ...base,
+          key: milestoneKey(spec.key, id),
+          name: `${spec.name}（${nameOf(id)}）`,
+          ownerIds: [id],
+          startsAt: new Date(start),
+          dueAt: new Date(due),
+        });
       }
     } else {
       result.records.push({ ...base, key: spec.key, name: spec.name, ownerIds: owners });

@@ -16,8 +16,14 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit',
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
     formatters.set(timeZone, f);
   }
@@ -86,7 +92,9 @@ function wallOf(t: number, timeZone: string): number {
 export function splitYmd(ymd: Ymd): [number, number, number] {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
   if (!m) throw new RangeError(`date must be YYYY-MM-DD, got "${ymd}"`);
-  const y = Number(m[1]); const mo = Number(m[2]); const d = Number(m[3]);
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
   const t = new Date(Date.UTC(y, mo - 1, d));
   if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) {
     throw new RangeError(`not a calendar date: "${ymd}"`);
@@ -117,7 +125,8 @@ export function weekdayOf(ymd: Ymd): number {
  */
 export function parseHhmm(hhmm: string): number {
   const m = /^(\d{2}):(\d{2})$/.exec(hhmm);
-  const h = m ? Number(m[1]) : NaN; const min = m ? Number(m[2]) : NaN;
+  const h = m ? Number(m[1]) : NaN;
+  const min = m ? Number(m[2]) : NaN;
   if (!m || min > 59 || h > 24 || (h === 24 && min !== 0)) {
     throw new RangeError(`time must be HH:mm within 00:00…24:00, got "${hhmm}"`);
   }

@@ -26,7 +26,10 @@ export class StaticMigrationProvider implements MigrationProvider {
  * @returns the names of the migrations applied by this call (empty if already up to date).
  * @throws Error `database migration "<name>" failed: <cause>` (the failed migration is rolled back).
  */
-export async function migrateToLatest(db: Kysely<any>, list: Record<string, Migration> = migrations): Promise<string[]> {
+export async function migrateToLatest(
+  db: Kysely<any>,
+  list: Record<string, Migration> = migrations,
+): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new StaticMigrationProvider(list) });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {

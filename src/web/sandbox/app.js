@@ -5,8 +5,14 @@ import { renderMessage, roleLabel } from './render.js';
 
 const $ = (id) => document.getElementById(id);
 const state = {
-  meta: null, chats: [], people: new Map(), conv: null, speakers: new Map(),
-  messages: [], source: null, fresh: null,
+  meta: null,
+  chats: [],
+  people: new Map(),
+  conv: null,
+  speakers: new Map(),
+  messages: [],
+  source: null,
+  fresh: null,
 };
 
 async function api(path, init) {
@@ -23,10 +29,20 @@ function setStatus(text, kind = 'info') {
 }
 
 function conversations() {
-  const chats = state.chats.map((c) => ({ id: c.id, kind: 'chat', title: c.name, sub: c.unitName, members: c.members }));
+  const chats = state.chats.map((c) => ({
+    id: c.id,
+    kind: 'chat',
+    title: c.name,
+    sub: c.unitName,
+    members: c.members,
+  }));
   const directs = state.meta.people.map((p) => ({
-    id: p.directChatId, kind: 'direct', title: `与${state.meta.botName}的私信 · ${p.name}`, sub: p.title || '',
-    members: [{ ...p, roles: [] }], person: p,
+    id: p.directChatId,
+    kind: 'direct',
+    title: `与${state.meta.botName}的私信 · ${p.name}`,
+    sub: p.title || '',
+    members: [{ ...p, roles: [] }],
+    person: p,
   }));
   return { chats, directs };
 }
@@ -64,39 +80,47 @@ function currentSpeaker() {
 
 function renderPeople() {
   const box = $('people');
-  if (!state.conv) { box.replaceChildren(); return; }
+  if (!state.conv) {
+    box.replaceChildren();
+    return;
+  }
   const selected = currentSpeaker();
-  box.replaceChildren(...state.conv.members.map((m) => {
-    const btn = document.createElement('button');
-    btn.type = 'button';
-    btn.className = 'person';
-    btn.dataset.personId = m.id;
-    btn.setAttribute('aria-pressed', String(m.id === selected));
-    if (m.title) btn.title = m.title;
-    const name = document.createElement('span');
-    name.className = 'person-name';
-    name.textContent = m.name;
-    btn.append(name);
-    for (const role of m.roles) {
-      const badge = document.createElement('span');
-      badge.className = `badge role-${role}`;
-      badge.textContent = roleLabel(role);
-      btn.append(badge);
-    }
-    btn.addEventListener('click', () => {
-      state.speakers.set(state.conv.id, m.id);
-      renderPeople();
-      renderMessages();
-      $('input').focus();
-    });
-    return btn;
-  }));
+  box.replaceChildren(
+    ...state.conv.members.map((m) => {
+      const btn = document.createElement('button');
+      btn.type = 'button';
+      btn.className = 'person';
+      btn.dataset.personId = m.id;
+      btn.setAttribute('aria-pressed', String(m.id === selected));
+      if (m.title) btn.title = m.title;
+      const name = document.createElement('span');
+      name.className = 'person-name';
+      name.textContent = m.name;
+      btn.append(name);
+      for (const role of m.roles) {
+        const badge = document.createElement('span');
+        badge.className = `badge role-${role}`;
+        badge.textContent = roleLabel(role);
+        btn.append(badge);
+      }
+      btn.addEventListener('click', () => {
+        state.speakers.set(state.conv.id, m.id);
+        renderPeople();
+        renderMessages();
+        $('input').focus();
+      });
+      return btn;
+    }),
+  );
 }
 
 function renderCtx() {
   return {
-    people: state.people, botName: state.meta.botName, timezone: state.meta.timezone,
-    self: currentSpeaker(), onCardButton: clickCardButton,
+    people: state.people,
+    botName: state.meta.botName,
+    timezone: state.meta.timezone,
+    self: currentSpeaker(),
+    onCardButton: clickCardButton,
   };
 }
 
@@ -132,7 +156,10 @@ function upsert(message) {
     return;
   }
   state.messages.push(message);
-  if (state.messages.length === 1) { renderMessages(); return; }
+  if (state.messages.length === 1) {
+    renderMessages();
+    return;
+  }
   $('messages').append(renderMessage(message, renderCtx()));
   if (stick) $('messages').scrollTop = $('messages').scrollHeight;
 }
@@ -158,7 +185,9 @@ function connect(convId) {
   if (state.source) state.source.close();
   const source = new EventSource(`/api/sandbox/chats/${encodeURIComponent(convId)}/stream`);
   state.source = source;
-  const onData = (e) => { if (state.source === source) upsert(JSON.parse(e.data)); };
+  const onData = (e) => {
+    if (state.source === source) upsert(JSON.parse(e.data));
+  };
   source.addEventListener('message', onData);
   source.addEventListener('update', onData);
   source.addEventListener('open', () => {
@@ -172,9 +201,11 @@ function openConversation(conv) {
   state.conv = conv;
   state.messages = [];
   if (!state.speakers.has(conv.id) && conv.members.length > 0) state.speakers.set(conv.id, conv.members[0].id);
-  for (const b of document.querySelectorAll('.conv-item')) b.setAttribute('aria-current', String(b.dataset.convId === conv.id));
+  for (const b of document.querySelectorAll('.conv-item'))
+    b.setAttribute('aria-current', String(b.dataset.convId === conv.id));
   $('chat-title').textContent = conv.title;
-  $('chat-sub').textContent = conv.kind === 'chat' ? `${conv.sub} · ${conv.members.length} 名成员` : '一对一私信（只能以本人身份发言）';
+  $('chat-sub').textContent =
+    conv.kind === 'chat' ? `${conv.sub} · ${conv.members.length} 名成员` : '一对一私信（只能以本人身份发言）';
   $('input').disabled = false;
   $('send').disabled = false;
   setStatus('');
@@ -190,13 +221,17 @@ async function send() {
   const text = input.value.trim();
   if (!state.conv || text.length === 0) return;
   const userId = currentSpeaker();
-  if (!userId) { setStatus('请先选择发言身份', 'error'); return; }
+  if (!userId) {
+    setStatus('请先选择发言身份', 'error');
+    return;
+  }
   $('send').disabled = true;
   state.followUntil = Date.now() + 5000;
   $('messages').scrollTop = $('messages').scrollHeight;
   try {
     await api('/api/sandbox/messages', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ chatId: state.conv.id, userId, text }),
     });
     input.value = '';
@@ -211,12 +246,16 @@ async function send() {
 
 async function clickCardButton(card, button, el) {
   const userId = currentSpeaker();
-  if (!userId) { setStatus('请先选择发言身份', 'error'); return; }
+  if (!userId) {
+    setStatus('请先选择发言身份', 'error');
+    return;
+  }
   el.disabled = true;
   state.followUntil = Date.now() + 5000;
   try {
     await api(`/api/sandbox/cards/${encodeURIComponent(card.id)}/actions`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ userId, key: button.key }),
     });
     setStatus(`已以「${state.people.get(userId)?.name ?? userId}」的身份点击「${button.text}」`);
@@ -229,19 +268,21 @@ async function clickCardButton(card, button, el) {
 function renderHints() {
   const seen = new Set();
   const hints = state.meta.commandHints.filter((h) => !seen.has(h.trim()) && seen.add(h.trim()));
-  $('hints').replaceChildren(...hints.map((hint) => {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.className = 'hint';
-    b.textContent = hint.trim();
-    b.addEventListener('click', () => {
-      const input = $('input');
-      if (input.disabled) return;
-      input.value = hint + (input.value.startsWith(hint) ? input.value.slice(hint.length) : input.value);
-      input.focus();
-    });
-    return b;
-  }));
+  $('hints').replaceChildren(
+    ...hints.map((hint) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'hint';
+      b.textContent = hint.trim();
+      b.addEventListener('click', () => {
+        const input = $('input');
+        if (input.disabled) return;
+        input.value = hint + (input.value.startsWith(hint) ? input.value.slice(hint.length) : input.value);
+        input.focus();
+      });
+      return b;
+    }),
+  );
 }
 
 async function main() {
@@ -254,9 +295,15 @@ async function main() {
   $('input').maxLength = state.meta.maxTextLength;
   renderSidebar();
   renderHints();
-  $('composer-form').addEventListener('submit', (e) => { e.preventDefault(); send(); });
+  $('composer-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    send();
+  });
   $('input').addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) { e.preventDefault(); send(); }
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+      e.preventDefault();
+      send();
+    }
   });
   document.body.dataset.ready = 'true';
 }

@@ -24,7 +24,12 @@ export function formatTime(iso, timezone) {
   let f = formatters.get(timezone);
   if (!f) {
     f = new Intl.DateTimeFormat('zh-CN', {
-      timeZone: timezone, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+      timeZone: timezone,
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
     });
     formatters.set(timezone, f);
   }
@@ -45,7 +50,10 @@ function el(tag, className, text) {
 
 /** Appends `text` to `parent`, highlighting the `@name` strings in `names` (longest first). */
 function appendWithMentions(parent, text, names) {
-  if (names.length === 0) { parent.append(text); return; }
+  if (names.length === 0) {
+    parent.append(text);
+    return;
+  }
   const pattern = new RegExp(`(${names.map((n) => escapeRegExp(`@${n}`)).join('|')})`, 'g');
   for (const piece of text.split(pattern)) {
     if (piece === '') continue;

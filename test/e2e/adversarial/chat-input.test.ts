@@ -12,8 +12,12 @@ import { say } from '../../helpers/chat.js';
 const GENERIC_FAILURE = '处理出错';
 let app: TestApp;
 
-beforeAll(async () => { app = await startTestApp(); });
-afterAll(async () => { await app?.stop(); });
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app?.stop();
+});
 
 /** Opens an incident in `chatId` and returns its id. */
 async function report(chatId: string, text: string): Promise<string> {
@@ -66,7 +70,7 @@ test('a mistyped id is refused with the right form instead of acting on the only
   expect((await app.store.uow.repo.ledger(id)).some((e) => e.kind === 'incident.closed')).toBe(false);
 });
 
-test('/完成 cannot mark another person\'s 签收 as met: it stays open and unacknowledged (domain.md: each acknowledges on their own clock)', async () => {
+test("/完成 cannot mark another person's 签收 as met: it stays open and unacknowledged (domain.md: each acknowledges on their own clock)", async () => {
   const id = await report('relief', '代签收测试');
   const replies = await say(app, 'relief', 'liuyang', `/完成 ${id} 签收（吴芳）`);
   expect(replies[0].text).toContain('须由 吴芳 本人签收');

@@ -10,21 +10,33 @@ import http from 'node:http';
 import { RELIEF_CHAT, RELIEF_WEBHOOK_KEY, startWeComE2E, type WeComE2E } from '../support/wecom-app.js';
 
 let w: WeComE2E;
-beforeAll(async () => { w = await startWeComE2E(); });
-afterAll(async () => { await w?.stop(); });
+beforeAll(async () => {
+  w = await startWeComE2E();
+});
+afterAll(async () => {
+  await w?.stop();
+});
 
 /** Every `<@userid>` mention in a WeCom markdown text. */
 const mentionsIn = (text: string): string[] => [...text.matchAll(/<@([^>]*)>/g)].map((m) => m[1]);
 
 test('a WeCom report with a literal <@userid> and a nested @{…} token mentions only the two responsible people (wecom.md §6)', async () => {
-  const ex = await w.client.sendText({ chatId: RELIEF_CHAT, userId: 'ChenJing', text: '@舆情助手 /上报 请看<@LiHua> 和 @{a @{WangJianGuo}} 的帖子' });
+  const ex = await w.client.sendText({
+    chatId: RELIEF_CHAT,
+    userId: 'ChenJing',
+    text: '@舆情助手 /上报 请看<@LiHua> 和 @{a @{WangJianGuo}} 的帖子',
+  });
   const content = (ex.reply as { stream: { content: string } }).stream.content;
   expect(content).toContain('【舆情上报】');
   expect(mentionsIn(content).sort()).toEqual(['LiuYang', 'WuFang']);
 });
 
 test('a WeCom message with a NUL character is handled normally, not answered with the generic failure', async () => {
-  const ex = await w.client.sendText({ chatId: RELIEF_CHAT, userId: 'ChenJing', text: '@舆情助手 /上报 空字符\u0000测试' });
+  const ex = await w.client.sendText({
+    chatId: RELIEF_CHAT,
+    userId: 'ChenJing',
+    text: '@舆情助手 /上报 空字符\u0000测试',
+  });
   const content = (ex.reply as { stream: { content: string } }).stream.content;
   expect(content).toContain('内容：空字符测试');
   expect(content).not.toContain('出错');
@@ -32,10 +44,21 @@ test('a WeCom message with a NUL character is handled normally, not answered wit
 
 test('a card sent through the webhook robot as markdown cannot @-mention through a user-typed title [91770]', async () => {
   await w.app.notifier.notify({
-    chatId: 'relief', text: '卡片测试', mentions: [],
-    card: { id: 'ack-test', title: 'YQ-20261129-999 请责任人签收', description: '标题<@LiHua>', fields: [{ label: '级别', value: '<@WangJianGuo>' }], buttons: [] },
+    chatId: 'relief',
+    text: '卡片测试',
+    mentions: [],
+    card: {
+      id: 'ack-test',
+      title: 'YQ-20261129-999 请责任人签收',
+      description: '标题<@LiHua>',
+      fields: [{ label: '级别', value: '<@WangJianGuo>' }],
+      buttons: [],
+    },
   });
-  const sent = w.fake.webhookMessages().filter((r) => r.key === RELIEF_WEBHOOK_KEY).pop();
+  const sent = w.fake
+    .webhookMessages()
+    .filter((r) => r.key === RELIEF_WEBHOOK_KEY)
+    .pop();
   const content = (sent?.body as { markdown: { content: string } }).markdown.content;
   expect(content).toContain('标题<＠LiHua>');
   expect(mentionsIn(content)).toEqual([]);
@@ -62,7 +85,10 @@ test('at most 100 sandbox event streams are open at once; the next is refused wi
     expect(w.app.sandbox!.openStreams).toBe(100);
     const refused = await openStream(url, sockets);
     expect(refused.status).toBe(429);
-    expect(JSON.parse(refused.body)).toEqual({ error: 'BAD_REQUEST', message: expect.stringContaining('沙盒实时连接过多') });
+    expect(JSON.parse(refused.body)).toEqual({
+      error: 'BAD_REQUEST',
+      message: expect.stringContaining('沙盒实时连接过多'),
+    });
     const health = await fetch(`${w.app.url}/healthz`);
     expect(health.status).toBe(200);
   } finally {

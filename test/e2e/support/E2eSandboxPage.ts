@@ -21,7 +21,11 @@ export class E2eSandboxPage extends SandboxPage {
    */
   async waitForCardField(cardId: string, label: string, value: RegExp): Promise<Locator> {
     const card = await this.cardById(cardId);
-    await card.locator('.card-fields dt', { hasText: label }).locator('xpath=following-sibling::dd[1]').filter({ hasText: value }).waitFor();
+    await card
+      .locator('.card-fields dt', { hasText: label })
+      .locator('xpath=following-sibling::dd[1]')
+      .filter({ hasText: value })
+      .waitFor();
     return card;
   }
 }

@@ -21,7 +21,9 @@ export const RELIEF_CHAT = 'wrRelief002';
 
 /** A domain clock that follows the wall clock (for tests where Agenda must fire chases in real time). */
 export class WallClock extends TestClock {
-  override now(): Date { return new Date(); }
+  override now(): Date {
+    return new Date();
+  }
 }
 
 /**
@@ -52,14 +54,18 @@ export interface WeComE2E {
  * Starts fake + app + simulator.
  * @param opts.settings extra env-style settings (e.g. `TIME_SCALE`); the WeCom ones are set here.
  */
-export async function startWeComE2E(opts: { settings?: Record<string, string>; config?: OrgConfig; clock?: TestClock } = {}): Promise<WeComE2E> {
+export async function startWeComE2E(
+  opts: { settings?: Record<string, string>; config?: OrgConfig; clock?: TestClock } = {},
+): Promise<WeComE2E> {
   const fake = await FakeWeComServer.start();
   fake.addWebhookKey(RELIEF_WEBHOOK_KEY);
   let app: TestApp;
   try {
     app = await startTestApp({
       settings: {
-        WECOM_AIBOT_TOKEN: E2E_TOKEN, WECOM_AIBOT_ENCODING_AES_KEY: E2E_AES_KEY, WECOM_API_BASE: fake.baseUrl,
+        WECOM_AIBOT_TOKEN: E2E_TOKEN,
+        WECOM_AIBOT_ENCODING_AES_KEY: E2E_AES_KEY,
+        WECOM_API_BASE: fake.baseUrl,
         ...opts.settings,
       },
       config: opts.config ?? wecomConfig(),
@@ -70,9 +76,18 @@ export async function startWeComE2E(opts: { settings?: Record<string, string>; c
     throw err;
   }
   const botUrl = `${app.url}${WECOM_AIBOT_CALLBACK_PATH}`;
-  const client = new WeComCallbackClient({ token: E2E_TOKEN, encodingAESKey: E2E_AES_KEY, botUrl, fake, aibotid: 'aibE2E' });
+  const client = new WeComCallbackClient({
+    token: E2E_TOKEN,
+    encodingAESKey: E2E_AES_KEY,
+    botUrl,
+    fake,
+    aibotid: 'aibE2E',
+  });
   return {
-    app, fake, client, botUrl,
+    app,
+    fake,
+    client,
+    botUrl,
     stop: async () => {
       try {
         await app.wecom?.drain();

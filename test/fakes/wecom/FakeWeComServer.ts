@@ -46,12 +46,18 @@ export class FakeWeComServer {
   private readonly injected = new Map<string, Injected>();
   private clockOffset = 0;
 
-  private constructor(private readonly server: Server, readonly baseUrl: string, private readonly opts: FakeWeComServerOptions) {}
+  private constructor(
+    private readonly server: Server,
+    readonly baseUrl: string,
+    private readonly opts: FakeWeComServerOptions,
+  ) {}
 
   /** Starts listening on 127.0.0.1 with an ephemeral port. */
   static async start(opts: FakeWeComServerOptions = {}): Promise<FakeWeComServer> {
     let fake: FakeWeComServer | undefined;
-    const server = createServer((req, res) => { void fake!.handle(req, res); });
+    const server = createServer((req, res) => {
+      void fake!.handle(req, res);
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     fake = new FakeWeComServer(server, `http://127.0.0.1:${port}`, opts);
@@ -59,12 +65,18 @@ export class FakeWeComServer {
   }
 
   /** Current fake time, ms: the injected clock plus `advance()`d time. */
-  now(): number { return (this.opts.now ?? Date.now)() + this.clockOffset; }
+  now(): number {
+    return (this.opts.now ?? Date.now)() + this.clockOffset;
+  }
   /** Moves the fake's clock forward by `ms`. */
-  advance(ms: number): void { this.clockOffset += ms; }
+  advance(ms: number): void {
+    this.clockOffset += ms;
+  }
 
   /** Registers a webhook robot key. */
-  addWebhookKey(key: string): void { this.keys.add(key); }
+  addWebhookKey(key: string): void {
+    this.keys.add(key);
+  }
 
   /** Issues a fresh response_code and returns the response_url carrying it. */
   issueResponseUrl(): { url: string; code: string } {
@@ -91,7 +103,6 @@ export class FakeWeComServer {
     return waitForRecord(this.received, this.events, 'record', predicate, timeoutMs, 'FakeWeComServer');
   }
 
-
   /** Stops the server. */
   async close(): Promise<void> {
     this.server.closeAllConnections();
@@ -102,10 +113,16 @@ export class FakeWeComServer {
     const url = new URL(req.url ?? '/', this.baseUrl);
     const text = await readAll(req);
     let body: unknown;
-    try { body = JSON.parse(text); } catch { body = undefined; }
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
     if (req.method === 'POST' && url.pathname === '/cgi-bin/webhook/send') return this.webhook(url, body, res);
     if (req.method === 'POST' && url.pathname === '/cgi-bin/aibot/response') return this.responseUrl(url, body, res);
-    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ errcode: 404, errmsg: 'not found' }));
+    res
+      .writeHead(404, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ errcode: 404, errmsg: 'not found' }));
   }
 
   private webhook(url: URL, body: unknown, res: ServerResponse): void {
@@ -139,7 +156,8 @@ export class FakeWeComServer {
     let [errcode, errmsg] = [0, 'ok'];
     if (!entry) [errcode, errmsg] = [FAKE_ERR_RESPONSE_CODE, 'invalid response_code'];
     else if (entry.used) [errcode, errmsg] = [FAKE_ERR_RESPONSE_CODE, 'response_code already used'];
-    else if (at - entry.issuedAt > RESPONSE_CODE_TTL_MS) [errcode, errmsg] = [FAKE_ERR_RESPONSE_CODE, 'response_code expired'];
+    else if (at - entry.issuedAt > RESPONSE_CODE_TTL_MS)
+      [errcode, errmsg] = [FAKE_ERR_RESPONSE_CODE, 'response_code expired'];
     if (errcode === 0) [errcode, errmsg] = validateResponseUrlBody(body);
     if (errcode === 0) entry!.used = true;
     this.record({ kind: 'response_url', code, body, errcode, errmsg, at });

@@ -6,8 +6,16 @@
  */
 import { EventEmitter } from 'node:events';
 import {
-  buildCardClickCallback, buildTextCallback, buildUrlVerification, openPassiveReply, postCallback, randomId,
-  sealCallback, withQuery, type CallbackResponse, type SealedCallback,
+  buildCardClickCallback,
+  buildTextCallback,
+  buildUrlVerification,
+  openPassiveReply,
+  postCallback,
+  randomId,
+  sealCallback,
+  withQuery,
+  type CallbackResponse,
+  type SealedCallback,
 } from '../../../src/bot/adapters/wecom/callback-builder.js';
 import type { FakeWeComServer } from './FakeWeComServer.js';
 import { waitForRecord } from './wait-for.js';
@@ -34,7 +42,10 @@ export interface WeComCallbackClientOptions {
 }
 
 /** Overrides for timestamp (unix s) and nonce of one callback. */
-export interface SealOverrides { timestamp?: number; nonce?: string }
+export interface SealOverrides {
+  timestamp?: number;
+  nonce?: string;
+}
 
 /** The simulator; see the module comment. */
 export class WeComCallbackClient {
@@ -43,23 +54,41 @@ export class WeComCallbackClient {
 
   constructor(private readonly opts: WeComCallbackClientOptions) {}
 
-  private nowSec(): number { return Math.floor((this.opts.now ?? Date.now)() / 1000); }
+  private nowSec(): number {
+    return Math.floor((this.opts.now ?? Date.now)() / 1000);
+  }
 
   private responseUrl(): { url?: string; code?: string } {
     return this.opts.fake ? this.opts.fake.issueResponseUrl() : {};
   }
 
   /** Sends a text message as a group member (chatId) or 1:1; `text` as typed (e.g. "@Bot /ack …"). */
-  async sendText(i: { userId: string; text: string; chatId?: string; msgid?: string }, at: SealOverrides = {}): Promise<Exchange> {
+  async sendText(
+    i: { userId: string; text: string; chatId?: string; msgid?: string },
+    at: SealOverrides = {},
+  ): Promise<Exchange> {
     const { url, code } = this.responseUrl();
-    const plaintext = buildTextCallback({ ...i, aibotid: this.opts.aibotid, responseUrl: url, createTime: this.nowSec() });
+    const plaintext = buildTextCallback({
+      ...i,
+      aibotid: this.opts.aibotid,
+      responseUrl: url,
+      createTime: this.nowSec(),
+    });
     return this.send('text', plaintext, code, at);
   }
 
   /** Sends a template-card button click. */
-  async clickCard(i: { userId: string; taskId: string; eventKey: string; chatId?: string; msgid?: string }, at: SealOverrides = {}): Promise<Exchange> {
+  async clickCard(
+    i: { userId: string; taskId: string; eventKey: string; chatId?: string; msgid?: string },
+    at: SealOverrides = {},
+  ): Promise<Exchange> {
     const { url, code } = this.responseUrl();
-    const plaintext = buildCardClickCallback({ ...i, aibotid: this.opts.aibotid, responseUrl: url, createTime: this.nowSec() });
+    const plaintext = buildCardClickCallback({
+      ...i,
+      aibotid: this.opts.aibotid,
+      responseUrl: url,
+      createTime: this.nowSec(),
+    });
     return this.send('card', plaintext, code, at);
   }
 
@@ -70,18 +99,31 @@ export class WeComCallbackClient {
 
   /** Posts an arbitrary query and body text (forged, malformed or replayed requests). */
   async postRaw(query: Record<string, string>, bodyText: string): Promise<Exchange> {
-    const res = await fetch(withQuery(this.opts.botUrl, query), { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodyText });
+    const res = await fetch(withQuery(this.opts.botUrl, query), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bodyText,
+    });
     return this.push({ kind: 'raw', status: res.status, rawBody: await res.text() });
   }
 
   /** Seals a plaintext without sending it (for tampering tests). */
   seal(plaintext: object, at: SealOverrides = {}): SealedCallback {
-    return sealCallback(this.opts.token, this.opts.encodingAESKey, plaintext, { timestamp: at.timestamp ?? this.nowSec(), nonce: at.nonce ?? randomId(8) });
+    return sealCallback(this.opts.token, this.opts.encodingAESKey, plaintext, {
+      timestamp: at.timestamp ?? this.nowSec(),
+      nonce: at.nonce ?? randomId(8),
+    });
   }
 
   /** URL verification GET with `echo` as the secret plaintext; returns status and raw body. */
-  async verifyUrl(echo: string, at: SealOverrides = {}): Promise<{ status: number; body: string; contentType: string | null; url: string }> {
-    const q = buildUrlVerification(this.opts.token, this.opts.encodingAESKey, echo, { timestamp: at.timestamp ?? this.nowSec(), nonce: at.nonce });
+  async verifyUrl(
+    echo: string,
+    at: SealOverrides = {},
+  ): Promise<{ status: number; body: string; contentType: string | null; url: string }> {
+    const q = buildUrlVerification(this.opts.token, this.opts.encodingAESKey, echo, {
+      timestamp: at.timestamp ?? this.nowSec(),
+      nonce: at.nonce,
+    });
     const url = withQuery(this.opts.botUrl, q);
     const res = await fetch(url);
     return { status: res.status, body: await res.text(), contentType: res.headers.get('content-type'), url };
@@ -97,8 +139,12 @@ export class WeComCallbackClient {
     return waitForRecord(this.received, this.events, 'exchange', predicate, timeoutMs, 'WeComCallbackClient');
   }
 
-
-  private async send(kind: Exchange['kind'], plaintext: Record<string, unknown>, responseCode: string | undefined, at: SealOverrides): Promise<Exchange> {
+  private async send(
+    kind: Exchange['kind'],
+    plaintext: Record<string, unknown>,
+    responseCode: string | undefined,
+    at: SealOverrides,
+  ): Promise<Exchange> {
     const sealed = this.seal(plaintext, at);
     const res = await postCallback(this.opts.botUrl, sealed, this.opts.token, this.opts.encodingAESKey);
     return this.push({ kind, plaintext, responseCode, ...res });

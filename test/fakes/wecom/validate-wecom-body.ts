@@ -11,7 +11,9 @@ const OK: Result = [0, 'ok'];
 function obj(v: unknown): Json | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
 }
-function bytes(s: string): number { return Buffer.byteLength(s, 'utf8'); }
+function bytes(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
 
 /** Checks a text-ish `{content}` part: present, non-empty, within `max` UTF-8 bytes. */
 function content(part: unknown, max: number): Result {
@@ -26,17 +28,20 @@ export function validateButtonCard(card: Json): Result {
   const title = obj(card.main_title)?.title;
   if (typeof title !== 'string' || !title) return [40058, 'main_title.title required'];
   const taskId = card.task_id;
-  if (typeof taskId !== 'string' || !/^[0-9A-Za-z_\-@]+$/.test(taskId) || bytes(taskId) > 128) return [42014, 'invalid task_id'];
+  if (typeof taskId !== 'string' || !/^[0-9A-Za-z_\-@]+$/.test(taskId) || bytes(taskId) > 128)
+    return [42014, 'invalid task_id'];
   const rows = card.horizontal_content_list;
   if (rows !== undefined && (!Array.isArray(rows) || rows.length > 6)) return [40058, 'horizontal_content_list > 6'];
   const buttons = card.button_list;
-  if (!Array.isArray(buttons) || buttons.length < 1 || buttons.length > 6) return [40058, 'button_list must hold 1..6 buttons'];
+  if (!Array.isArray(buttons) || buttons.length < 1 || buttons.length > 6)
+    return [40058, 'button_list must hold 1..6 buttons'];
   const keys = new Set<string>();
   for (const b of buttons) {
     const { text, key, style } = obj(b) ?? {};
     if (typeof text !== 'string' || !text) return [40058, 'button text required'];
     if (typeof key !== 'string' || !key || bytes(key) > 1024 || keys.has(key)) return [42017, 'invalid button key'];
-    if (style !== undefined && (typeof style !== 'number' || style < 1 || style > 4)) return [40058, 'button style must be 1..4'];
+    if (style !== undefined && (typeof style !== 'number' || style < 1 || style > 4))
+      return [40058, 'button style must be 1..4'];
     keys.add(key);
   }
   return OK;
@@ -47,15 +52,25 @@ export function validateWebhookBody(body: unknown): Result {
   const b = obj(body);
   if (!b) return [40058, 'invalid json'];
   switch (b.msgtype) {
-    case 'text': return content(b.text, 2048);
-    case 'markdown': return content(b.markdown, 4096);
-    case 'markdown_v2': return content(b.markdown_v2, 4096);
+    case 'text':
+      return content(b.text, 2048);
+    case 'markdown':
+      return content(b.markdown, 4096);
+    case 'markdown_v2':
+      return content(b.markdown_v2, 4096);
     case 'template_card': {
       const type = obj(b.template_card)?.card_type;
-      return type === 'text_notice' || type === 'news_notice' ? OK : [40058, 'webhook template_card must be text_notice or news_notice'];
+      return type === 'text_notice' || type === 'news_notice'
+        ? OK
+        : [40058, 'webhook template_card must be text_notice or news_notice'];
     }
-    case 'image': case 'news': case 'file': case 'voice': return OK;
-    default: return [40008, 'invalid message type'];
+    case 'image':
+    case 'news':
+    case 'file':
+    case 'voice':
+      return OK;
+    default:
+      return [40008, 'invalid message type'];
   }
 }
 

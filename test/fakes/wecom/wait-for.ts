@@ -4,8 +4,14 @@
  */
 import type { EventEmitter } from 'node:events';
 
-export function waitForRecord<T>(seen: readonly T[], events: EventEmitter, event: string,
-  predicate: (x: T) => boolean, timeoutMs: number, who: string): Promise<T> {
+export function waitForRecord<T>(
+  seen: readonly T[],
+  events: EventEmitter,
+  event: string,
+  predicate: (x: T) => boolean,
+  timeoutMs: number,
+  who: string,
+): Promise<T> {
   const hit = seen.find(predicate);
   if (hit) return Promise.resolve(hit);
   return new Promise((resolve, reject) => {

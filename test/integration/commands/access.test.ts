@@ -13,7 +13,9 @@ beforeAll(async () => {
   reliefId = /YQ-\d{8}-\d{3}/.exec((await say(app, 'relief', 'chenjing', '/上报 救助股的帖子'))[0].text)![0];
   elderId = /YQ-\d{8}-\d{3}/.exec((await say(app, 'eldercare', 'sunli', '/上报 养老中心的帖子'))[0].text)![0];
 });
-afterAll(async () => { await app.stop(); });
+afterAll(async () => {
+  await app.stop();
+});
 
 test("another unit's incident is 'not found' from a unit's chat, and stays untouched", async () => {
   const [r] = await say(app, 'eldercare', 'sunli', `/进展 ${reliefId} 越权登记`);

@@ -10,12 +10,21 @@ let app: TestApp;
 // 2026-11-29 10:00 in Asia/Shanghai (02:00 UTC): the business date of the ids is 20261129.
 const clock = TestClock.frozen(new Date('2026-11-29T02:00:00Z'));
 
-beforeAll(async () => { app = await startTestApp({ clock }); });
-afterAll(async () => { await app.stop(); });
+beforeAll(async () => {
+  app = await startTestApp({ clock });
+});
+afterAll(async () => {
+  await app.stop();
+});
 
 describe('opening an incident (/上报)', () => {
   test('opens YQ-YYYYMMDD-NNN, @-mentions the unit first- and direct-responsible, and carries a 签收 card', async () => {
-    const [reply] = await say(app, 'relief', 'chenjing', '/上报 某论坛出现“低保审核不公”的帖子，转发较快 https://bbs.example.cn/t/123 三级');
+    const [reply] = await say(
+      app,
+      'relief',
+      'chenjing',
+      '/上报 某论坛出现“低保审核不公”的帖子，转发较快 https://bbs.example.cn/t/123 三级',
+    );
     expect(reply.text).toContain('YQ-20261129-001');
     expect(reply.text).toContain('@刘洋');
     expect(reply.text).toContain('@吴芳');
@@ -24,7 +33,14 @@ describe('opening an incident (/上报)', () => {
     expect(reply.card?.buttons).toEqual([{ key: 'ack:YQ-20261129-001', text: '签收', style: 'primary' }]);
 
     const view = await app.incidents.view('YQ-20261129-001');
-    expect(view.incident).toMatchObject({ unitId: 'relief', chatId: 'relief', reporterId: 'chenjing', proposedLevel: 'III', sourceUrl: 'https://bbs.example.cn/t/123', status: 'reported' });
+    expect(view.incident).toMatchObject({
+      unitId: 'relief',
+      chatId: 'relief',
+      reporterId: 'chenjing',
+      proposedLevel: 'III',
+      sourceUrl: 'https://bbs.example.cn/t/123',
+      status: 'reported',
+    });
     expect(view.ledger.map((e) => e.kind)).toEqual(expect.arrayContaining(['incident.opened', 'message.sent']));
     const sent = view.ledger.find((e) => e.kind === 'message.sent')!;
     expect(sent.payload).toMatchObject({ chatId: 'relief', mentions: ['liuyang', 'wufang'] });
@@ -71,7 +87,12 @@ describe('acknowledging (签收)', () => {
     const [r] = await click(app, 'relief', 'ack-YQ-20261129-001', 'liuyang', 'ack:YQ-20261129-001');
     expect(r.text).toContain('刘洋 已签收 YQ-20261129-001');
     const card = messageById(app, 'relief', opened.id)!.card!;
-    expect(card.fields).toEqual(expect.arrayContaining([{ label: '第一责任人 刘洋', value: expect.stringMatching(/^已签收 11-29 10:00$/) }, { label: '直接责任人 吴芳', value: '待签收' }]));
+    expect(card.fields).toEqual(
+      expect.arrayContaining([
+        { label: '第一责任人 刘洋', value: expect.stringMatching(/^已签收 11-29 10:00$/) },
+        { label: '直接责任人 吴芳', value: '待签收' },
+      ]),
+    );
     const [again] = await click(app, 'relief', 'ack-YQ-20261129-001', 'liuyang', 'ack:YQ-20261129-001');
     expect(again.text).toContain('已签收过');
     expect((await app.incidents.view('YQ-20261129-001')).incident.status).toBe('reported');
@@ -84,7 +105,9 @@ describe('acknowledging (签收)', () => {
     const v = await app.incidents.view('YQ-20261129-001');
     expect(v.incident.status).toBe('acknowledged');
     expect(v.acknowledgements.map((a) => [a.personId, a.at.toISOString()])).toEqual([
-      ['liuyang', '2026-11-29T02:00:00.000Z'], ['wufang', '2026-11-29T02:05:00.000Z']]);
+      ['liuyang', '2026-11-29T02:00:00.000Z'],
+      ['wufang', '2026-11-29T02:05:00.000Z'],
+    ]);
     const card = app.sandbox!.messages('relief').find((m) => m.card?.id === 'ack-YQ-20261129-001')!.card!;
     expect(card.buttons).toEqual([]);
   });
@@ -140,7 +163,16 @@ describe('level, category, progress, assignment, closing', () => {
     const [reopened] = await say(app, 'relief', 'wufang', '/重开 YQ-20261129-001');
     expect(reopened.text).toContain('已重新打开');
     const kinds = (await app.incidents.view('YQ-20261129-001')).ledger.map((e) => e.kind);
-    expect(kinds).toEqual(expect.arrayContaining(['incident.closed', 'incident.reopened', 'incident.assigned', 'incident.level_changed', 'incident.category_changed', 'incident.note']));
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'incident.closed',
+        'incident.reopened',
+        'incident.assigned',
+        'incident.level_changed',
+        'incident.category_changed',
+        'incident.note',
+      ]),
+    );
   });
 
   test('/列表 lists open incidents of the chat (the leadership group chat sees all); /查看 of an unknown id says so', async () => {

@@ -12,10 +12,22 @@ let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp({
     settings: { TIME_SCALE: String(SCALE) },
-    config: compactConfig([{ key: 'ack', name: '签收', clock: 'report', owners: ['firstResponsible', 'directResponsible'], perOwner: true, limitMinutes: 10, metBy: ['ack'] }]),
+    config: compactConfig([
+      {
+        key: 'ack',
+        name: '签收',
+        clock: 'report',
+        owners: ['firstResponsible', 'directResponsible'],
+        perOwner: true,
+        limitMinutes: 10,
+        metBy: ['ack'],
+      },
+    ]),
   });
 });
-afterAll(async () => { await app.stop(); });
+afterAll(async () => {
+  await app.stop();
+});
 
 test('reminds, records the breach, climbs the ladder rung by rung, and stops once the owner acknowledges', async () => {
   const [opened] = await say(app, 'relief', 'chenjing', '/上报 网传救助站拒收流浪人员');
@@ -39,7 +51,10 @@ test('reminds, records the breach, climbs the ladder rung by rung, and stops onc
 
   // 吴芳 finally acknowledges: the next run finds the milestone met and does nothing
   const ackAt = new Date();
-  const stopped = chaseRunCompletes(app, (r, job) => r.incidentId === id && r.key === 'ack:wufang' && (job.attrs.lastRunAt ?? new Date(0)) >= ackAt);
+  const stopped = chaseRunCompletes(
+    app,
+    (r, job) => r.incidentId === id && r.key === 'ack:wufang' && (job.attrs.lastRunAt ?? new Date(0)) >= ackAt,
+  );
   await say(app, 'relief', 'wufang', `/签收 ${id}`);
   const lastRun = await stopped;
   expect(lastRun.attrs.nextRunAt ?? null).toBeNull();
@@ -50,7 +65,11 @@ test('reminds, records the breach, climbs the ladder rung by rung, and stops onc
   expect(reminded.sort()).toEqual(['ack:liuyang', 'ack:wufang']);
   const v = await app.incidents.view(id);
   expect(v.breaches.map((b) => [b.milestoneKey, b.personIds, b.grade])).toEqual([['ack:wufang', ['wufang'], 'minor']]);
-  expect(v.milestones.map((m) => [m.key, m.state, m.breachedAt !== null])).toEqual(expect.arrayContaining([
-    ['ack:wufang', 'met', true], ['ack:liuyang', 'met', false]]));
+  expect(v.milestones.map((m) => [m.key, m.state, m.breachedAt !== null])).toEqual(
+    expect.arrayContaining([
+      ['ack:wufang', 'met', true],
+      ['ack:liuyang', 'met', false],
+    ]),
+  );
   expect(app.sandbox!.messages('@hegang')).toEqual([]); // the upper authority was never reached
 });

@@ -14,12 +14,22 @@ beforeAll(async () => {
     settings: { TIME_SCALE: String(SCALE) },
     config: compactConfig([
       // 004: report up within 30 min; here 60 min at level III and 5 min at level II, to see the raise act.
-      { key: 'report_up', name: '报告领导小组', aliases: ['报告'], clock: 'discovery', owners: ['office'], limitMinutes: 60, perLevel: { II: { limitMinutes: 5 }, I: { limitMinutes: 2 } } },
+      {
+        key: 'report_up',
+        name: '报告领导小组',
+        aliases: ['报告'],
+        clock: 'discovery',
+        owners: ['office'],
+        limitMinutes: 60,
+        perLevel: { II: { limitMinutes: 5 }, I: { limitMinutes: 2 } },
+      },
       { key: 'closure_report', name: '处置报告', clock: 'closure', owners: ['office'], limitMinutes: 600 },
     ]),
   });
 });
-afterAll(async () => { await app.stop(); });
+afterAll(async () => {
+  await app.stop();
+});
 
 test('raising the level re-plans the open deadline with the new limit and notifies the leadership group; the old plan goes stale', async () => {
   const [opened] = await say(app, 'relief', 'xuting', '/上报 网传低保资金被挪用');
@@ -66,7 +76,11 @@ test('raising the level re-plans the open deadline with the new limit and notifi
   expect(show.text).toMatch(/报告领导小组：.*已完成.*（超时完成）/);
   expect(show.text).toContain('违约记录（1）');
   expect(show.text).toContain('重大违约');
-  expect((await entries(app, id, 'breach.graded'))[0].payload).toMatchObject({ from: 'minor', grade: 'major', note: '迟报造成扩散' });
+  expect((await entries(app, id, 'breach.graded'))[0].payload).toMatchObject({
+    from: 'minor',
+    grade: 'major',
+    note: '迟报造成扩散',
+  });
   expect(show.text).toContain('进展：已电话报告王局长');
   const [none] = await say(app, 'leaders', 'wangjg', '/列表 逾期');
   expect(none.text).toBe('逾期事件：无。');
@@ -77,7 +91,10 @@ test('closing cancels open deadlines and plans the closure report (000 L6); reop
   const id = /YQ-\d{8}-\d{3}/.exec(opened.text)![0];
   await say(app, 'eldercare', 'sunli', `/办结 ${id} 已核实并整改`);
   let ms = (await app.incidents.view(id)).milestones;
-  expect(ms.map((m) => [m.key, m.state]).sort()).toEqual([['closure_report', 'open'], ['report_up', 'cancelled']]);
+  expect(ms.map((m) => [m.key, m.state]).sort()).toEqual([
+    ['closure_report', 'open'],
+    ['report_up', 'cancelled'],
+  ]);
   await say(app, 'eldercare', 'sunli', `/重开 ${id}`);
   ms = (await app.incidents.view(id)).milestones;
   expect(ms.map((m) => [m.key, m.state]).sort()).toEqual([['report_up', 'open']]);
@@ -92,7 +109,9 @@ test('a raise after the breach does not replay ladder rungs already sent (they b
   const [raised] = await say(app, 'relief', 'wufang', `/定级 ${id} 一级`);
   expect(raised.text).toContain('特别重大（I）');
   await newPlanRun;
-  const rung2 = (await entries(app, id, 'milestone.escalated')).filter((e) => e.payload.step === 'escalate:2:directResponsible');
+  const rung2 = (await entries(app, id, 'milestone.escalated')).filter(
+    (e) => e.payload.step === 'escalate:2:directResponsible',
+  );
   expect(rung2).toHaveLength(1);
   expect(await entries(app, id, 'milestone.breached')).toHaveLength(1);
 });

@@ -8,12 +8,19 @@ import { say } from '../../helpers/chat.js';
 import { botSays, compactConfig, entries, SCALE } from '../../helpers/deadlines.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/pg.js';
 
-const config = compactConfig([{ key: 'report_up', name: '报告领导小组', clock: 'discovery', owners: ['office'], limitMinutes: 10 }]);
+const config = compactConfig([
+  { key: 'report_up', name: '报告领导小组', clock: 'discovery', owners: ['office'], limitMinutes: 10 },
+]);
 const settings = { TIME_SCALE: String(SCALE) };
 let db: TestDatabase;
 let app: TestApp | undefined;
-beforeAll(async () => { db = await createTestDatabase(); });
-afterAll(async () => { await app?.stop(); await db.drop(); });
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await app?.stop();
+  await db.drop();
+});
 
 test('steps missed while the bot was down fire once after the restart; none repeats', async () => {
   app = await startTestApp({ settings, config, database: db });
@@ -40,8 +47,11 @@ test('steps missed while the bot was down fire once after the restart; none repe
   await botSays(app, 'leaders', '【逾期升级·第 4 级】');
   await say(app, 'relief', 'chenjing', `/完成 ${id} 报告领导小组`);
 
-  const steps = [...await entries(app, id, 'milestone.reminded'), ...await entries(app, id, 'milestone.breached'), ...await entries(app, id, 'milestone.escalated')]
-    .map((e) => e.payload.step as string);
+  const steps = [
+    ...(await entries(app, id, 'milestone.reminded')),
+    ...(await entries(app, id, 'milestone.breached')),
+    ...(await entries(app, id, 'milestone.escalated')),
+  ].map((e) => e.payload.step as string);
   expect(steps.filter((s) => s === 'remind:50')).toHaveLength(1);
   expect(steps.filter((s) => s === 'breach')).toHaveLength(1);
   expect(steps).not.toContain('escalate:1:owner');

@@ -10,8 +10,12 @@ import { say } from '../../helpers/chat.js';
 
 let app: TestApp;
 const clock = TestClock.frozen(new Date('2025-09-30T02:00:00Z')); // Tue 10:00 in Shanghai
-beforeAll(async () => { app = await startTestApp({ clock }); });
-afterAll(async () => { await app.stop(); });
+beforeAll(async () => {
+  app = await startTestApp({ clock });
+});
+afterAll(async () => {
+  await app.stop();
+});
 
 test('the written answer to feedback is due 5 statutory working days later, skipping National Day and counting the make-up Saturday', async () => {
   const [opened] = await say(app, 'relief', 'chenjing', '/上报 网民质疑低保名单公示不全 类别:诉求');

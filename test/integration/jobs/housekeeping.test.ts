@@ -3,8 +3,12 @@ import { HOUSEKEEPING_JOB } from '../../../src/jobs/housekeeping.js';
 import { startTestApp, type TestApp } from '../../helpers/app.js';
 
 let app: TestApp;
-beforeAll(async () => { app = await startTestApp(); });
-afterAll(async () => { await app.stop(); });
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app.stop();
+});
 
 test('the housekeeping job forgets dedupe records older than 7 days, and keeps fresh ones', async () => {
   expect(await app.store.dedupe.firstSeen('wecom', 'old-msg')).toBe(true);

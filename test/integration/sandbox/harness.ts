@@ -25,8 +25,9 @@ export interface SandboxServer {
  * Starts Koa on 127.0.0.1:0 with the adapter's routes; `globalBodyParser` puts @koa/bodyparser in
  * front, as server.ts may do. `close` stops the adapter (ending SSE streams) and the server.
  */
-export async function startSandboxServer(opts: { globalBodyParser?: boolean; sink?: (e: InboundEvent) => Promise<void>;
-  adapter?: SandboxAdapterOptions } = {}): Promise<SandboxServer> {
+export async function startSandboxServer(
+  opts: { globalBodyParser?: boolean; sink?: (e: InboundEvent) => Promise<void>; adapter?: SandboxAdapterOptions } = {},
+): Promise<SandboxServer> {
   const logger = memoryLogger();
   const adapter = new SandboxAdapter(demoDirectory, logger, opts.adapter);
   adapter.init(opts.sink ?? echoSink);
@@ -35,10 +36,14 @@ export async function startSandboxServer(opts: { globalBodyParser?: boolean; sin
   const router = new Router();
   adapter.routes(router);
   app.use(router.routes()).use(router.allowedMethods());
-  const server: Server = await new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
   const { port } = server.address() as AddressInfo;
   return {
-    adapter, logger, baseUrl: `http://127.0.0.1:${port}`,
+    adapter,
+    logger,
+    baseUrl: `http://127.0.0.1:${port}`,
     async close() {
       await adapter.stop();
       server.closeAllConnections();

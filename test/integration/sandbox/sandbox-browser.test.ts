@@ -16,8 +16,12 @@ let browser: Browser;
 let srv: SandboxServer;
 let watched: WatchedPage;
 
-beforeAll(async () => { browser = await launchBrowser(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 beforeEach(async () => {
   srv = await startSandboxServer({ adapter: { now: () => FIXED_NOW } });
   watched = await newWatchedPage(browser, { timezoneId: 'America/New_York' });
@@ -56,7 +60,8 @@ test('a newcomer chats with the bot, gets a card and acknowledges it by clicking
   await ui.waitForBotMessage('@王建国 点击了 ack');
   expect(await ui.cards().count()).toBe(1);
   expect(await ui.status()).toBe('已以「王建国」的身份点击「签收」');
-  if (process.env.SANDBOX_SCREENSHOT) await watched.page.screenshot({ path: process.env.SANDBOX_SCREENSHOT.replace(/\.png$/, '-after.png') });
+  if (process.env.SANDBOX_SCREENSHOT)
+    await watched.page.screenshot({ path: process.env.SANDBOX_SCREENSHOT.replace(/\.png$/, '-after.png') });
   expect(watched.problems).toEqual([]);
 });
 
@@ -64,7 +69,10 @@ test('messages pushed by the bot (send) appear live, and a 1:1 conversation only
   const ui = new SandboxPage(watched.page, srv.baseUrl);
   await ui.open();
   await ui.openChat('社会救助股工作群');
-  await srv.adapter.send({ platform: 'sandbox', chatId: 'relief' }, { text: '**催办**：请 @{wufang} 尽快签收', mentions: ['liuyang'] });
+  await srv.adapter.send(
+    { platform: 'sandbox', chatId: 'relief' },
+    { text: '**催办**：请 @{wufang} 尽快签收', mentions: ['liuyang'] },
+  );
   const chase = await ui.waitForBotMessage('催办');
   expect(await chase.innerText()).toBe('催办：请 @吴芳 尽快签收 @刘洋');
   expect(await chase.locator('strong').innerText()).toBe('催办');
@@ -78,12 +86,14 @@ test('messages pushed by the bot (send) appear live, and a 1:1 conversation only
   expect(watched.problems).toEqual([]);
 });
 
-test('a refused message shows the server\'s Chinese reason under the input', async () => {
+test("a refused message shows the server's Chinese reason under the input", async () => {
   const ui = new SandboxPage(watched.page, srv.baseUrl);
   await ui.open();
   await ui.openChat('局舆情工作领导小组群');
   await ui.speakAs('张敏');
-  await watched.page.evaluate(() => { (document.getElementById('input') as HTMLTextAreaElement).removeAttribute('maxlength'); });
+  await watched.page.evaluate(() => {
+    (document.getElementById('input') as HTMLTextAreaElement).removeAttribute('maxlength');
+  });
   await watched.page.locator('#input').fill('长'.repeat(4001));
   await watched.page.locator('#input').press('Enter');
   await watched.page.locator('#status[data-kind="error"]').waitFor();

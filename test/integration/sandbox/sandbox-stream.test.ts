@@ -5,13 +5,22 @@
 import { startSandboxServer, type SandboxServer } from './harness.js';
 
 let srv: SandboxServer;
-beforeEach(async () => { srv = await startSandboxServer(); });
-afterEach(async () => { await srv.close(); });
+beforeEach(async () => {
+  srv = await startSandboxServer();
+});
+afterEach(async () => {
+  await srv.close();
+});
 
-interface SseEvent { event: string; data: any }
+interface SseEvent {
+  event: string;
+  data: any;
+}
 
 /** Opens a stream and returns a reader that yields parsed `message`/`update` events in order. */
-async function openStream(path: string): Promise<{ next(): Promise<SseEvent>; close(): void; contentType: string | null }> {
+async function openStream(
+  path: string,
+): Promise<{ next(): Promise<SseEvent>; close(): void; contentType: string | null }> {
   const abort = new AbortController();
   const res = await fetch(srv.baseUrl + path, { signal: abort.signal });
   expect(res.status).toBe(200);
@@ -36,35 +45,50 @@ async function openStream(path: string): Promise<{ next(): Promise<SseEvent>; cl
       }
       return queue.shift()!;
     },
-    close() { abort.abort(); },
+    close() {
+      abort.abort();
+    },
   };
 }
 
-test('the stream delivers the person\'s message and the bot reply as `message` events, in order', async () => {
+test("the stream delivers the person's message and the bot reply as `message` events, in order", async () => {
   const stream = await openStream('/api/sandbox/chats/relief/stream');
   expect(stream.contentType).toBe('text/event-stream; charset=utf-8');
   await fetch(`${srv.baseUrl}/api/sandbox/messages`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ chatId: 'relief', userId: 'liuyang', text: '现场情况如何' }),
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ chatId: 'relief', userId: 'liuyang', text: '现场情况如何' }),
   });
   const first = await stream.next();
   expect(first).toEqual({ event: 'message', data: expect.objectContaining({ from: 'liuyang', text: '现场情况如何' }) });
   const second = await stream.next();
-  expect(second).toEqual({ event: 'message', data: expect.objectContaining({ from: 'bot', text: '收到 @刘洋：现场情况如何', mentions: ['liuyang'] }) });
+  expect(second).toEqual({
+    event: 'message',
+    data: expect.objectContaining({ from: 'bot', text: '收到 @刘洋：现场情况如何', mentions: ['liuyang'] }),
+  });
   stream.close();
 });
 
 test('a card update is pushed as an `update` event carrying the same message id', async () => {
   const stream = await openStream('/api/sandbox/chats/leaders/stream');
-  await srv.adapter.send({ platform: 'sandbox', chatId: 'leaders' }, { text: '请签收', card: { id: 'c-1', title: '待签收', buttons: [{ key: 'ack', text: '签收' }] } });
+  await srv.adapter.send(
+    { platform: 'sandbox', chatId: 'leaders' },
+    { text: '请签收', card: { id: 'c-1', title: '待签收', buttons: [{ key: 'ack', text: '签收' }] } },
+  );
   const sent = await stream.next();
   await fetch(`${srv.baseUrl}/api/sandbox/cards/c-1/actions`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ userId: 'lihua', key: 'ack' }),
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ userId: 'lihua', key: 'ack' }),
   });
   const update = await stream.next();
   expect(update.event).toBe('update');
   expect(update.data.id).toBe(sent.data.id);
   expect(update.data.card.title).toBe('舆情 YQ-20261129-001 已签收');
-  expect(await stream.next()).toEqual({ event: 'message', data: expect.objectContaining({ text: '@李华 点击了 ack' }) });
+  expect(await stream.next()).toEqual({
+    event: 'message',
+    data: expect.objectContaining({ text: '@李华 点击了 ack' }),
+  });
   stream.close();
 });
 

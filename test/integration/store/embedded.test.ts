@@ -23,7 +23,9 @@ async function tempDataDir(): Promise<string> {
 }
 
 async function start(dataDir: string, debugLines?: string[]): Promise<DatabaseHandle> {
-  const collect = (o: unknown, m?: string) => { debugLines?.push(String(m ?? o)); };
+  const collect = (o: unknown, m?: string) => {
+    debugLines?.push(String(m ?? o));
+  };
   const logger = { debug: collect, info: () => undefined, warn: () => undefined, error: () => undefined };
   const h = await startDatabase({ dataDir, logger });
   running.push(h);
@@ -88,7 +90,7 @@ test('a second start on a dataDir whose server is running is refused', async () 
   await expect(startDatabase({ dataDir })).rejects.toThrow(/already running/);
 });
 
-test('a server that cannot start fails with PostgreSQL\'s own log lines instead of hanging', async () => {
+test("a server that cannot start fails with PostgreSQL's own log lines instead of hanging", async () => {
   const dataDir = await tempDataDir();
   const first = await start(dataDir);
   await first.stop();
@@ -99,7 +101,11 @@ test('a server that cannot start fails with PostgreSQL\'s own log lines instead 
 test('with databaseUrl nothing is started and stop does nothing', async () => {
   const dataDir = await tempDataDir();
   const h = await startDatabase({ dataDir, databaseUrl: 'postgres://u:p@db.example:5432/yq' });
-  expect(h).toEqual({ connectionString: 'postgres://u:p@db.example:5432/yq', embedded: false, stop: expect.any(Function) });
+  expect(h).toEqual({
+    connectionString: 'postgres://u:p@db.example:5432/yq',
+    embedded: false,
+    stop: expect.any(Function),
+  });
   await h.stop();
   expect(await fs.readdir(dataDir)).toEqual([]);
 });

@@ -6,15 +6,23 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/pg.js';
 import { makeIncident, waitUntil } from './support.js';
 
 let tdb: TestDatabase;
-beforeAll(async () => { tdb = await createTestDatabase(); });
-afterAll(async () => { await tdb.drop(); });
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+});
+afterAll(async () => {
+  await tdb.drop();
+});
 
 test('20 parallel transactions get distinct, sequential ids for one business date', async () => {
-  const ids = await Promise.all(Array.from({ length: 20 }, () => tdb.store.uow.transaction(async (repo) => {
-    const id = await repo.nextIncidentId('20261129');
-    await repo.insertIncident(makeIncident(id));
-    return id;
-  })));
+  const ids = await Promise.all(
+    Array.from({ length: 20 }, () =>
+      tdb.store.uow.transaction(async (repo) => {
+        const id = await repo.nextIncidentId('20261129');
+        await repo.insertIncident(makeIncident(id));
+        return id;
+      }),
+    ),
+  );
   const expected = Array.from({ length: 20 }, (_, i) => `YQ-20261129-${String(i + 1).padStart(3, '0')}`);
   expect([...ids].sort()).toEqual(expected);
   const stored = await tdb.store.uow.repo.listIncidents({ reportedFrom: new Date(0) });
@@ -40,12 +48,20 @@ test('a malformed business date is rejected', async () => {
 test('a rolled back transaction leaves no incident and no ledger entry, and its number is not skipped', async () => {
   const boom = new Error('handler failed');
   let taken = '';
-  await expect(tdb.store.uow.transaction(async (repo) => {
-    taken = await repo.nextIncidentId('20261203');
-    await repo.insertIncident(makeIncident(taken));
-    await repo.appendLedger({ incidentId: taken, actor: 'p-monitor', kind: 'incident.opened', payload: {}, at: new Date() });
-    throw boom;
-  })).rejects.toBe(boom);
+  await expect(
+    tdb.store.uow.transaction(async (repo) => {
+      taken = await repo.nextIncidentId('20261203');
+      await repo.insertIncident(makeIncident(taken));
+      await repo.appendLedger({
+        incidentId: taken,
+        actor: 'p-monitor',
+        kind: 'incident.opened',
+        payload: {},
+        at: new Date(),
+      });
+      throw boom;
+    }),
+  ).rejects.toBe(boom);
   expect(taken).toBe('YQ-20261203-001');
   expect(await tdb.store.uow.repo.getIncident(taken)).toBeUndefined();
   expect(await tdb.store.uow.repo.ledger(taken)).toEqual([]);
@@ -56,12 +72,16 @@ test('a rolled back transaction leaves no incident and no ledger entry, and its 
 test('a taker queued behind a transaction that rolls back gets that number, never a duplicate', async () => {
   const events: string[] = [];
   let releaseFirst!: () => void;
-  const firstMayFinish = new Promise<void>((r) => { releaseFirst = r; });
-  const first = tdb.store.uow.transaction(async (repo) => {
-    events.push(`first took ${await repo.nextIncidentId('20261204')}`);
-    await firstMayFinish;
-    throw new Error('rolled back on purpose');
-  }).catch(() => events.push('first rolled back'));
+  const firstMayFinish = new Promise<void>((r) => {
+    releaseFirst = r;
+  });
+  const first = tdb.store.uow
+    .transaction(async (repo) => {
+      events.push(`first took ${await repo.nextIncidentId('20261204')}`);
+      await firstMayFinish;
+      throw new Error('rolled back on purpose');
+    })
+    .catch(() => events.push('first rolled back'));
   await waitUntil(() => events.length === 1, 'first taker');
   const second = tdb.store.uow.transaction(async (repo) => {
     const id = await repo.nextIncidentId('20261204');

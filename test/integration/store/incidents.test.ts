@@ -5,11 +5,19 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/pg.js';
 import { makeIncident, waitUntil } from './support.js';
 
 let tdb: TestDatabase;
-beforeAll(async () => { tdb = await createTestDatabase(); });
-afterAll(async () => { await tdb.drop(); });
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+});
+afterAll(async () => {
+  await tdb.drop();
+});
 
 test('insertIncident round-trips every field as Date/null and sets createdAt/updatedAt', async () => {
-  const input = makeIncident('YQ-20261101-001', { occurredAt: new Date('2026-10-31T23:00:00Z'), category: 'inquiry', sourceUrl: null });
+  const input = makeIncident('YQ-20261101-001', {
+    occurredAt: new Date('2026-10-31T23:00:00Z'),
+    category: 'inquiry',
+    sourceUrl: null,
+  });
   const stored = await tdb.store.uow.repo.insertIncident(input);
   expect(stored).toEqual({ ...input, createdAt: expect.any(Date), updatedAt: expect.any(Date) });
   expect(await tdb.store.uow.repo.getIncident(input.id)).toEqual(stored);
@@ -18,15 +26,27 @@ test('insertIncident round-trips every field as Date/null and sets createdAt/upd
 
 test('updateIncident patches only the given fields and bumps updatedAt', async () => {
   const before = await tdb.store.uow.repo.insertIncident(makeIncident('YQ-20261101-002'));
-  const after = await tdb.store.uow.repo.updateIncident(before.id, { confirmedLevel: 'II', status: 'acknowledged', planId: 'plan-2' });
-  expect(after).toEqual({ ...before, confirmedLevel: 'II', status: 'acknowledged', planId: 'plan-2', updatedAt: expect.any(Date) });
+  const after = await tdb.store.uow.repo.updateIncident(before.id, {
+    confirmedLevel: 'II',
+    status: 'acknowledged',
+    planId: 'plan-2',
+  });
+  expect(after).toEqual({
+    ...before,
+    confirmedLevel: 'II',
+    status: 'acknowledged',
+    planId: 'plan-2',
+    updatedAt: expect.any(Date),
+  });
   expect(after.updatedAt.getTime()).toBeGreaterThan(before.updatedAt.getTime());
   const cleared = await tdb.store.uow.repo.updateIncident(before.id, { confirmedLevel: null });
   expect(cleared.confirmedLevel).toBeNull();
 });
 
 test('updateIncident of an unknown id throws NotFoundError', async () => {
-  await expect(tdb.store.uow.repo.updateIncident('YQ-20991231-001', { title: 'x' })).rejects.toBeInstanceOf(NotFoundError);
+  await expect(tdb.store.uow.repo.updateIncident('YQ-20991231-001', { title: 'x' })).rejects.toBeInstanceOf(
+    NotFoundError,
+  );
 });
 
 test('getIncident forUpdate blocks a second locker until the first transaction commits', async () => {
@@ -34,7 +54,9 @@ test('getIncident forUpdate blocks a second locker until the first transaction c
   await tdb.store.uow.repo.insertIncident(makeIncident(id, { title: '原标题' }));
   const events: string[] = [];
   let releaseFirst!: () => void;
-  const firstMayCommit = new Promise<void>((r) => { releaseFirst = r; });
+  const firstMayCommit = new Promise<void>((r) => {
+    releaseFirst = r;
+  });
   const first = tdb.store.uow.transaction(async (repo) => {
     await repo.getIncident(id, { forUpdate: true });
     events.push('first locked');
@@ -57,23 +79,45 @@ test('getIncident forUpdate blocks a second locker until the first transaction c
 describe('listIncidents', () => {
   const at = (h: number) => new Date(Date.UTC(2026, 11, 1, h));
   const open = (incidentId: string, key: string, dueAt: Date): MilestoneRecord => ({
-    incidentId, key, name: key, ownerIds: ['p-direct'], startsAt: at(0), dueAt, state: 'open',
-    metAt: null, metBy: null, breachedAt: null, planId: 'plan-1',
+    incidentId,
+    key,
+    name: key,
+    ownerIds: ['p-direct'],
+    startsAt: at(0),
+    dueAt,
+    state: 'open',
+    metAt: null,
+    metBy: null,
+    breachedAt: null,
+    planId: 'plan-1',
   });
   let db2: TestDatabase;
   beforeAll(async () => {
     db2 = await createTestDatabase();
     const repo = db2.store.uow.repo;
-    await repo.insertIncident(makeIncident('YQ-20261201-001', { chatId: 'c-a', unitId: 'u-a', reportedAt: at(1), status: 'reported' }));
-    await repo.insertIncident(makeIncident('YQ-20261201-002', { chatId: 'c-b', unitId: 'u-b', reportedAt: at(2), status: 'handling' }));
-    await repo.insertIncident(makeIncident('YQ-20261201-003', { chatId: 'c-a', unitId: 'u-a', reportedAt: at(3), status: 'closed' }));
-    await repo.insertIncident(makeIncident('YQ-20261201-004', { chatId: 'c-a', unitId: 'u-a', reportedAt: at(4), status: 'handling' }));
+    await repo.insertIncident(
+      makeIncident('YQ-20261201-001', { chatId: 'c-a', unitId: 'u-a', reportedAt: at(1), status: 'reported' }),
+    );
+    await repo.insertIncident(
+      makeIncident('YQ-20261201-002', { chatId: 'c-b', unitId: 'u-b', reportedAt: at(2), status: 'handling' }),
+    );
+    await repo.insertIncident(
+      makeIncident('YQ-20261201-003', { chatId: 'c-a', unitId: 'u-a', reportedAt: at(3), status: 'closed' }),
+    );
+    await repo.insertIncident(
+      makeIncident('YQ-20261201-004', { chatId: 'c-a', unitId: 'u-a', reportedAt: at(4), status: 'handling' }),
+    );
     await repo.replaceOpenMilestones('YQ-20261201-001', [open('YQ-20261201-001', 'reportUp', at(2))]);
     await repo.replaceOpenMilestones('YQ-20261201-002', [open('YQ-20261201-002', 'reportUp', at(10))]);
-    await repo.replaceOpenMilestones('YQ-20261201-004', [open('YQ-20261201-004', 'reportUp', at(3)), open('YQ-20261201-004', 'assess', at(12))]);
+    await repo.replaceOpenMilestones('YQ-20261201-004', [
+      open('YQ-20261201-004', 'reportUp', at(3)),
+      open('YQ-20261201-004', 'assess', at(12)),
+    ]);
     await repo.markMilestoneMet('YQ-20261201-004', 'reportUp', 'p-direct', at(3));
   });
-  afterAll(async () => { await db2.drop(); });
+  afterAll(async () => {
+    await db2.drop();
+  });
   const ids = async (f: Parameters<typeof db2.store.uow.repo.listIncidents>[0]) =>
     (await db2.store.uow.repo.listIncidents(f)).map((i) => i.id);
 
@@ -83,7 +127,10 @@ describe('listIncidents', () => {
   test('filters by chat, unit and statuses; an empty status list matches nothing', async () => {
     expect(await ids({ chatId: 'c-a' })).toEqual(['YQ-20261201-004', 'YQ-20261201-003', 'YQ-20261201-001']);
     expect(await ids({ unitId: 'u-b' })).toEqual(['YQ-20261201-002']);
-    expect(await ids({ chatId: 'c-a', statuses: ['reported', 'handling'] })).toEqual(['YQ-20261201-004', 'YQ-20261201-001']);
+    expect(await ids({ chatId: 'c-a', statuses: ['reported', 'handling'] })).toEqual([
+      'YQ-20261201-004',
+      'YQ-20261201-001',
+    ]);
     expect(await ids({ statuses: [] })).toEqual([]);
   });
   test('overdueAt keeps incidents with an open milestone due before it (met ones do not count)', async () => {

@@ -13,19 +13,34 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   await tdb.store.uow.repo.insertIncident(makeIncident(ID));
 });
-afterAll(async () => { await tdb.drop(); });
+afterAll(async () => {
+  await tdb.drop();
+});
 
 test('appendLedger returns the entry with its seq and keeps payload and instant', async () => {
   const at = new Date('2026-11-29T01:05:00.123Z');
   const e = await tdb.store.uow.repo.appendLedger({
-    incidentId: ID, actor: 'p-monitor', kind: 'incident.opened', payload: { level: 'III', tags: ['食堂', '视频'] }, at,
+    incidentId: ID,
+    actor: 'p-monitor',
+    kind: 'incident.opened',
+    payload: { level: 'III', tags: ['食堂', '视频'] },
+    at,
   });
-  expect(e).toEqual({ seq: expect.any(Number), incidentId: ID, actor: 'p-monitor', kind: 'incident.opened', payload: { level: 'III', tags: ['食堂', '视频'] }, at });
+  expect(e).toEqual({
+    seq: expect.any(Number),
+    incidentId: ID,
+    actor: 'p-monitor',
+    kind: 'incident.opened',
+    payload: { level: 'III', tags: ['食堂', '视频'] },
+    at,
+  });
   expect(await tdb.store.uow.repo.ledger(ID)).toEqual([e]);
 });
 
 test('UPDATE of a ledger entry is rejected by the append-only trigger', async () => {
-  await expect(sql`UPDATE ledger_entries SET actor = 'someone-else'`.execute(tdb.store.db)).rejects.toThrow(/append-only: UPDATE/);
+  await expect(sql`UPDATE ledger_entries SET actor = 'someone-else'`.execute(tdb.store.db)).rejects.toThrow(
+    /append-only: UPDATE/,
+  );
 });
 
 test('DELETE of a ledger entry is rejected by the append-only trigger', async () => {
@@ -40,15 +55,40 @@ test('TRUNCATE of the ledger is rejected by the append-only trigger', async () =
 test('ledger is oldest first; ledgerBetween takes from <= at < to across incidents, including entries without incident', async () => {
   const repo = tdb.store.uow.repo;
   const t = (m: number) => new Date(Date.UTC(2026, 10, 30, 9, m));
-  const late = await repo.appendLedger({ incidentId: ID, actor: 'bot', kind: 'milestone.reminded', payload: {}, at: t(20) });
-  const early = await repo.appendLedger({ incidentId: ID, actor: 'bot', kind: 'milestone.planned', payload: {}, at: t(10) });
-  const system = await repo.appendLedger({ incidentId: null, actor: 'system', kind: 'message.sent', payload: { rollup: true }, at: t(15) });
+  const late = await repo.appendLedger({
+    incidentId: ID,
+    actor: 'bot',
+    kind: 'milestone.reminded',
+    payload: {},
+    at: t(20),
+  });
+  const early = await repo.appendLedger({
+    incidentId: ID,
+    actor: 'bot',
+    kind: 'milestone.planned',
+    payload: {},
+    at: t(10),
+  });
+  const system = await repo.appendLedger({
+    incidentId: null,
+    actor: 'system',
+    kind: 'message.sent',
+    payload: { rollup: true },
+    at: t(15),
+  });
   const all = await repo.ledger(ID);
   expect(all.slice(-2)).toEqual([early, late]);
   expect(await repo.ledgerBetween(t(10), t(20))).toEqual([early, system]);
 });
 
 test('appendLedger for an unknown incident throws NotFoundError', async () => {
-  await expect(tdb.store.uow.repo.appendLedger({ incidentId: 'YQ-20991231-001', actor: 'bot', kind: 'incident.note', payload: {}, at: new Date() }))
-    .rejects.toBeInstanceOf(NotFoundError);
+  await expect(
+    tdb.store.uow.repo.appendLedger({
+      incidentId: 'YQ-20991231-001',
+      actor: 'bot',
+      kind: 'incident.note',
+      payload: {},
+      at: new Date(),
+    }),
+  ).rejects.toBeInstanceOf(NotFoundError);
 });

@@ -5,8 +5,12 @@ import { openStore, parseInt8 } from '../../../src/store/index.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/pg.js';
 
 let tdb: TestDatabase;
-beforeAll(async () => { tdb = await createTestDatabase(); });
-afterAll(async () => { await tdb.drop(); });
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+});
+afterAll(async () => {
+  await tdb.drop();
+});
 
 test('running migrations again applies nothing and keeps the data', async () => {
   await tdb.store.dedupe.firstSeen('sandbox', 'e1');
@@ -42,7 +46,9 @@ test('a failing migration throws an error naming it, and is rolled back', async 
       },
     },
   };
-  await expect(migrateToLatest(tdb.store.db, failing)).rejects.toThrow(/database migration "9999_broken" failed: .*no_such_column/);
+  await expect(migrateToLatest(tdb.store.db, failing)).rejects.toThrow(
+    /database migration "9999_broken" failed: .*no_such_column/,
+  );
   const r = await sql<{ t: string | null }>`SELECT to_regclass('should_not_exist')::text AS t`.execute(tdb.store.db);
   expect(r.rows[0].t).toBeNull();
 });

@@ -10,21 +10,40 @@ let tdb: TestDatabase;
 const ID = 'YQ-20261129-001';
 const t = (m: number) => new Date(Date.UTC(2026, 10, 29, 1, m));
 const milestone = (key: string, dueMinute: number, planId: string): MilestoneRecord => ({
-  incidentId: ID, key, name: `里程碑 ${key}`, ownerIds: ['p-direct', 'p-office'], startsAt: t(0), dueAt: t(dueMinute),
-  state: 'open', metAt: null, metBy: null, breachedAt: null, planId,
+  incidentId: ID,
+  key,
+  name: `里程碑 ${key}`,
+  ownerIds: ['p-direct', 'p-office'],
+  startsAt: t(0),
+  dueAt: t(dueMinute),
+  state: 'open',
+  metAt: null,
+  metBy: null,
+  breachedAt: null,
+  planId,
 });
 
 beforeAll(async () => {
   tdb = await createTestDatabase();
   await tdb.store.uow.repo.insertIncident(makeIncident(ID));
 });
-afterAll(async () => { await tdb.drop(); });
+afterAll(async () => {
+  await tdb.drop();
+});
 
 test('replaceOpenMilestones re-plans open milestones and keeps met ones (level raise re-plans open deadlines)', async () => {
   const repo = tdb.store.uow.repo;
-  await repo.replaceOpenMilestones(ID, [milestone('reportUp', 30, 'plan-1'), milestone('assess', 30, 'plan-1'), milestone('plan', 120, 'plan-1')]);
+  await repo.replaceOpenMilestones(ID, [
+    milestone('reportUp', 30, 'plan-1'),
+    milestone('assess', 30, 'plan-1'),
+    milestone('plan', 120, 'plan-1'),
+  ]);
   expect(await repo.markMilestoneMet(ID, 'reportUp', 'p-direct', t(20))).toBe(true);
-  await repo.replaceOpenMilestones(ID, [milestone('reportUp', 15, 'plan-2'), milestone('assess', 15, 'plan-2'), milestone('specialReport', 240, 'plan-2')]);
+  await repo.replaceOpenMilestones(ID, [
+    milestone('reportUp', 15, 'plan-2'),
+    milestone('assess', 15, 'plan-2'),
+    milestone('specialReport', 240, 'plan-2'),
+  ]);
   expect(await repo.milestones(ID)).toEqual([
     milestone('assess', 15, 'plan-2'),
     { ...milestone('reportUp', 30, 'plan-1'), state: 'met', metAt: t(20), metBy: 'p-direct' },
@@ -50,19 +69,23 @@ test('cancelOpenMilestones cancels open ones only; a later plan may reuse a canc
   const repo = tdb.store.uow.repo;
   await repo.cancelOpenMilestones(ID);
   expect((await repo.milestones(ID)).map((m) => [m.key, m.state])).toEqual([
-    ['assess', 'cancelled'], ['reportUp', 'met'], ['specialReport', 'cancelled'],
+    ['assess', 'cancelled'],
+    ['reportUp', 'met'],
+    ['specialReport', 'cancelled'],
   ]);
   await repo.replaceOpenMilestones(ID, [milestone('assess', 90, 'plan-3')]);
   expect((await repo.milestones(ID)).find((m) => m.key === 'assess')).toEqual(milestone('assess', 90, 'plan-3'));
 });
 
 test('replaceOpenMilestones rejects a record of another incident', async () => {
-  await expect(tdb.store.uow.repo.replaceOpenMilestones(ID, [{ ...milestone('x', 10, 'p'), incidentId: 'YQ-20261129-002' }]))
-    .rejects.toThrow(/belongs to YQ-20261129-002/);
+  await expect(
+    tdb.store.uow.repo.replaceOpenMilestones(ID, [{ ...milestone('x', 10, 'p'), incidentId: 'YQ-20261129-002' }]),
+  ).rejects.toThrow(/belongs to YQ-20261129-002/);
 });
 
 test('claimChaseStep succeeds exactly once among 10 concurrent claimers; a new plan claims afresh', async () => {
-  const claim = (planId: string) => tdb.store.uow.transaction((repo) => repo.claimChaseStep(ID, 'assess', 'directResponsible', planId, t(45)));
+  const claim = (planId: string) =>
+    tdb.store.uow.transaction((repo) => repo.claimChaseStep(ID, 'assess', 'directResponsible', planId, t(45)));
   const results = await Promise.all(Array.from({ length: 10 }, () => claim('plan-3')));
   expect(results.filter((r) => r)).toHaveLength(1);
   expect(await claim('plan-3')).toBe(false);
@@ -71,8 +94,25 @@ test('claimChaseStep succeeds exactly once among 10 concurrent claimers; a new p
 
 test('breaches are recorded, listed and regraded (000 L2 minor/major)', async () => {
   const repo = tdb.store.uow.repo;
-  const b = await repo.insertBreach({ incidentId: ID, milestoneKey: 'assess', personIds: ['p-direct'], grade: 'minor', at: t(31), gradedBy: null, note: null });
-  expect(b).toEqual({ id: expect.any(Number), incidentId: ID, milestoneKey: 'assess', personIds: ['p-direct'], grade: 'minor', at: t(31), gradedBy: null, note: null });
+  const b = await repo.insertBreach({
+    incidentId: ID,
+    milestoneKey: 'assess',
+    personIds: ['p-direct'],
+    grade: 'minor',
+    at: t(31),
+    gradedBy: null,
+    note: null,
+  });
+  expect(b).toEqual({
+    id: expect.any(Number),
+    incidentId: ID,
+    milestoneKey: 'assess',
+    personIds: ['p-direct'],
+    grade: 'minor',
+    at: t(31),
+    gradedBy: null,
+    note: null,
+  });
   const regraded = await repo.updateBreachGrade(b.id, 'major', 'p-first', '瞒报');
   expect(regraded).toEqual({ ...b, grade: 'major', gradedBy: 'p-first', note: '瞒报' });
   expect(await repo.breaches(ID)).toEqual([regraded]);

@@ -12,7 +12,13 @@ import { pidAlive, waitUntil } from './support.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const CHILD = path.join(ROOT, 'test/integration/store/fixtures/embedded-child.ts');
 
-interface Child { proc: ChildProcess; out: string[]; exited: Promise<number | null>; postgresPid: number; dataDir: string }
+interface Child {
+  proc: ChildProcess;
+  out: string[];
+  exited: Promise<number | null>;
+  postgresPid: number;
+  dataDir: string;
+}
 
 const children: Child[] = [];
 afterEach(async () => {
@@ -29,12 +35,16 @@ afterEach(async () => {
 async function startChild(mode: 'hooks' | 'plain'): Promise<Child> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'yq-shutdown-test-'));
   const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, mode], {
-    cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['pipe', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { ...process.env, NODE_OPTIONS: '' },
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const out: string[] = [];
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   let stderr = '';
-  proc.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  proc.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   await new Promise<void>((resolve, reject) => {
     proc.stdout!.on('data', (d: Buffer) => {
       out.push(...d.toString().split('\n').filter(Boolean));

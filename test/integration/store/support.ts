@@ -32,7 +32,12 @@ export function makeIncident(id: string, overrides: Partial<NewIncident> = {}): 
  * announces (another backend waiting on a lock, an external process exiting).
  * @throws Error after `timeoutMs`.
  */
-export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10000, intervalMs = 20): Promise<void> {
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10000,
+  intervalMs = 20,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

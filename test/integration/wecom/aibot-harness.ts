@@ -46,11 +46,26 @@ export interface Harness {
 export async function startHarness(overrides: Partial<WeComAiBotAdapterOptions> = {}): Promise<Harness> {
   const fake = await FakeWeComServer.start();
   const logs: string[] = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => { logs.push(line); } });
+  const logger = pino(
+    { level: 'debug' },
+    {
+      write: (line: string) => {
+        logs.push(line);
+      },
+    },
+  );
   const adapter = new WeComAiBotAdapter({
-    token: TOKEN, encodingAESKey: AES_KEY, callbackWindowSeconds: 300, passiveReplyMs: 2000,
-    apiBase: fake.baseUrl, webhookKeys: {}, dedupe: new MemoryDedupe(), logger, botName: '舆情助手',
-    webhookRetry: { tries: 3, baseDelayMs: 5 }, ...overrides,
+    token: TOKEN,
+    encodingAESKey: AES_KEY,
+    callbackWindowSeconds: 300,
+    passiveReplyMs: 2000,
+    apiBase: fake.baseUrl,
+    webhookKeys: {},
+    dedupe: new MemoryDedupe(),
+    logger,
+    botName: '舆情助手',
+    webhookRetry: { tries: 3, baseDelayMs: 5 },
+    ...overrides,
   });
   const events: InboundEvent[] = [];
   let handler: (e: InboundEvent) => Promise<void> = async () => undefined;
@@ -67,8 +82,15 @@ export async function startHarness(overrides: Partial<WeComAiBotAdapterOptions> 
   const botUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks/wecom/aibot`;
   const client = new WeComCallbackClient({ token: TOKEN, encodingAESKey: AES_KEY, botUrl, fake, aibotid: 'aibTest' });
   return {
-    fake, adapter, client, botUrl, events, logs,
-    setHandler: (fn) => { handler = fn; },
+    fake,
+    adapter,
+    client,
+    botUrl,
+    events,
+    logs,
+    setHandler: (fn) => {
+      handler = fn;
+    },
     close: async () => {
       await adapter.drain();
       server.closeAllConnections();
@@ -81,6 +103,8 @@ export async function startHarness(overrides: Partial<WeComAiBotAdapterOptions> 
 /** A promise with its resolver, to hold a handler until the test lets it go (no sleeps). */
 export function gate(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;
-  const promise = new Promise<void>((resolve) => { open = resolve; });
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
   return { promise, open };
 }

@@ -10,7 +10,9 @@ beforeAll(async () => {
   h = await startHarness({ passiveReplyMs: 150, webhookKeys: { [CHAT]: KEY } });
   h.fake.addWebhookKey(KEY);
 });
-afterAll(async () => { await h.close(); });
+afterAll(async () => {
+  await h.close();
+});
 
 describe('replies after the passive window [101031, 101138, 91770]', () => {
   test('a slow handler gets an empty 200; its first late reply goes once to response_url, the next via the webhook robot', async () => {
@@ -26,14 +28,24 @@ describe('replies after the passive window [101031, 101138, 91770]', () => {
     hold.open();
 
     const posted = await h.fake.waitFor((r) => r.kind === 'response_url' && r.code === ex.responseCode);
-    expect(posted).toMatchObject({ errcode: 0, body: { msgtype: 'markdown', markdown: { content: '处理完成 <@LiuYang>' } } });
+    expect(posted).toMatchObject({
+      errcode: 0,
+      body: { msgtype: 'markdown', markdown: { content: '处理完成 <@LiuYang>' } },
+    });
     const hooked = await h.fake.waitFor((r) => r.kind === 'webhook' && JSON.stringify(r.body).includes('补充说明'));
-    expect(hooked).toMatchObject({ key: KEY, errcode: 0, body: { msgtype: 'markdown', markdown: { content: '补充说明\n<@LiHua>' } } });
+    expect(hooked).toMatchObject({
+      key: KEY,
+      errcode: 0,
+      body: { msgtype: 'markdown', markdown: { content: '补充说明\n<@LiHua>' } },
+    });
     await h.adapter.drain();
     expect(h.fake.responseUrlPosts().filter((r) => r.code === ex.responseCode)).toHaveLength(1);
 
     // The url is single-use: WeCom (the fake) rejects a second use.
-    const again = await fetch(ex.plaintext!.response_url as string, { method: 'POST', body: JSON.stringify({ msgtype: 'markdown', markdown: { content: 'x' } }) });
+    const again = await fetch(ex.plaintext!.response_url as string, {
+      method: 'POST',
+      body: JSON.stringify({ msgtype: 'markdown', markdown: { content: 'x' } }),
+    });
     expect(await again.json()).toEqual({ errcode: FAKE_ERR_RESPONSE_CODE, errmsg: 'response_code already used' });
   });
 
@@ -41,12 +53,18 @@ describe('replies after the passive window [101031, 101138, 91770]', () => {
     const hold = gate();
     h.setHandler(async (e) => {
       await hold.promise;
-      await e.reply({ text: '请签收', card: { id: 'late-card-1', title: '待签收', buttons: [{ key: 'ack:1', text: '签收' }] } });
+      await e.reply({
+        text: '请签收',
+        card: { id: 'late-card-1', title: '待签收', buttons: [{ key: 'ack:1', text: '签收' }] },
+      });
     });
     const ex = await h.client.sendText({ chatId: CHAT, userId: 'LiuYang', text: '/上报 卡片' });
     hold.open();
     const posted = await h.fake.waitFor((r) => r.kind === 'response_url' && r.code === ex.responseCode);
-    expect(posted).toMatchObject({ errcode: 0, body: { msgtype: 'template_card', template_card: { task_id: 'late-card-1', sub_title_text: '请签收' } } });
+    expect(posted).toMatchObject({
+      errcode: 0,
+      body: { msgtype: 'template_card', template_card: { task_id: 'late-card-1', sub_title_text: '请签收' } },
+    });
   });
 
   test('without a webhook key, replies beyond the response_url are logged as undeliverable', async () => {
@@ -59,13 +77,18 @@ describe('replies after the passive window [101031, 101138, 91770]', () => {
     await h.client.sendText({ chatId: NO_KEY_CHAT, userId: 'ZhaoLei', text: '/上报 z' });
     hold.open();
     await h.adapter.drain();
-    const warn = h.logs.map((l) => JSON.parse(l)).find((l) => l.msg.includes('undeliverable') && l.chatId === NO_KEY_CHAT);
+    const warn = h.logs
+      .map((l) => JSON.parse(l))
+      .find((l) => l.msg.includes('undeliverable') && l.chatId === NO_KEY_CHAT);
     expect(warn).toMatchObject({ level: 40 });
   });
 
   test('a handler that fails after the window sends its apology late, to the response_url', async () => {
     const hold = gate();
-    h.setHandler(async () => { await hold.promise; throw new Error('late boom'); });
+    h.setHandler(async () => {
+      await hold.promise;
+      throw new Error('late boom');
+    });
     const ex = await h.client.sendText({ chatId: CHAT, userId: 'LiuYang', text: '/上报 失败' });
     hold.open();
     const posted = await h.fake.waitFor((r) => r.kind === 'response_url' && r.code === ex.responseCode);

@@ -2,7 +2,11 @@ import { parseCommand, parseIncidentId, stripLeadingMentions, tokenize } from '.
 
 describe('command parser', () => {
   test('reads a slash command with its arguments', () => {
-    expect(parseCommand('/上报 有人发帖 https://x.cn 三级')).toEqual({ name: '上报', args: '有人发帖 https://x.cn 三级', tokens: ['有人发帖', 'https://x.cn', '三级'] });
+    expect(parseCommand('/上报 有人发帖 https://x.cn 三级')).toEqual({
+      name: '上报',
+      args: '有人发帖 https://x.cn 三级',
+      tokens: ['有人发帖', 'https://x.cn', '三级'],
+    });
   });
   test('accepts the full-width slash, full-width spaces and English aliases in any case', () => {
     expect(parseCommand('／签收\u3000YQ-20261129-001')).toMatchObject({ name: '签收', tokens: ['YQ-20261129-001'] });

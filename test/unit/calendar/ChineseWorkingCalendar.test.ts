@@ -8,7 +8,8 @@ const calendarModule = resolve('src/calendar/ChineseWorkingCalendar.ts');
 function runInZone<T = any>(tz: string, body: string): T {
   const code = `(async () => { ${body} })().then((r) => process.stdout.write(JSON.stringify(r)));`;
   const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
-    env: { ...process.env, TZ: tz, NODE_OPTIONS: '' }, encoding: 'utf8',
+    env: { ...process.env, TZ: tz, NODE_OPTIONS: '' },
+    encoding: 'utf8',
   });
   return JSON.parse(out) as T;
 }
@@ -66,8 +67,9 @@ describe('ChineseWorkingCalendar (domain.md "Time limits": statutory calendar wi
   });
 
   test('a date listed as both extra holiday and extra workday is rejected at construction', () => {
-    expect(() => new ChineseWorkingCalendar({ extraHolidays: ['2025-10-09'], extraWorkdays: ['2025-10-09'] }))
-      .toThrow(/2025-10-09 listed as both/);
+    expect(() => new ChineseWorkingCalendar({ extraHolidays: ['2025-10-09'], extraWorkdays: ['2025-10-09'] })).toThrow(
+      /2025-10-09 listed as both/,
+    );
   });
 
   test('malformed or impossible dates are rejected with RangeError, in overrides and queries', () => {
@@ -78,7 +80,9 @@ describe('ChineseWorkingCalendar (domain.md "Time limits": statutory calendar wi
 
   test('answers do not depend on the machine time zone: a process in UTC−7 (Los Angeles) agrees day by day for 2025', () => {
     const here = workdaysOf2025();
-    const la = runInZone('America/Los_Angeles', `
+    const la = runInZone(
+      'America/Los_Angeles',
+      `
       const { ChineseWorkingCalendar } = await import(${JSON.stringify(calendarModule)});
       const c = new ChineseWorkingCalendar();
       const out = [];
@@ -86,7 +90,8 @@ describe('ChineseWorkingCalendar (domain.md "Time limits": statutory calendar wi
         const d = new Date(t).toISOString().slice(0, 10);
         if (c.isWorkday(d)) out.push(d);
       }
-      return { offset: new Date(2025, 9, 1).getTimezoneOffset(), workdays: out };`);
+      return { offset: new Date(2025, 9, 1).getTimezoneOffset(), workdays: out };`,
+    );
     expect(la.offset).toBe(420);
     expect(la.workdays).toEqual(here);
     // 261 weekdays − 18 weekday holidays + 5 make-up weekend days (Jan 26, Feb 8, Apr 27, Sep 28, Oct 11)
@@ -94,7 +99,9 @@ describe('ChineseWorkingCalendar (domain.md "Time limits": statutory calendar wi
   });
 
   test('agrees with chinese-days isWorkday() for every day of 2024–2026 when the library runs in Asia/Shanghai', () => {
-    const r = runInZone('Asia/Shanghai', `
+    const r = runInZone(
+      'Asia/Shanghai',
+      `
       const { ChineseWorkingCalendar } = await import(${JSON.stringify(calendarModule)});
       const lib = (await import('chinese-days')).default;
       const c = new ChineseWorkingCalendar();
@@ -103,7 +110,8 @@ describe('ChineseWorkingCalendar (domain.md "Time limits": statutory calendar wi
         const d = new Date(t).toISOString().slice(0, 10);
         if (c.isWorkday(d) !== lib.isWorkday(d)) mismatches.push(d);
       }
-      return { days, mismatches };`);
+      return { days, mismatches };`,
+    );
     expect(r).toEqual({ days: 1096, mismatches: [] });
   });
 

@@ -10,7 +10,11 @@ const args = (s: string) => parseReportArgs(s, dir, now);
 describe('/上报 arguments', () => {
   test('reads description, link, trailing level and #unit', () => {
     expect(args('某论坛 发帖 https://bbs.cn/1 二级 #养老服务中心')).toEqual({
-      description: '某论坛 发帖', sourceUrl: 'https://bbs.cn/1', level: 'II', unitId: 'eldercare' });
+      description: '某论坛 发帖',
+      sourceUrl: 'https://bbs.cn/1',
+      level: 'II',
+      unitId: 'eldercare',
+    });
   });
   test('a level word inside the description stays text; only trailing options count', () => {
     expect(args('一般 网民 质疑').level).toBeUndefined();

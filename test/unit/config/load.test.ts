@@ -12,7 +12,12 @@ describe('organisation config', () => {
     expect(c.units.length).toBeGreaterThanOrEqual(3);
     expect(c.people.length).toBeGreaterThanOrEqual(8);
     expect(c.chats).toHaveLength(3);
-    for (const chat of c.chats) expect(chat).toMatchObject({ sandbox: true, wecomChatId: expect.any(String), dingtalkChatId: expect.any(String) });
+    for (const chat of c.chats)
+      expect(chat).toMatchObject({
+        sandbox: true,
+        wecomChatId: expect.any(String),
+        dingtalkChatId: expect.any(String),
+      });
     expect(c.severity.levels.map((l) => l.id)).toEqual(['I', 'II', 'III', 'IV']);
     expect(c.timezone).toBe('Asia/Shanghai');
   });
@@ -28,7 +33,11 @@ describe('organisation config', () => {
     r.timezone = 'Mars/Base';
     r.milestones[0].limitWorkingDays = 3;
     let msg = '';
-    try { parseOrgConfig(r); } catch (e) { msg = (e as ConfigError).message; }
+    try {
+      parseOrgConfig(r);
+    } catch (e) {
+      msg = (e as ConfigError).message;
+    }
     expect(msg).toContain('chats[0].unit: unknown unit "nowhere"');
     expect(msg).toContain('severity.default: unknown level "V"');
     expect(msg).toContain('timezone: unknown time zone "Mars/Base"');
@@ -38,13 +47,21 @@ describe('organisation config', () => {
     expect(() => loadOrgConfig('config/none.yaml')).toThrow(ConfigError);
   });
   test('settings from the environment have defaults and reject bad values by name', () => {
-    expect(loadSettings({})).toMatchObject({ PORT: 3000, DATA_DIR: './data', SANDBOX: 'on', TRUST_PROXY: false, TIME_SCALE: 1 });
+    expect(loadSettings({})).toMatchObject({
+      PORT: 3000,
+      DATA_DIR: './data',
+      SANDBOX: 'on',
+      TRUST_PROXY: false,
+      TIME_SCALE: 1,
+    });
     expect(loadSettings({ SANDBOX: 'off' }).SANDBOX).toBe('off');
     expect(loadSettings({ SANDBOX: 'public' }).SANDBOX).toBe('public');
     expect(() => loadSettings({ SANDBOX: 'maybe' })).toThrow('SANDBOX');
     expect(() => loadSettings({ PORT: 'abc' })).toThrow('PORT');
     expect(() => loadSettings({ WECOM_AIBOT_ENCODING_AES_KEY: 'short' })).toThrow('WECOM_AIBOT_ENCODING_AES_KEY');
-    expect(() => loadSettings({ WECOM_AIBOT_TOKEN: 'only-the-token' })).toThrow('set both WECOM_AIBOT_TOKEN and WECOM_AIBOT_ENCODING_AES_KEY');
+    expect(() => loadSettings({ WECOM_AIBOT_TOKEN: 'only-the-token' })).toThrow(
+      'set both WECOM_AIBOT_TOKEN and WECOM_AIBOT_ENCODING_AES_KEY',
+    );
   });
 });
 
@@ -54,7 +71,11 @@ test('unknown keys (typos) are rejected with their path, not silently ignored', 
   delete r.escalation;
   r.milestones[1].limitMinute = 5;
   let msg = '';
-  try { parseOrgConfig(r); } catch (e) { msg = (e as Error).message; }
+  try {
+    parseOrgConfig(r);
+  } catch (e) {
+    msg = (e as Error).message;
+  }
   expect(msg).toMatch(/\(root\): Unrecognized key.*"escalaton"/);
   expect(msg).toMatch(/milestones\[1\]: Unrecognized key.*"limitMinute"/);
 });
@@ -67,7 +88,11 @@ test('duplicate platform ids, out-of-range times and contradictory calendar over
   r.calendar.extraHolidays = ['2026-10-10'];
   r.calendar.extraWorkdays = ['2026-10-10'];
   let msg = '';
-  try { parseOrgConfig(r); } catch (e) { msg = (e as Error).message; }
+  try {
+    parseOrgConfig(r);
+  } catch (e) {
+    msg = (e as Error).message;
+  }
   expect(msg).toContain('people[1].wecomUserId: "WangJianGuo" is also people[0].wecomUserId');
   expect(msg).toContain('chats[2].wecomChatId: "wrLeaders001" is also chats[0].wecomChatId');
   expect(msg).toContain('calendar.endOfDay: expected HH:mm between 00:00 and 24:00');

@@ -6,10 +6,21 @@ describe('business time (times stored in UTC, shown in Asia/Shanghai; never the 
     expect(businessDateCompact(new Date('2026-11-28T15:59:59Z'), 'Asia/Shanghai')).toBe('20261128');
   });
   test('wall time round-trips, also in a DST zone', () => {
-    expect(fromWallTime({ year: 2026, month: 11, day: 29, hour: 17, minute: 30 }, 'Asia/Shanghai').toISOString()).toBe('2026-11-29T09:30:00.000Z');
-    expect(fromWallTime({ year: 2026, month: 7, day: 1, hour: 12, minute: 0 }, 'Europe/Berlin').toISOString()).toBe('2026-07-01T10:00:00.000Z');
+    expect(fromWallTime({ year: 2026, month: 11, day: 29, hour: 17, minute: 30 }, 'Asia/Shanghai').toISOString()).toBe(
+      '2026-11-29T09:30:00.000Z',
+    );
+    expect(fromWallTime({ year: 2026, month: 7, day: 1, hour: 12, minute: 0 }, 'Europe/Berlin').toISOString()).toBe(
+      '2026-07-01T10:00:00.000Z',
+    );
     expect(formatBusiness(new Date('2026-11-29T09:30:00Z'), 'Asia/Shanghai')).toBe('2026-11-29 17:30');
-    expect(wallTime(new Date('2026-11-29T16:05:09Z'), 'Asia/Shanghai')).toEqual({ year: 2026, month: 11, day: 30, hour: 0, minute: 5, second: 9 });
+    expect(wallTime(new Date('2026-11-29T16:05:09Z'), 'Asia/Shanghai')).toEqual({
+      year: 2026,
+      month: 11,
+      day: 30,
+      hour: 0,
+      minute: 5,
+      second: 9,
+    });
   });
 });
 

@@ -18,7 +18,8 @@ describe('time scale for drills (演练)', () => {
   });
 
   test('invalid time scales and durations are rejected with RangeError', () => {
-    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => assertTimeScale(bad)).toThrow(RangeError);
+    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(() => assertTimeScale(bad)).toThrow(RangeError);
     expect(() => scaleMs(-5, 1)).toThrow(RangeError);
   });
 });

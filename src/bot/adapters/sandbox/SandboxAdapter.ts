@@ -16,10 +16,25 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { BadRequestError, CodedError, ForbiddenError, NotFoundError } from '../../../errors.js';
 import type {
-  Card, ConversationRef, EventSink, InboundCardActionEvent, InboundEvent, InboundMessageEvent, MessageRef,
-  OutboundMessage, PlatformAdapter,
+  Card,
+  ConversationRef,
+  EventSink,
+  InboundCardActionEvent,
+  InboundEvent,
+  InboundMessageEvent,
+  MessageRef,
+  OutboundMessage,
+  PlatformAdapter,
 } from '../../types.js';
-import { DIRECT_PREFIX, DirectoryIndex, directConversationId, type Conversation, type SandboxChat, type SandboxDirectory, type SandboxMember } from './directory.js';
+import {
+  DIRECT_PREFIX,
+  DirectoryIndex,
+  directConversationId,
+  type Conversation,
+  type SandboxChat,
+  type SandboxDirectory,
+  type SandboxMember,
+} from './directory.js';
 import { mountSandboxApi, type SandboxApiController, type SandboxMeta } from './http-api.js';
 import { findTypedMentions, renderOutboundText } from './render-mentions.js';
 import { SandboxTranscript } from './SandboxTranscript.js';
@@ -67,15 +82,20 @@ export class SandboxAdapter implements PlatformAdapter, SandboxApiController {
    * @param options limits and test knobs (see `SandboxAdapterOptions`)
    * @throws RangeError when `maxMessagesPerChat` is not a positive integer
    */
-  constructor(private readonly directory: SandboxDirectory, private readonly logger: SandboxLogger,
-    private readonly options: SandboxAdapterOptions = {}) {
+  constructor(
+    private readonly directory: SandboxDirectory,
+    private readonly logger: SandboxLogger,
+    private readonly options: SandboxAdapterOptions = {},
+  ) {
     this.index = new DirectoryIndex(directory);
     this.transcript = new SandboxTranscript(options.maxMessagesPerChat ?? 500, options.now ?? Date.now);
     this.maxTextLength = options.maxTextLength ?? 4000;
   }
 
   /** Registers the sink (the Bot hub) that receives every inbound event. */
-  init(sink: EventSink): void { this.sink = sink; }
+  init(sink: EventSink): void {
+    this.sink = sink;
+  }
 
   /** Mounts the JSON API (`/api/sandbox/...`) and the page (`/sandbox`, its app.js and style.css). */
   routes(router: Router): void {
@@ -84,7 +104,9 @@ export class SandboxAdapter implements PlatformAdapter, SandboxApiController {
   }
 
   /** Nothing to connect: the sandbox lives in this process. */
-  async start(): Promise<void> { /* no transport to open */ }
+  async start(): Promise<void> {
+    /* no transport to open */
+  }
 
   /** Ends open event streams and waits for events still being processed. */
   async stop(): Promise<void> {
@@ -121,14 +143,19 @@ export class SandboxAdapter implements PlatformAdapter, SandboxApiController {
       botName: this.directory.botName,
       commandHints: this.directory.commandHints ?? DEFAULT_HINTS,
       people: this.index.listPeople().map((p) => ({
-        id: p.id, name: p.name, ...(p.title ? { title: p.title } : {}), directChatId: directConversationId(p.id),
+        id: p.id,
+        name: p.name,
+        ...(p.title ? { title: p.title } : {}),
+        directChatId: directConversationId(p.id),
       })),
       maxTextLength: this.maxTextLength,
     };
   }
 
   /** The directory's chats, in order. */
-  chats(): SandboxChat[] { return this.index.listChats(); }
+  chats(): SandboxChat[] {
+    return this.index.listChats();
+  }
 
   /**
    * Copies of a conversation's messages, oldest first. `conversationId` is a chat id or `@<userId>`.
@@ -150,14 +177,21 @@ export class SandboxAdapter implements PlatformAdapter, SandboxApiController {
     const person = this.speaker(conv, userId);
     const trimmed = text.trim();
     if (trimmed.length === 0) throw new BadRequestError('消息内容不能为空');
-    if ([...trimmed].length > this.maxTextLength) throw new BadRequestError(`消息过长：最多 ${this.maxTextLength} 个字`);
+    if ([...trimmed].length > this.maxTextLength)
+      throw new BadRequestError(`消息过长：最多 ${this.maxTextLength} 个字`);
     const stored = this.transcript.append(conv.id, {
-      from: person.id, text: trimmed, mentions: findTypedMentions(trimmed, this.index.listPeople()),
+      from: person.id,
+      text: trimmed,
+      mentions: findTypedMentions(trimmed, this.index.listPeople()),
     });
     const event: InboundMessageEvent = {
-      type: 'message', platform: 'sandbox', eventId: `sandbox-msg-${stored.id}`,
+      type: 'message',
+      platform: 'sandbox',
+      eventId: `sandbox-msg-${stored.id}`,
       ...(conv.kind === 'chat' ? { chatId: conv.id } : {}),
-      userId: person.id, userName: person.name, at: Date.parse(stored.at),
+      userId: person.id,
+      userName: person.name,
+      at: Date.parse(stored.at),
       text: trimmed,
       reply: (m) => this.appendBot(conv.id, m),
     };
@@ -179,11 +213,19 @@ export class SandboxAdapter implements PlatformAdapter, SandboxApiController {
     const person = this.speaker(this.index.conversation(conversationId), userId);
     if (!card.buttons.some((b) => b.key === key)) throw new BadRequestError(`卡片「${card.title}」上没有按钮 ${key}`);
     const event: InboundCardActionEvent = {
-      type: 'card.action', platform: 'sandbox', eventId: `sandbox-card-${randomUUID()}`,
+      type: 'card.action',
+      platform: 'sandbox',
+      eventId: `sandbox-card-${randomUUID()}`,
       ...(conversationId.startsWith(DIRECT_PREFIX) ? {} : { chatId: conversationId }),
-      userId: person.id, userName: person.name, at: (this.options.now ?? Date.now)(), cardId, key,
+      userId: person.id,
+      userName: person.name,
+      at: (this.options.now ?? Date.now)(),
+      cardId,
+      key,
       reply: (m) => this.appendBot(conversationId, m),
-      updateCard: async (next) => { this.transcript.replaceCard(message.id, next); },
+      updateCard: async (next) => {
+        this.transcript.replaceCard(message.id, next);
+      },
     };
     this.handOver(event, conversationId);
     return event.eventId;
@@ -214,7 +256,11 @@ export class SandboxAdapter implements PlatformAdapter, SandboxApiController {
    * `predicate`, existing or future (also a card update that makes it match). Event-driven.
    * @throws NotFoundError for an unknown conversation; rejects after `timeoutMs` ms (default 5000).
    */
-  waitForMessage(conversationId: string, predicate: (m: SandboxMessage) => boolean, timeoutMs = 5000): Promise<SandboxMessage> {
+  waitForMessage(
+    conversationId: string,
+    predicate: (m: SandboxMessage) => boolean,
+    timeoutMs = 5000,
+  ): Promise<SandboxMessage> {
     return this.transcript.waitFor(this.index.conversation(conversationId).id, predicate, timeoutMs);
   }
 
@@ -224,10 +270,14 @@ export class SandboxAdapter implements PlatformAdapter, SandboxApiController {
   }
 
   /** Clears every conversation's transcript (between drill runs or tests). */
-  reset(): void { this.transcript.clear(); }
+  reset(): void {
+    this.transcript.clear();
+  }
 
   /** Number of open SSE streams (diagnostics and tests). */
-  get openStreams(): number { return this.streams.size; }
+  get openStreams(): number {
+    return this.streams.size;
+  }
 
   // ---- internals ----
 
@@ -235,31 +285,44 @@ export class SandboxAdapter implements PlatformAdapter, SandboxApiController {
     const person = this.index.person(userId);
     if (!person) throw new BadRequestError(`沙盒中没有这个人：${userId}`);
     if (!this.index.canSpeak(conv, userId)) {
-      throw new ForbiddenError(conv.kind === 'chat'
-        ? `${person.name} 不是「${conv.chat.name}」的成员`
-        : `私信会话只能以 ${conv.person.name} 本人身份发言`);
+      throw new ForbiddenError(
+        conv.kind === 'chat'
+          ? `${person.name} 不是「${conv.chat.name}」的成员`
+          : `私信会话只能以 ${conv.person.name} 本人身份发言`,
+      );
     }
     return person;
   }
 
   private async appendBot(conversationId: string, m: OutboundMessage): Promise<MessageRef> {
     const rendered = renderOutboundText(m.text, m.mentions, (id) => this.index.nameOf(id));
-    const stored = this.transcript.append(conversationId, { from: BOT_SENDER, ...rendered, ...(m.card ? { card: m.card } : {}) });
+    const stored = this.transcript.append(conversationId, {
+      from: BOT_SENDER,
+      ...rendered,
+      ...(m.card ? { card: m.card } : {}),
+    });
     return { platform: 'sandbox', id: stored.id, platformRef: { conversationId } };
   }
 
   private handOver(event: InboundEvent, conversationId: string): void {
     const sink = this.sink;
     if (!sink) {
-      this.logger.warn({ eventId: event.eventId, conversationId }, 'sandbox event dropped: no sink registered (init not called)');
+      this.logger.warn(
+        { eventId: event.eventId, conversationId },
+        'sandbox event dropped: no sink registered (init not called)',
+      );
       return;
     }
     const run = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() => sink(event))
       .catch(async (err: unknown) => {
-        this.logger.error({ err, eventId: event.eventId, type: event.type, conversationId }, 'sandbox event processing failed');
-        await this.appendBot(conversationId, { text: SINK_FAILED_TEXT })
-          .catch((e: unknown) => this.logger.error({ err: e, conversationId }, 'sandbox failure notice not stored'));
+        this.logger.error(
+          { err, eventId: event.eventId, type: event.type, conversationId },
+          'sandbox event processing failed',
+        );
+        await this.appendBot(conversationId, { text: SINK_FAILED_TEXT }).catch((e: unknown) =>
+          this.logger.error({ err: e, conversationId }, 'sandbox failure notice not stored'),
+        );
       });
     this.pending.add(run);
     void run.finally(() => this.pending.delete(run));

@@ -29,7 +29,10 @@ export class SandboxTranscript {
    * @param maxPerConversation messages kept per conversation (oldest dropped first); at least 1.
    * @param now clock for `at` (ms since epoch); injectable for tests.
    */
-  constructor(private readonly maxPerConversation: number, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly maxPerConversation: number,
+    private readonly now: () => number = Date.now,
+  ) {
     if (!Number.isInteger(maxPerConversation) || maxPerConversation < 1) {
       throw new RangeError(`maxPerConversation must be a positive integer, got ${maxPerConversation}`);
     }
@@ -39,8 +42,12 @@ export class SandboxTranscript {
   /** Stores a new message (deep-copied), assigns `id` (UUID) and `at` (ISO UTC), notifies listeners. */
   append(conversationId: string, draft: MessageDraft): SandboxMessage {
     const message: SandboxMessage = {
-      id: randomUUID(), from: draft.from, text: draft.text, mentions: [...draft.mentions],
-      ...(draft.card ? { card: structuredClone(draft.card) } : {}), at: new Date(this.now()).toISOString(),
+      id: randomUUID(),
+      from: draft.from,
+      text: draft.text,
+      mentions: [...draft.mentions],
+      ...(draft.card ? { card: structuredClone(draft.card) } : {}),
+      at: new Date(this.now()).toISOString(),
     };
     const list = this.conversations.get(conversationId) ?? [];
     list.push(message);
@@ -92,7 +99,9 @@ export class SandboxTranscript {
   subscribe(conversationId: string, listener: ChangeListener): () => void {
     const channel = `change:${conversationId}`;
     this.emitter.on(channel, listener);
-    return () => { this.emitter.off(channel, listener); };
+    return () => {
+      this.emitter.off(channel, listener);
+    };
   }
 
   /**
@@ -100,14 +109,24 @@ export class SandboxTranscript {
    * first), else the next one appended or updated so that it matches. Event-driven, no polling.
    * @throws Error (rejects) after `timeoutMs` ms, naming the conversation and the last texts seen.
    */
-  waitFor(conversationId: string, predicate: (m: SandboxMessage) => boolean, timeoutMs: number): Promise<SandboxMessage> {
+  waitFor(
+    conversationId: string,
+    predicate: (m: SandboxMessage) => boolean,
+    timeoutMs: number,
+  ): Promise<SandboxMessage> {
     const existing = this.list(conversationId).find(predicate);
     if (existing) return Promise.resolve(existing);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         unsubscribe();
-        const seen = this.list(conversationId).slice(-5).map((m) => `${m.from}: ${m.text}${m.card ? ` [卡片 ${m.card.title}]` : ''}`);
-        reject(new Error(`no matching message in sandbox conversation "${conversationId}" within ${timeoutMs} ms; last messages: ${JSON.stringify(seen)}`));
+        const seen = this.list(conversationId)
+          .slice(-5)
+          .map((m) => `${m.from}: ${m.text}${m.card ? ` [卡片 ${m.card.title}]` : ''}`);
+        reject(
+          new Error(
+            `no matching message in sandbox conversation "${conversationId}" within ${timeoutMs} ms; last messages: ${JSON.stringify(seen)}`,
+          ),
+        );
       }, timeoutMs);
       const unsubscribe = this.subscribe(conversationId, (_kind, m) => {
         if (!predicate(m)) return;
@@ -120,7 +139,9 @@ export class SandboxTranscript {
 
   private locate(messageId: string): { conversationId: string; message: SandboxMessage } | undefined {
     const conversationId = this.messageHome.get(messageId);
-    const message = conversationId ? this.conversations.get(conversationId)?.find((m) => m.id === messageId) : undefined;
+    const message = conversationId
+      ? this.conversations.get(conversationId)?.find((m) => m.id === messageId)
+      : undefined;
     return conversationId && message ? { conversationId, message } : undefined;
   }
 
@@ -131,6 +152,7 @@ export class SandboxTranscript {
 
   private emit(conversationId: string, kind: TranscriptChange, message: SandboxMessage): void {
     const channel = `change:${conversationId}`;
-    for (const listener of this.emitter.listeners(channel) as ChangeListener[]) listener(kind, structuredClone(message));
+    for (const listener of this.emitter.listeners(channel) as ChangeListener[])
+      listener(kind, structuredClone(message));
   }
 }

@@ -11,8 +11,13 @@ import { NotFoundError } from '../../../errors.js';
  * shown as given.
  */
 export type SandboxRole =
-  | 'firstResponsible' | 'directResponsible' | 'spokesperson' | 'office' | 'leadershipGroup'
-  | 'upperAuthority' | (string & {});
+  | 'firstResponsible'
+  | 'directResponsible'
+  | 'spokesperson'
+  | 'office'
+  | 'leadershipGroup'
+  | 'upperAuthority'
+  | (string & {});
 
 /** A person as the sandbox shows them. `id` is the config person id (= sandbox user id). */
 export interface SandboxMember {
@@ -82,19 +87,29 @@ export class DirectoryIndex {
   }
 
   /** All chats, in directory order. */
-  listChats(): SandboxChat[] { return this.directory.chats; }
+  listChats(): SandboxChat[] {
+    return this.directory.chats;
+  }
 
   /** Everyone known (chat members and `people`), each once. */
-  listPeople(): SandboxMember[] { return [...this.people.values()]; }
+  listPeople(): SandboxMember[] {
+    return [...this.people.values()];
+  }
 
   /** A person by id, or undefined. */
-  person(userId: string): SandboxMember | undefined { return this.people.get(userId); }
+  person(userId: string): SandboxMember | undefined {
+    return this.people.get(userId);
+  }
 
   /** A person's display name; the id itself when unknown (so a stray id still renders). */
-  nameOf(userId: string): string { return this.people.get(userId)?.name ?? userId; }
+  nameOf(userId: string): string {
+    return this.people.get(userId)?.name ?? userId;
+  }
 
   /** A chat by id, or undefined. */
-  chat(chatId: string): SandboxChat | undefined { return this.chats.get(chatId); }
+  chat(chatId: string): SandboxChat | undefined {
+    return this.chats.get(chatId);
+  }
 
   /**
    * Resolves a conversation id (`<chatId>` or `@<userId>`).

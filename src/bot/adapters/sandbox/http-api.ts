@@ -42,32 +42,60 @@ export interface SandboxApiController {
 }
 
 /** Mounts the JSON API on `router`. `bodyLimitBytes` bounds request bodies (413 beyond). */
-export function mountSandboxApi(router: Router, api: SandboxApiController, logger: SandboxLogger,
-  bodyLimitBytes: number): void {
-  const json = (handler: (ctx: Context) => Promise<void> | void) =>
-    (ctx: Context) => jsonBoundary(ctx, logger, () => handler(ctx));
+export function mountSandboxApi(
+  router: Router,
+  api: SandboxApiController,
+  logger: SandboxLogger,
+  bodyLimitBytes: number,
+): void {
+  const json = (handler: (ctx: Context) => Promise<void> | void) => (ctx: Context) =>
+    jsonBoundary(ctx, logger, () => handler(ctx));
 
-  router.get('/api/sandbox/meta', json((ctx) => { ctx.body = api.meta(); }));
-  router.get('/api/sandbox/chats', json((ctx) => { ctx.body = api.chats().map(publicChat); }));
-  router.get('/api/sandbox/chats/:chatId/messages', json((ctx) => {
-    ctx.body = api.messages(param(ctx, 'chatId'));
-  }));
-  router.get('/api/sandbox/chats/:chatId/stream', json((ctx) => { api.openStream(ctx, param(ctx, 'chatId')); }));
-  router.post('/api/sandbox/messages', json(async (ctx) => {
-    const body = await readJsonObject(ctx, bodyLimitBytes);
-    const chatId = requireString(body, 'chatId');
-    const userId = requireString(body, 'userId');
-    if (typeof body.text !== 'string') throw new BadRequestError('缺少字段 text（应为字符串）');
-    const id = api.postMessage(chatId, userId, body.text);
-    ctx.status = 202;
-    ctx.body = { id };
-  }));
-  router.post('/api/sandbox/cards/:cardId/actions', json(async (ctx) => {
-    const body = await readJsonObject(ctx, bodyLimitBytes);
-    const id = api.clickCard(param(ctx, 'cardId'), requireString(body, 'userId'), requireString(body, 'key'));
-    ctx.status = 202;
-    ctx.body = { id };
-  }));
+  router.get(
+    '/api/sandbox/meta',
+    json((ctx) => {
+      ctx.body = api.meta();
+    }),
+  );
+  router.get(
+    '/api/sandbox/chats',
+    json((ctx) => {
+      ctx.body = api.chats().map(publicChat);
+    }),
+  );
+  router.get(
+    '/api/sandbox/chats/:chatId/messages',
+    json((ctx) => {
+      ctx.body = api.messages(param(ctx, 'chatId'));
+    }),
+  );
+  router.get(
+    '/api/sandbox/chats/:chatId/stream',
+    json((ctx) => {
+      api.openStream(ctx, param(ctx, 'chatId'));
+    }),
+  );
+  router.post(
+    '/api/sandbox/messages',
+    json(async (ctx) => {
+      const body = await readJsonObject(ctx, bodyLimitBytes);
+      const chatId = requireString(body, 'chatId');
+      const userId = requireString(body, 'userId');
+      if (typeof body.text !== 'string') throw new BadRequestError('缺少字段 text（应为字符串）');
+      const id = api.postMessage(chatId, userId, body.text);
+      ctx.status = 202;
+      ctx.body = { id };
+    }),
+  );
+  router.post(
+    '/api/sandbox/cards/:cardId/actions',
+    json(async (ctx) => {
+      const body = await readJsonObject(ctx, bodyLimitBytes);
+      const id = api.clickCard(param(ctx, 'cardId'), requireString(body, 'userId'), requireString(body, 'key'));
+      ctx.status = 202;
+      ctx.body = { id };
+    }),
+  );
 }
 
 function param(ctx: Context, name: string): string {
@@ -77,9 +105,18 @@ function param(ctx: Context, name: string): string {
 /** The chat as the API shows it (exactly the contract's fields). */
 function publicChat(c: SandboxChat): object {
   return {
-    id: c.id, name: c.name, unitName: c.unitName, wecomChatId: c.wecomChatId, dingtalkChatId: c.dingtalkChatId,
+    id: c.id,
+    name: c.name,
+    unitName: c.unitName,
+    wecomChatId: c.wecomChatId,
+    dingtalkChatId: c.dingtalkChatId,
     members: c.members.map((m: SandboxMember) => ({
-      id: m.id, name: m.name, title: m.title, roles: [...m.roles], wecomUserId: m.wecomUserId, dingtalkUserId: m.dingtalkUserId,
+      id: m.id,
+      name: m.name,
+      title: m.title,
+      roles: [...m.roles],
+      wecomUserId: m.wecomUserId,
+      dingtalkUserId: m.dingtalkUserId,
     })),
   };
 }

@@ -70,7 +70,11 @@ async function readRaw(ctx: Context, limitBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const cleanup = () => { req.off('data', onData); req.off('end', onEnd); req.off('error', onError); };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
     const onData = (chunk: Buffer | string) => {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       size += buf.length;
@@ -82,8 +86,14 @@ async function readRaw(ctx: Context, limitBytes: number): Promise<string> {
       }
       chunks.push(buf);
     };
-    const onEnd = () => { cleanup(); resolve(Buffer.concat(chunks).toString('utf8')); };
-    const onError = (err: Error) => { cleanup(); reject(err); };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);

@@ -16,11 +16,19 @@ const TOKEN = /@\{([^{}\s]+)\}/g;
  * in `extraMentions` that had no token is appended at the end as `@<name>`, separated by spaces.
  * `mentions` lists token ids first, then the appended ones; duplicates are dropped.
  */
-export function renderOutboundText(text: string, extraMentions: readonly string[] | undefined,
-  nameOf: (userId: string) => string): RenderedText {
+export function renderOutboundText(
+  text: string,
+  extraMentions: readonly string[] | undefined,
+  nameOf: (userId: string) => string,
+): RenderedText {
   const mentions: string[] = [];
-  const add = (id: string): void => { if (!mentions.includes(id)) mentions.push(id); };
-  let rendered = text.replace(TOKEN, (_all, id: string) => { add(id); return `@${nameOf(id)}`; });
+  const add = (id: string): void => {
+    if (!mentions.includes(id)) mentions.push(id);
+  };
+  let rendered = text.replace(TOKEN, (_all, id: string) => {
+    add(id);
+    return `@${nameOf(id)}`;
+  });
   const appended = (extraMentions ?? []).filter((id) => !mentions.includes(id));
   const uniqueAppended = [...new Set(appended)];
   if (uniqueAppended.length > 0) {

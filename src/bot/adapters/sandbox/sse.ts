@@ -16,8 +16,13 @@ export class EventStreams {
    * Turns `ctx` into an event stream of `conversationId`'s changes. The caller has already checked
    * that the conversation exists.
    */
-  attach(ctx: Context, transcript: SandboxTranscript, conversationId: string, heartbeatMs: number,
-    logger: SandboxLogger): void {
+  attach(
+    ctx: Context,
+    transcript: SandboxTranscript,
+    conversationId: string,
+    heartbeatMs: number,
+    logger: SandboxLogger,
+  ): void {
     // Koa would pipe a stream body and report the client's disconnect as an error ("Premature
     // close"), so the response is written directly and Koa is told not to respond.
     const res = ctx.res;
@@ -57,7 +62,9 @@ export class EventStreams {
   }
 
   /** Number of open streams (for tests and diagnostics). */
-  get size(): number { return this.open.size; }
+  get size(): number {
+    return this.open.size;
+  }
 
   /** Ends every open stream. */
   closeAll(): void {

@@ -20,7 +20,8 @@ const ASSETS: ReadonlyArray<{ route: string; file: string; type: string }> = [
   { route: '/sandbox/style.css', file: 'style.css', type: 'text/css; charset=utf-8' },
 ];
 
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
  * Mounts the page routes. Files are read on each request (edits show up on reload; the page is tiny);

@@ -46,7 +46,9 @@ export class ReplySession {
   constructor(private readonly deps: ReplySessionDeps) {}
 
   /** Whether the passive window is still open. */
-  get isOpen(): boolean { return this.open; }
+  get isOpen(): boolean {
+    return this.open;
+  }
 
   /** Collects (window open) or delivers late. Never throws: delivery failures are logged. */
   async reply(m: OutboundMessage): Promise<MessageRef | void> {
@@ -64,8 +66,10 @@ export class ReplySession {
       this.cardUpdate = card;
       return;
     }
-    this.deps.logger.warn({ eventId: this.deps.eventId, cardId: card.id },
-      'wecom card update after the passive window is not possible in HTTP-callback mode; dropped');
+    this.deps.logger.warn(
+      { eventId: this.deps.eventId, cardId: card.id },
+      'wecom card update after the passive window is not possible in HTTP-callback mode; dropped',
+    );
   }
 
   /** Closes the window (synchronously) and returns what was collected. */
@@ -80,24 +84,33 @@ export class ReplySession {
   /** Late delivery: response_url once, then webhook, else a warn log. */
   async deliverLate(m: OutboundMessage): Promise<MessageRef | void> {
     const { logger, eventId, chatId, responseUrl } = this.deps;
-    if (!m.card && !m.text.trim() && !(m.mentions?.length)) return;
+    if (!m.card && !m.text.trim() && !m.mentions?.length) return;
     if (responseUrl && !this.responseUrlUsed) {
       this.responseUrlUsed = true;
       try {
         await this.deps.postResponseUrl(responseUrl, buildResponseUrlBody(m));
         return { platform: 'wecom', id: `${eventId}:response_url`, platformRef: { via: 'response_url', eventId } };
       } catch (err) {
-        logger.warn({ eventId, err: (err as Error).message }, 'wecom response_url reply failed; trying the webhook robot');
+        logger.warn(
+          { eventId, err: (err as Error).message },
+          'wecom response_url reply failed; trying the webhook robot',
+        );
       }
     }
     if (chatId && this.deps.hasWebhook(chatId)) {
       try {
         return await this.deps.sendWebhook(chatId, m);
       } catch (err) {
-        logger.warn({ eventId, chatId, err: (err as Error).message }, 'wecom late reply via webhook failed; undeliverable');
+        logger.warn(
+          { eventId, chatId, err: (err as Error).message },
+          'wecom late reply via webhook failed; undeliverable',
+        );
         return;
       }
     }
-    logger.warn({ eventId, chatId }, 'wecom late reply undeliverable: response_url used or unavailable and no webhook robot for this chat');
+    logger.warn(
+      { eventId, chatId },
+      'wecom late reply undeliverable: response_url used or unavailable and no webhook robot for this chat',
+    );
   }
 }

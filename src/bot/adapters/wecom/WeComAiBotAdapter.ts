@@ -15,13 +15,18 @@ import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import { BadRequestError, CodedError, ConfigError, PlatformError, StaleError } from '../../../errors.js';
 import type {
-  Card, ConversationRef, EventDedupe, EventSink, InboundEvent, MessageRef, OutboundMessage, PlatformAdapter,
+  Card,
+  ConversationRef,
+  EventDedupe,
+  EventSink,
+  InboundEvent,
+  MessageRef,
+  OutboundMessage,
+  PlatformAdapter,
 } from '../../types.js';
 import { aesKeyBytes, decryptMessage, encryptReply, verifySignature } from './crypto.js';
 import { readJsonBody } from './http-body.js';
-import {
-  buildCardUpdateReply, buildGreetingReply, buildMessageReply, type PassiveReply,
-} from './passive-reply.js';
+import { buildCardUpdateReply, buildGreetingReply, buildMessageReply, type PassiveReply } from './passive-reply.js';
 import { cardToMarkdown } from './render-card.js';
 import { joinParts, renderMessageText, truncateUtf8, WEBHOOK_MARKDOWN_MAX_BYTES } from './render-markdown.js';
 import { ReplySession } from './ReplySession.js';
@@ -34,7 +39,8 @@ export const WECOM_AIBOT_CALLBACK_PATH = '/callbacks/wecom/aibot';
 /** AI-bot frames carry an empty receiveid [101033]. */
 const AIBOT_RECEIVE_ID = '';
 /** Chinese user-facing texts. */
-export const TEXT_UNSUPPORTED = '暂不支持图片、文件等消息，目前只支持文字命令。请直接 @我 并输入文字命令（例如：帮助）。';
+export const TEXT_UNSUPPORTED =
+  '暂不支持图片、文件等消息，目前只支持文字命令。请直接 @我 并输入文字命令（例如：帮助）。';
 export const TEXT_APOLOGY = '抱歉，处理您的请求时出错了，请稍后重试。';
 
 /** Constructor options (all times explicit units). */
@@ -82,15 +88,24 @@ export class WeComAiBotAdapter implements PlatformAdapter {
     aesKeyBytes(opts.encodingAESKey);
     this.log = opts.logger.child({ adapter: 'wecom-aibot' });
     this.now = opts.now ?? Date.now;
-    if (opts.passiveReplyMs >= 5000) this.log.warn({ passiveReplyMs: opts.passiveReplyMs }, 'passiveReplyMs >= 5000: WeCom retries callbacks not answered within 5 s');
+    if (opts.passiveReplyMs >= 5000)
+      this.log.warn(
+        { passiveReplyMs: opts.passiveReplyMs },
+        'passiveReplyMs >= 5000: WeCom retries callbacks not answered within 5 s',
+      );
     this.webhook = new WebhookSender({
-      apiBase: opts.apiBase, logger: this.log, tries: opts.webhookRetry?.tries,
-      baseDelayMs: opts.webhookRetry?.baseDelayMs, timeoutMs: opts.httpTimeoutMs,
+      apiBase: opts.apiBase,
+      logger: this.log,
+      tries: opts.webhookRetry?.tries,
+      baseDelayMs: opts.webhookRetry?.baseDelayMs,
+      timeoutMs: opts.httpTimeoutMs,
     });
   }
 
   /** Sets the sink events are handed to (the Bot hub). */
-  init(sink: EventSink): void { this.sink = sink; }
+  init(sink: EventSink): void {
+    this.sink = sink;
+  }
 
   /** Mounts GET (URL verification) and POST (callbacks) on the configured path. */
   routes(router: Router): void {
@@ -118,18 +133,29 @@ export class WeComAiBotAdapter implements PlatformAdapter {
    */
   async send(to: ConversationRef, m: OutboundMessage): Promise<MessageRef> {
     if (!to.chatId) {
-      throw new PlatformError('WeCom AI bot (HTTP callback mode) cannot send 1:1 messages; only group posts via a webhook robot', 'NO_DIRECT_SEND', false);
+      throw new PlatformError(
+        'WeCom AI bot (HTTP callback mode) cannot send 1:1 messages; only group posts via a webhook robot',
+        'NO_DIRECT_SEND',
+        false,
+      );
     }
     const key = this.opts.webhookKeys[to.chatId];
-    if (!key) throw new PlatformError(`no WeCom webhook robot key configured for chat ${to.chatId}`, 'NO_WEBHOOK_KEY', false);
-    const content = truncateUtf8(joinParts([renderMessageText(m), m.card ? cardToMarkdown(m.card) : '']), WEBHOOK_MARKDOWN_MAX_BYTES);
+    if (!key)
+      throw new PlatformError(`no WeCom webhook robot key configured for chat ${to.chatId}`, 'NO_WEBHOOK_KEY', false);
+    const content = truncateUtf8(
+      joinParts([renderMessageText(m), m.card ? cardToMarkdown(m.card) : '']),
+      WEBHOOK_MARKDOWN_MAX_BYTES,
+    );
     await this.webhook.send(key, { msgtype: 'markdown', markdown: { content } }, to.chatId);
     return { platform: 'wecom', id: `webhook-${randomUUID()}`, platformRef: { via: 'webhook', chatId: to.chatId } };
   }
 
   /** Not possible outside the 5-s passive window in HTTP-callback mode: logged, resolves [101031]. */
   async updateCard(ref: MessageRef, card: Card): Promise<void> {
-    this.log.info({ ref: ref.id, cardId: card.id }, 'wecom card update outside a click callback is not possible in HTTP-callback mode; skipped');
+    this.log.info(
+      { ref: ref.id, cardId: card.id },
+      'wecom card update outside a click callback is not possible in HTTP-callback mode; skipped',
+    );
   }
 
   /** Maps thrown errors to `{error, message}` JSON; 401s are logged as warnings (no secrets). */
@@ -138,7 +164,8 @@ export class WeComAiBotAdapter implements PlatformAdapter {
       await fn();
     } catch (err) {
       if (err instanceof CodedError && err.status < 500) {
-        if (err.status === 401) this.log.warn({ ip: ctx.ip, method: ctx.method, reason: err.message }, 'wecom callback rejected');
+        if (err.status === 401)
+          this.log.warn({ ip: ctx.ip, method: ctx.method, reason: err.message }, 'wecom callback rejected');
         else this.log.info({ ip: ctx.ip, method: ctx.method, reason: err.message }, 'wecom callback bad request');
         ctx.status = err.status;
         ctx.body = { error: err.code, message: err.message };
@@ -193,7 +220,11 @@ export class WeComAiBotAdapter implements PlatformAdapter {
     this.checkWindow(q.timestamp);
     const plain = decryptMessage(this.opts.encodingAESKey, encrypted, AIBOT_RECEIVE_ID);
     let json: unknown;
-    try { json = JSON.parse(plain); } catch { throw new BadRequestError('decrypted callback is not JSON'); }
+    try {
+      json = JSON.parse(plain);
+    } catch {
+      throw new BadRequestError('decrypted callback is not JSON');
+    }
     const parsed = parseAiBotCallback(json, this.opts.botName);
 
     if (!(await this.opts.dedupe.firstSeen('wecom', parsed.eventId))) {
@@ -219,28 +250,48 @@ export class WeComAiBotAdapter implements PlatformAdapter {
     const sink = this.sink!;
     const streamId = newId();
     const session = new ReplySession({
-      eventId: parsed.eventId, streamId, chatId: parsed.chatId, responseUrl: this.responseUrlOf(parsed.responseUrl),
-      logger: this.log, postResponseUrl: (url, body) => postResponseUrl(url, body, this.opts.httpTimeoutMs ?? 10_000),
-      hasWebhook: (chatId) => !!this.opts.webhookKeys[chatId], sendWebhook: (chatId, m) => this.send({ platform: 'wecom', chatId }, m),
+      eventId: parsed.eventId,
+      streamId,
+      chatId: parsed.chatId,
+      responseUrl: this.responseUrlOf(parsed.responseUrl),
+      logger: this.log,
+      postResponseUrl: (url, body) => postResponseUrl(url, body, this.opts.httpTimeoutMs ?? 10_000),
+      hasWebhook: (chatId) => !!this.opts.webhookKeys[chatId],
+      sendWebhook: (chatId, m) => this.send({ platform: 'wecom', chatId }, m),
     });
     const base = {
-      platform: 'wecom' as const, eventId: parsed.eventId, chatId: parsed.chatId, userId: parsed.userId, at: this.now(),
+      platform: 'wecom' as const,
+      eventId: parsed.eventId,
+      chatId: parsed.chatId,
+      userId: parsed.userId,
+      at: this.now(),
       reply: (m: OutboundMessage) => session.reply(m),
     };
-    const event: InboundEvent = parsed.kind === 'message'
-      ? { ...base, type: 'message', text: parsed.text }
-      : { ...base, type: 'card.action', cardId: parsed.cardId, key: parsed.key, updateCard: (c: Card) => session.updateCard(c) };
+    const event: InboundEvent =
+      parsed.kind === 'message'
+        ? { ...base, type: 'message', text: parsed.text }
+        : {
+            ...base,
+            type: 'card.action',
+            cardId: parsed.cardId,
+            key: parsed.key,
+            updateCard: (c: Card) => session.updateCard(c),
+          };
 
-    const handled = this.track((async () => {
-      try {
-        await sink(event);
-      } catch (err) {
-        this.log.error({ err, eventId: parsed.eventId }, 'wecom event handler failed');
-        if (!session.replied) await session.reply({ text: TEXT_APOLOGY });
-      }
-    })());
+    const handled = this.track(
+      (async () => {
+        try {
+          await sink(event);
+        } catch (err) {
+          this.log.error({ err, eventId: parsed.eventId }, 'wecom event handler failed');
+          if (!session.replied) await session.reply({ text: TEXT_APOLOGY });
+        }
+      })(),
+    );
     let timer: NodeJS.Timeout | undefined;
-    const windowEnd = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.opts.passiveReplyMs); });
+    const windowEnd = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.opts.passiveReplyMs);
+    });
     await Promise.race([handled, windowEnd]);
     clearTimeout(timer);
 
@@ -249,7 +300,12 @@ export class WeComAiBotAdapter implements PlatformAdapter {
       this.respond(ctx, collected.cardUpdate ? buildCardUpdateReply(collected.cardUpdate) : undefined);
       // A click can only be answered by a card update: texts go the late way, in order.
       if (collected.messages.length) {
-        this.track(collected.messages.reduce<Promise<unknown>>((p, m) => p.then(() => session.deliverLate(m)), Promise.resolve()));
+        this.track(
+          collected.messages.reduce<Promise<unknown>>(
+            (p, m) => p.then(() => session.deliverLate(m)),
+            Promise.resolve(),
+          ),
+        );
       }
       return;
     }
@@ -264,7 +320,14 @@ export class WeComAiBotAdapter implements PlatformAdapter {
       return;
     }
     const ts = Math.floor(this.now() / 1000);
-    const env = encryptReply(this.opts.token, this.opts.encodingAESKey, JSON.stringify(reply), AIBOT_RECEIVE_ID, ts, newId().slice(0, 16));
+    const env = encryptReply(
+      this.opts.token,
+      this.opts.encodingAESKey,
+      JSON.stringify(reply),
+      AIBOT_RECEIVE_ID,
+      ts,
+      newId().slice(0, 16),
+    );
     ctx.status = 200;
     ctx.body = env;
   }
@@ -287,4 +350,3 @@ export class WeComAiBotAdapter implements PlatformAdapter {
 function newId(): string {
   return randomBytes(16).toString('hex');
 }
-

@@ -26,7 +26,10 @@ export interface WebhookSenderOptions {
 }
 
 /** A WeCom API answer. */
-interface WeComResult { errcode?: number; errmsg?: string }
+interface WeComResult {
+  errcode?: number;
+  errmsg?: string;
+}
 
 /** Sends webhook-robot messages with bounded retries. */
 export class WebhookSender {
@@ -58,11 +61,17 @@ export class WebhookSender {
       }
       if (attempt < this.tries) {
         const delay = this.baseDelayMs * 2 ** (attempt - 1);
-        this.opts.logger.warn({ target: label, errcode: last.platformCode, attempt, delayMs: delay }, 'wecom webhook send failed, retrying');
+        this.opts.logger.warn(
+          { target: label, errcode: last.platformCode, attempt, delayMs: delay },
+          'wecom webhook send failed, retrying',
+        );
         await new Promise((r) => setTimeout(r, delay));
       }
     }
-    this.opts.logger.warn({ target: label, errcode: last?.platformCode, tries: this.tries }, 'wecom webhook send gave up');
+    this.opts.logger.warn(
+      { target: label, errcode: last?.platformCode, tries: this.tries },
+      'wecom webhook send gave up',
+    );
     throw last!;
   }
 
@@ -75,7 +84,11 @@ export class WebhookSender {
       const code = Number(res.data?.errcode ?? NaN);
       if (code === 0) return undefined;
       if (Number.isNaN(code)) return new PlatformError('WeCom webhook answered without errcode', undefined, false);
-      return new PlatformError(`WeCom webhook errcode ${code}: ${res.data?.errmsg ?? ''}`, code, RETRYABLE_ERRCODES.has(code));
+      return new PlatformError(
+        `WeCom webhook errcode ${code}: ${res.data?.errmsg ?? ''}`,
+        code,
+        RETRYABLE_ERRCODES.has(code),
+      );
     } catch (err) {
       // axios errors carry the request config (with the key in params): log only the code.
       const code = (err as { code?: string }).code ?? 'NETWORK';

@@ -43,7 +43,14 @@ export function randomId(bytes = 16): string {
   return randomBytes(bytes).toString('hex');
 }
 
-function common(i: { userId: string; chatId?: string; msgid?: string; aibotid?: string; responseUrl?: string; createTime?: number }): Record<string, unknown> {
+function common(i: {
+  userId: string;
+  chatId?: string;
+  msgid?: string;
+  aibotid?: string;
+  responseUrl?: string;
+  createTime?: number;
+}): Record<string, unknown> {
   const out: Record<string, unknown> = {
     msgid: i.msgid ?? randomId(),
     create_time: i.createTime ?? Math.floor(Date.now() / 1000),
@@ -68,7 +75,12 @@ export function buildCardClickCallback(i: CardClickInput): Record<string, unknow
     msgtype: 'event',
     event: {
       eventtype: 'template_card_event',
-      template_card_event: { card_type: 'button_interaction', event_key: i.eventKey, task_id: i.taskId, selected_items: {} },
+      template_card_event: {
+        card_type: 'button_interaction',
+        event_key: i.eventKey,
+        task_id: i.taskId,
+        selected_items: {},
+      },
     },
   };
 }
@@ -77,16 +89,34 @@ export function buildCardClickCallback(i: CardClickInput): Record<string, unknow
  * Encrypts (receiveid "") and signs a callback plaintext.
  * @param at timestamp (unix seconds) and nonce; defaults: now and a random nonce.
  */
-export function sealCallback(token: string, encodingAESKey: string, plaintext: object | string,
-  at: { timestamp?: number; nonce?: string } = {}): SealedCallback {
+export function sealCallback(
+  token: string,
+  encodingAESKey: string,
+  plaintext: object | string,
+  at: { timestamp?: number; nonce?: string } = {},
+): SealedCallback {
   const text = typeof plaintext === 'string' ? plaintext : JSON.stringify(plaintext);
-  const env = encryptReply(token, encodingAESKey, text, '', at.timestamp ?? Math.floor(Date.now() / 1000), at.nonce ?? randomId(8));
-  return { query: { msg_signature: env.msgsignature, timestamp: String(env.timestamp), nonce: env.nonce }, body: { encrypt: env.encrypt } };
+  const env = encryptReply(
+    token,
+    encodingAESKey,
+    text,
+    '',
+    at.timestamp ?? Math.floor(Date.now() / 1000),
+    at.nonce ?? randomId(8),
+  );
+  return {
+    query: { msg_signature: env.msgsignature, timestamp: String(env.timestamp), nonce: env.nonce },
+    body: { encrypt: env.encrypt },
+  };
 }
 
 /** Query of a URL-verification GET: `echo` encrypted as echostr and signed. */
-export function buildUrlVerification(token: string, encodingAESKey: string, echo: string,
-  at: { timestamp?: number; nonce?: string } = {}): SealedCallback['query'] & { echostr: string } {
+export function buildUrlVerification(
+  token: string,
+  encodingAESKey: string,
+  echo: string,
+  at: { timestamp?: number; nonce?: string } = {},
+): SealedCallback['query'] & { echostr: string } {
   const sealed = sealCallback(token, encodingAESKey, echo, at);
   return { ...sealed.query, echostr: sealed.body.encrypt };
 }
@@ -114,7 +144,12 @@ export interface CallbackResponse {
  */
 export function openPassiveReply(token: string, encodingAESKey: string, rawBody: string): unknown {
   if (!rawBody.trim()) return undefined;
-  const env = JSON.parse(rawBody) as { encrypt: string; msgsignature: string; timestamp: number | string; nonce: string };
+  const env = JSON.parse(rawBody) as {
+    encrypt: string;
+    msgsignature: string;
+    timestamp: number | string;
+    nonce: string;
+  };
   verifySignature(token, String(env.timestamp), env.nonce, env.encrypt, env.msgsignature);
   return JSON.parse(decryptMessage(encodingAESKey, env.encrypt, '')) as unknown;
 }
@@ -123,9 +158,16 @@ export function openPassiveReply(token: string, encodingAESKey: string, rawBody:
  * POSTs a sealed callback to the bot and opens the answer. Non-2xx answers are returned as they
  * are (their body is the bot's `{error, message}` JSON), without decrypting.
  */
-export async function postCallback(botUrl: string, sealed: SealedCallback, token: string, encodingAESKey: string): Promise<CallbackResponse> {
+export async function postCallback(
+  botUrl: string,
+  sealed: SealedCallback,
+  token: string,
+  encodingAESKey: string,
+): Promise<CallbackResponse> {
   const res = await fetch(withQuery(botUrl, sealed.query), {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sealed.body),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(sealed.body),
   });
   const rawBody = await res.text();
   if (res.status < 200 || res.status >= 300) return { status: res.status, rawBody };

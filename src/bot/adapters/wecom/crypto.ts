@@ -48,7 +48,13 @@ export function computeSignature(token: string, timestamp: string | number, nonc
  * `crypto.timingSafeEqual`; hex case is ignored).
  * @throws SignatureError when it does not match (forged or mis-configured token).
  */
-export function verifySignature(token: string, timestamp: string, nonce: string, encrypted: string, signature: string): void {
+export function verifySignature(
+  token: string,
+  timestamp: string,
+  nonce: string,
+  encrypted: string,
+  signature: string,
+): void {
   const expected = Buffer.from(computeSignature(token, timestamp, nonce, encrypted), 'utf8');
   const given = Buffer.from(String(signature).toLowerCase(), 'utf8');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
@@ -97,7 +103,12 @@ export function decryptMessage(encodingAESKey: string, encrypted: string, expect
  * @throws ConfigError for a bad key.
  */
 export function encryptReply(
-  token: string, encodingAESKey: string, plaintext: string, receiveId: string, timestamp: number, nonce: string,
+  token: string,
+  encodingAESKey: string,
+  plaintext: string,
+  receiveId: string,
+  timestamp: number,
+  nonce: string,
 ): EncryptedReply {
   aesKeyBytes(encodingAESKey);
   const encrypted = encrypt(encodingAESKey, plaintext, receiveId);

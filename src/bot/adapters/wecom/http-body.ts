@@ -20,7 +20,12 @@ export async function readJsonBody(ctx: Context, maxBytes = MAX_CALLBACK_BODY_BY
   let text: string;
   if (typeof req.rawBody === 'string') {
     text = req.rawBody;
-  } else if (req.body !== undefined && req.body !== null && typeof req.body === 'object' && Object.keys(req.body).length > 0) {
+  } else if (
+    req.body !== undefined &&
+    req.body !== null &&
+    typeof req.body === 'object' &&
+    Object.keys(req.body).length > 0
+  ) {
     return req.body;
   } else if (ctx.req.readableEnded) {
     throw new BadRequestError('empty body');
@@ -49,7 +54,11 @@ function readLimited(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const cleanup = () => { req.off('data', onData); req.off('end', onEnd); req.off('error', onError); };
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
     const onData = (chunk: Buffer | string) => {
       const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
       size += b.length;
@@ -61,8 +70,14 @@ function readLimited(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
       }
       chunks.push(b);
     };
-    const onEnd = () => { cleanup(); resolve(Buffer.concat(chunks)); };
-    const onError = (err: Error) => { cleanup(); reject(err); };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);

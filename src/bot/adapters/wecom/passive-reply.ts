@@ -18,11 +18,20 @@ export interface StreamWithCardReply {
   template_card: WeComTemplateCard;
 }
 /** A card alone (reply to a message whose replies carry no text). */
-export interface TemplateCardReply { msgtype: 'template_card'; template_card: WeComTemplateCard }
+export interface TemplateCardReply {
+  msgtype: 'template_card';
+  template_card: WeComTemplateCard;
+}
 /** Passive answer to a `template_card_event`: replace the clicked card (all users) [101031]. */
-export interface CardUpdateReply { response_type: 'update_template_card'; template_card: WeComTemplateCard }
+export interface CardUpdateReply {
+  response_type: 'update_template_card';
+  template_card: WeComTemplateCard;
+}
 /** Greeting for `enter_chat` (text is the only type allowed besides a card) [101031]. */
-export interface GreetingReply { msgtype: 'text'; text: { content: string } }
+export interface GreetingReply {
+  msgtype: 'text';
+  text: { content: string };
+}
 /** Body POSTed once to a `response_url` [101138]. */
 export type ResponseUrlBody =
   | { msgtype: 'markdown'; markdown: { content: string } }
@@ -51,7 +60,12 @@ export function buildMessageReply(messages: readonly OutboundMessage[], streamId
   }
   const content = truncateUtf8(joinParts(parts), STREAM_CONTENT_MAX_BYTES);
   if (card && !content) return { msgtype: 'template_card', template_card: toTemplateCard(card) };
-  if (card) return { msgtype: 'stream_with_template_card', stream: { id: streamId, finish: true, content }, template_card: toTemplateCard(card) };
+  if (card)
+    return {
+      msgtype: 'stream_with_template_card',
+      stream: { id: streamId, finish: true, content },
+      template_card: toTemplateCard(card),
+    };
   if (!content) return undefined;
   return { msgtype: 'stream', stream: { id: streamId, finish: true, content } };
 }
@@ -72,6 +86,10 @@ export function buildGreetingReply(text: string): GreetingReply {
  * markdown with `<@userid>` mentions, cut to 20480 bytes.
  */
 export function buildResponseUrlBody(m: OutboundMessage): ResponseUrlBody {
-  if (m.card) return { msgtype: 'template_card', template_card: toTemplateCard(m.card, m.text.replace(/@\{([^{}\s]+)\}/g, '$1')) };
+  if (m.card)
+    return {
+      msgtype: 'template_card',
+      template_card: toTemplateCard(m.card, m.text.replace(/@\{([^{}\s]+)\}/g, '$1')),
+    };
   return { msgtype: 'markdown', markdown: { content: truncateUtf8(renderMessageText(m), STREAM_CONTENT_MAX_BYTES) } };
 }

@@ -39,7 +39,9 @@ export function toTemplateCard(card: Card, subTitle?: string): WeComTemplateCard
     card_type: 'button_interaction',
     main_title: card.description ? { title: card.title, desc: card.description } : { title: card.title },
     task_id: card.id,
-    button_list: card.buttons.slice(0, MAX_CARD_BUTTONS).map((b) => ({ text: b.text, style: buttonStyle(b.style), key: b.key })),
+    button_list: card.buttons
+      .slice(0, MAX_CARD_BUTTONS)
+      .map((b) => ({ text: b.text, style: buttonStyle(b.style), key: b.key })),
   };
   if (subTitle && subTitle.trim()) out.sub_title_text = subTitle.trim();
   const fields = (card.fields ?? []).slice(0, MAX_CARD_FIELDS);

@@ -64,5 +64,8 @@ export function renderMessageText(m: OutboundMessage): string {
 
 /** Joins rendered parts with a blank line, skipping empty parts. */
 export function joinParts(parts: readonly string[]): string {
-  return parts.map((p) => p.trim()).filter((p) => p.length > 0).join('\n\n');
+  return parts
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0)
+    .join('\n\n');
 }

@@ -28,7 +28,10 @@ export function trustedResponseUrl(url: string | undefined, apiBase: string): st
 export async function postResponseUrl(url: string, body: ResponseUrlBody, timeoutMs: number): Promise<void> {
   let res;
   try {
-    res = await axios.post<{ errcode?: number; errmsg?: string }>(url, body, { timeout: timeoutMs, validateStatus: () => true });
+    res = await axios.post<{ errcode?: number; errmsg?: string }>(url, body, {
+      timeout: timeoutMs,
+      validateStatus: () => true,
+    });
   } catch (err) {
     throw new PlatformError(`response_url network error ${(err as { code?: string }).code ?? ''}`, 'NETWORK', true);
   }

@@ -15,15 +15,30 @@ interface ParsedBase {
 }
 
 /** A text command addressed to the bot (text, text parts of `mixed`, or recognised `voice`). */
-export interface ParsedMessage extends ParsedBase { kind: 'message'; text: string }
+export interface ParsedMessage extends ParsedBase {
+  kind: 'message';
+  text: string;
+}
 /** A click on a template-card button: `cardId` = task_id, `key` = event_key [101027]. */
-export interface ParsedCardAction extends ParsedBase { kind: 'card'; cardId: string; key: string }
+export interface ParsedCardAction extends ParsedBase {
+  kind: 'card';
+  cardId: string;
+  key: string;
+}
 /** The user opened a 1:1 chat with the bot (first time that day) [101027]. */
-export interface ParsedEnterChat extends ParsedBase { kind: 'enter_chat' }
+export interface ParsedEnterChat extends ParsedBase {
+  kind: 'enter_chat';
+}
 /** A message type we do not handle (image, file, video, mixed without text...). */
-export interface ParsedUnsupported extends ParsedBase { kind: 'unsupported'; msgtype: string }
+export interface ParsedUnsupported extends ParsedBase {
+  kind: 'unsupported';
+  msgtype: string;
+}
 /** Something to acknowledge and drop (feedback_event, unknown events); `reason` is for the log. */
-export interface ParsedIgnored extends ParsedBase { kind: 'ignored'; reason: string }
+export interface ParsedIgnored extends ParsedBase {
+  kind: 'ignored';
+  reason: string;
+}
 
 export type ParsedCallback = ParsedMessage | ParsedCardAction | ParsedEnterChat | ParsedUnsupported | ParsedIgnored;
 
@@ -49,7 +64,9 @@ export function stripBotMention(text: string, botName?: string, leading = true):
   const t = text.trim();
   if (botName) {
     const name = escapeRe(botName);
-    const stripped = t.replace(new RegExp(`^@${name}(?:\\s+|$)`, 'u'), '').replace(new RegExp(`\\s*@${name}$`, 'u'), '');
+    const stripped = t
+      .replace(new RegExp(`^@${name}(?:\\s+|$)`, 'u'), '')
+      .replace(new RegExp(`\\s*@${name}$`, 'u'), '');
     if (stripped !== t) return stripped.trim();
   }
   return leading ? t.replace(/^@\S+(?:\s+|$)/u, '').trim() : t;
@@ -62,7 +79,8 @@ function messageText(msgtype: string, body: Json): string | undefined {
   if (msgtype === 'mixed') {
     const items = obj(body.mixed)?.msg_item;
     if (!Array.isArray(items)) return undefined;
-    const parts = items.map((i) => (obj(i)?.msgtype === 'text' ? str(obj(obj(i)?.text)?.content) : undefined))
+    const parts = items
+      .map((i) => (obj(i)?.msgtype === 'text' ? str(obj(obj(i)?.text)?.content) : undefined))
       .filter((p): p is string => !!p && p.trim().length > 0);
     return parts.length ? parts.join('\n') : undefined;
   }

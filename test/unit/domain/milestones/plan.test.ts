@@ -1,5 +1,8 @@
 import {
-  parseMilestoneKey, planMilestones, planMilestonesDetailed, type MilestoneSpec,
+  parseMilestoneKey,
+  planMilestones,
+  planMilestonesDetailed,
+  type MilestoneSpec,
 } from '../../../../src/domain/milestones/index.js';
 import type { MilestoneRecord } from '../../../../src/domain/types.js';
 import { bureauPeople, incident, planInput, sh } from './fixtures.js';
@@ -12,9 +15,18 @@ describe('planMilestones over the demo config (domain.md "Time limits")', () => 
 
   test('a level III item found 2025-09-30 10:00 plans the expected milestones in config order', () => {
     expect(records.map((r) => r.key)).toEqual([
-      'ack:wangjg', 'ack:lihua', 'report_up', 'assessment', 'handling_plan', 'early_warning', 'first_response', 'statement_reply',
+      'ack:wangjg',
+      'ack:lihua',
+      'report_up',
+      'assessment',
+      'handling_plan',
+      'early_warning',
+      'first_response',
+      'statement_reply',
     ]);
-    expect(records.every((r) => r.state === 'open' && r.planId === 'plan-1' && r.incidentId === 'YQ-20250930-001')).toBe(true);
+    expect(
+      records.every((r) => r.state === 'open' && r.planId === 'plan-1' && r.incidentId === 'YQ-20250930-001'),
+    ).toBe(true);
     expect(records.every((r) => r.metAt === null && r.metBy === null && r.breachedAt === null)).toBe(true);
   });
 
@@ -32,7 +44,10 @@ describe('planMilestones over the demo config (domain.md "Time limits")', () => 
   });
 
   test('first public response within 3 hours of discovery by the spokesperson (001 township)', () => {
-    expect(byKey(records).get('first_response')).toMatchObject({ dueAt: sh('2025-09-30 13:00'), ownerIds: ['zhangmin'] });
+    expect(byKey(records).get('first_response')).toMatchObject({
+      dueAt: sh('2025-09-30 13:00'),
+      ownerIds: ['zhangmin'],
+    });
   });
 
   test('positive reply within 12 hours of occurrence (004): occurrence falls back to discovery when unknown', () => {
@@ -59,24 +74,33 @@ describe('planMilestones over the demo config (domain.md "Time limits")', () => 
   });
 
   test('levels filter: the special report to the upper authority within 4 hours exists only for I and II (002 江城)', () => {
-    expect(due(planMilestones(planInput({ incident: incident({ level: 'II' }) })), 'special_report')).toEqual(sh('2025-09-30 14:00'));
+    expect(due(planMilestones(planInput({ incident: incident({ level: 'II' }) })), 'special_report')).toEqual(
+      sh('2025-09-30 14:00'),
+    );
     expect(byKey(records).has('special_report')).toBe(false);
   });
 
   test('categories filter: an inquiry item owes a handling opinion the same day (001 school); others do not', () => {
     const r = planMilestones(planInput({ incident: incident({ category: 'inquiry' }) }));
     expect(byKey(r).get('inquiry_opinion')).toMatchObject({ dueAt: sh('2025-09-30 18:00'), ownerIds: ['lihua'] });
-    expect(byKey(planMilestones(planInput({ incident: incident({ category: null }) }))).has('inquiry_opinion')).toBe(false);
+    expect(byKey(planMilestones(planInput({ incident: incident({ category: null }) }))).has('inquiry_opinion')).toBe(
+      false,
+    );
   });
 
   test('same-day inquiry reported after 18:00 on the eve of National Day is due at 18:00 on the next working day, Oct 9', () => {
-    const r = planMilestones(planInput({ incident: incident({ category: 'inquiry', reportedAt: sh('2025-09-30 19:00') }) }));
+    const r = planMilestones(
+      planInput({ incident: incident({ category: 'inquiry', reportedAt: sh('2025-09-30 19:00') }) }),
+    );
     expect(due(r, 'inquiry_opinion')).toEqual(sh('2025-10-09 18:00'));
   });
 
   test('written answer within 5 working days of the feedback (000 L8), across the National Day holiday and the make-up Saturday', () => {
     const r = planMilestones(planInput({ incident: incident({ feedbackAt: sh('2025-09-30 11:00') }) }));
-    expect(byKey(r).get('feedback_answer')).toMatchObject({ startsAt: sh('2025-09-30 11:00'), dueAt: sh('2025-10-14 18:00') });
+    expect(byKey(r).get('feedback_answer')).toMatchObject({
+      startsAt: sh('2025-09-30 11:00'),
+      dueAt: sh('2025-10-14 18:00'),
+    });
   });
 
   test('closure clock: handling report within 10 days (000 L6); 30-day after-action analysis only for major items (000 L8)', () => {
@@ -116,11 +140,20 @@ describe('owners', () => {
   });
 
   test('assignee and reporter roles, per owner; a reporter outside config keeps a platform-prefixed id in the key', () => {
-    const spec: MilestoneSpec = { key: 'progress', name: '进展反馈', clock: 'report', owners: ['assignee', 'reporter'], perOwner: true, limitMinutes: 60 };
+    const spec: MilestoneSpec = {
+      key: 'progress',
+      name: '进展反馈',
+      clock: 'report',
+      owners: ['assignee', 'reporter'],
+      perOwner: true,
+      limitMinutes: 60,
+    };
     const people = { ...bureauPeople, reporter: 'wecom:lisi', assignees: ['liuyang', 'wufang', 'liuyang'] };
     const r = planMilestones(planInput({ milestones: [spec], people }));
     expect(r.map((x) => [x.key, x.name])).toEqual([
-      ['progress:liuyang', '进展反馈（刘洋）'], ['progress:wufang', '进展反馈（吴芳）'], ['progress:wecom:lisi', '进展反馈（wecom:lisi）'],
+      ['progress:liuyang', '进展反馈（刘洋）'],
+      ['progress:wufang', '进展反馈（吴芳）'],
+      ['progress:wecom:lisi', '进展反馈（wecom:lisi）'],
     ]);
     expect(parseMilestoneKey('progress:wecom:lisi')).toEqual({ baseKey: 'progress', personId: 'wecom:lisi' });
     expect(parseMilestoneKey('report_up')).toEqual({ baseKey: 'report_up', personId: null });
@@ -128,11 +161,21 @@ describe('owners', () => {
 });
 
 describe('limits', () => {
-  const base: MilestoneSpec = { key: 'x', name: 'X', clock: 'discovery', owners: ['directResponsible'], limitMinutes: 600 };
+  const base: MilestoneSpec = {
+    key: 'x',
+    name: 'X',
+    clock: 'discovery',
+    owners: ['directResponsible'],
+    limitMinutes: 600,
+  };
 
   test('a perLevel override may switch a minute limit to working days; several limits in one set → the earliest wins', () => {
-    const spec: MilestoneSpec = { ...base, perLevel: { IV: { limitWorkingDays: 1 }, II: { limitMinutes: 120, limitWorkingDays: 1 } } };
-    const at = (level: string) => due(planMilestones(planInput({ milestones: [spec], incident: incident({ level }) })), 'x');
+    const spec: MilestoneSpec = {
+      ...base,
+      perLevel: { IV: { limitWorkingDays: 1 }, II: { limitMinutes: 120, limitWorkingDays: 1 } },
+    };
+    const at = (level: string) =>
+      due(planMilestones(planInput({ milestones: [spec], incident: incident({ level }) })), 'x');
     expect(at('III')).toEqual(sh('2025-09-30 20:00'));
     expect(at('IV')).toEqual(sh('2025-10-09 18:00'));
     expect(at('II')).toEqual(sh('2025-09-30 12:00'));
@@ -140,7 +183,10 @@ describe('limits', () => {
 
   test('a definition without any limit is skipped as no-limit instead of crashing', () => {
     const spec: MilestoneSpec = { key: 'y', name: 'Y', clock: 'discovery', owners: ['office'] };
-    expect(planMilestonesDetailed(planInput({ milestones: [spec] }))).toEqual({ records: [], skipped: [{ key: 'y', reason: 'no-limit' }] });
+    expect(planMilestonesDetailed(planInput({ milestones: [spec] }))).toEqual({
+      records: [],
+      skipped: [{ key: 'y', reason: 'no-limit' }],
+    });
   });
 });
 
@@ -153,7 +199,12 @@ describe('drill time scale', () => {
 
   test('timeScale 0.001 turns working-day and same-day limits into their calendar span, scaled (000 L8, 001 school)', () => {
     const found = sh('2025-09-30 10:00');
-    const r = planMilestones(planInput({ timeScale: 0.001, incident: incident({ feedbackAt: found, category: 'inquiry', reportedAt: found }) }));
+    const r = planMilestones(
+      planInput({
+        timeScale: 0.001,
+        incident: incident({ feedbackAt: found, category: 'inquiry', reportedAt: found }),
+      }),
+    );
     // 5 working days: real due 2025-10-14 18:00 = 14 d 8 h after the clock → 1 238 400 000 ms × 0.001.
     expect(due(r, 'feedback_answer')?.getTime()).toBe(found.getTime() + 1_238_400);
     // same day: 18:00 is 8 h after the clock → 28.8 s.

@@ -6,14 +6,20 @@ const plan = (level: string, planId: string) => planMilestones(planInput({ incid
 const find = (rs: MilestoneRecord[], key: string) => rs.find((r) => r.key === key);
 
 describe('replan after a level change (domain.md "Severity levels": a raise re-plans the open deadlines)', () => {
-  const old = plan('III', 'p1').map((r): MilestoneRecord => (
-    r.key === 'ack:wangjg' ? { ...r, state: 'met', metAt: sh('2025-09-30 10:08'), metBy: 'wangjg' } : r));
+  const old = plan('III', 'p1').map(
+    (r): MilestoneRecord =>
+      r.key === 'ack:wangjg' ? { ...r, state: 'met', metAt: sh('2025-09-30 10:08'), metBy: 'wangjg' } : r,
+  );
 
-  test('raising III → I: met acknowledgements stay met and are not re-planned; open ones get the new level\'s limits', () => {
+  test("raising III → I: met acknowledgements stay met and are not re-planned; open ones get the new level's limits", () => {
     const res = replan(old, plan('I', 'p2'));
     expect(res.kept.map((r) => r.key)).toEqual(['ack:wangjg']);
     expect(res.open.map((r) => r.key)).not.toContain('ack:wangjg');
-    expect(find(res.open, 'handling_plan')).toMatchObject({ dueAt: sh('2025-09-30 10:30'), planId: 'p2', state: 'open' });
+    expect(find(res.open, 'handling_plan')).toMatchObject({
+      dueAt: sh('2025-09-30 10:30'),
+      planId: 'p2',
+      state: 'open',
+    });
     expect(find(res.open, 'ack:lihua')?.dueAt).toEqual(sh('2025-09-30 10:15'));
     expect(res.changed).toEqual([
       { key: 'ack:lihua', from: sh('2025-09-30 10:20'), to: sh('2025-09-30 10:15') },

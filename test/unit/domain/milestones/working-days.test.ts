@@ -1,5 +1,9 @@
 import {
-  addWorkingDaysYmd, nextWorkdayYmd, sameDayDeadline, workingDaysDeadline, type WorkingCalendar,
+  addWorkingDaysYmd,
+  nextWorkdayYmd,
+  sameDayDeadline,
+  workingDaysDeadline,
+  type WorkingCalendar,
 } from '../../../../src/domain/milestones/index.js';
 import { calendar, sh, TZ } from './fixtures.js';
 
@@ -29,7 +33,9 @@ describe('working days (domain.md "Time limits": statutory calendar including è°
   });
 
   test('endOfDay comes from config: 17:30 moves the deadline accordingly', () => {
-    expect(workingDaysDeadline(sh('2025-11-14 10:00'), 1, { ...opts, endOfDay: '17:30' })).toEqual(sh('2025-11-17 17:30'));
+    expect(workingDaysDeadline(sh('2025-11-14 10:00'), 1, { ...opts, endOfDay: '17:30' })).toEqual(
+      sh('2025-11-17 17:30'),
+    );
   });
 
   test('same-day limit (001 school): before endOfDay on a working day â†’ that day at endOfDay', () => {
@@ -53,7 +59,9 @@ describe('working days (domain.md "Time limits": statutory calendar including è°
 
   test('a calendar without working days is reported as a RangeError instead of looping forever', () => {
     const never: WorkingCalendar = { isWorkday: () => false };
-    expect(() => workingDaysDeadline(sh('2025-11-14 10:00'), 1, { ...opts, calendar: never })).toThrow(/no working day within/);
+    expect(() => workingDaysDeadline(sh('2025-11-14 10:00'), 1, { ...opts, calendar: never })).toThrow(
+      /no working day within/,
+    );
   });
 
   test('invalid inputs are rejected: malformed endOfDay, invalid Date, zero working days', () => {

@@ -1,8 +1,18 @@
-import { addDaysYmd, fromZoned, parseHhmm, splitYmd, toZoned, weekdayOf } from '../../../../src/domain/milestones/index.js';
+import {
+  addDaysYmd,
+  fromZoned,
+  parseHhmm,
+  splitYmd,
+  toZoned,
+  weekdayOf,
+} from '../../../../src/domain/milestones/index.js';
 
 describe('business-time arithmetic with Intl only (times stored in UTC, business zone from config)', () => {
   test('toZoned gives the Asia/Shanghai business date and time of a UTC instant', () => {
-    expect(toZoned(new Date('2025-09-30T16:30:00.250Z'), 'Asia/Shanghai')).toEqual({ ymd: '2025-10-01', msOfDay: (30 * 60 + 0) * 1000 + 250 });
+    expect(toZoned(new Date('2025-09-30T16:30:00.250Z'), 'Asia/Shanghai')).toEqual({
+      ymd: '2025-10-01',
+      msOfDay: (30 * 60 + 0) * 1000 + 250,
+    });
   });
 
   test('fromZoned turns a Shanghai wall time into UTC (18:00 → 10:00Z)', () => {

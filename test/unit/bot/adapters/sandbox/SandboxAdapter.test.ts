@@ -18,13 +18,26 @@ function make(opts: { max?: number } = {}) {
 
 test('send posts a bot message into a chat and returns a sandbox MessageRef; updateCard replaces its card in place', async () => {
   const { adapter } = make();
-  const ref = await adapter.send({ platform: 'sandbox', chatId: 'leaders' },
-    { text: '@{wangjg} 请签收', mentions: ['lihua'], card: { id: 'c1', title: '待签收', buttons: [{ key: 'ack', text: '签收' }] } });
+  const ref = await adapter.send(
+    { platform: 'sandbox', chatId: 'leaders' },
+    {
+      text: '@{wangjg} 请签收',
+      mentions: ['lihua'],
+      card: { id: 'c1', title: '待签收', buttons: [{ key: 'ack', text: '签收' }] },
+    },
+  );
   expect(ref).toEqual({ platform: 'sandbox', id: expect.any(String), platformRef: { conversationId: 'leaders' } });
   await adapter.updateCard(ref, { id: 'c1', title: '已签收', buttons: [] });
-  expect(adapter.messages('leaders')).toEqual([{
-    id: ref.id, from: 'bot', text: '@王建国 请签收 @李华', mentions: ['wangjg', 'lihua'], card: { id: 'c1', title: '已签收', buttons: [] }, at: '2026-11-29T02:03:04.000Z',
-  }]);
+  expect(adapter.messages('leaders')).toEqual([
+    {
+      id: ref.id,
+      from: 'bot',
+      text: '@王建国 请签收 @李华',
+      mentions: ['wangjg', 'lihua'],
+      card: { id: 'c1', title: '已签收', buttons: [] },
+      at: '2026-11-29T02:03:04.000Z',
+    },
+  ]);
 });
 
 test('send to a userId goes to that person\'s 1:1 conversation "@<userId>", also for people in no chat', async () => {
@@ -39,22 +52,42 @@ test('send refuses unknown chats and people, refs of another platform and refs w
   await expect(adapter.send({ platform: 'sandbox', userId: 'nobody' }, { text: 'x' })).rejects.toThrow(NotFoundError);
   await expect(adapter.send({ platform: 'wecom', chatId: 'leaders' }, { text: 'x' })).rejects.toThrow(BadRequestError);
   await expect(adapter.send({ platform: 'sandbox' }, { text: 'x' })).rejects.toThrow(BadRequestError);
-  await expect(adapter.updateCard({ platform: 'sandbox', id: 'missing' }, { id: 'c', title: 't', buttons: [] })).rejects.toThrow(NotFoundError);
+  await expect(
+    adapter.updateCard({ platform: 'sandbox', id: 'missing' }, { id: 'c', title: 't', buttons: [] }),
+  ).rejects.toThrow(NotFoundError);
 });
 
-test('a person\'s message becomes a normalised InboundMessageEvent whose reply lands in the same chat', async () => {
+test("a person's message becomes a normalised InboundMessageEvent whose reply lands in the same chat", async () => {
   const { adapter, events } = make();
-  adapter.init(async (e) => { events.push(e); await e.reply({ text: `好的 @{${e.userId}}` }); });
+  adapter.init(async (e) => {
+    events.push(e);
+    await e.reply({ text: `好的 @{${e.userId}}` });
+  });
   const id = adapter.postMessage('relief', 'wufang', '@舆情助手  /上报 微博帖子 ');
   await adapter.idle();
   const e = events[0] as InboundMessageEvent;
-  expect(e).toMatchObject({ type: 'message', platform: 'sandbox', eventId: `sandbox-msg-${id}`, chatId: 'relief', userId: 'wufang', userName: '吴芳', at: NOW, text: '@舆情助手  /上报 微博帖子' });
-  expect(adapter.messages('relief').map((m) => [m.from, m.text])).toEqual([['wufang', '@舆情助手  /上报 微博帖子'], ['bot', '好的 @吴芳']]);
+  expect(e).toMatchObject({
+    type: 'message',
+    platform: 'sandbox',
+    eventId: `sandbox-msg-${id}`,
+    chatId: 'relief',
+    userId: 'wufang',
+    userName: '吴芳',
+    at: NOW,
+    text: '@舆情助手  /上报 微博帖子',
+  });
+  expect(adapter.messages('relief').map((m) => [m.from, m.text])).toEqual([
+    ['wufang', '@舆情助手  /上报 微博帖子'],
+    ['bot', '好的 @吴芳'],
+  ]);
 });
 
 test('a message in a 1:1 conversation carries no chatId and is answered in that conversation', async () => {
   const { adapter, events } = make();
-  adapter.init(async (e) => { events.push(e); await e.reply({ text: '已收到' }); });
+  adapter.init(async (e) => {
+    events.push(e);
+    await e.reply({ text: '已收到' });
+  });
   adapter.postMessage('@hegang', 'hegang', '你好');
   await adapter.idle();
   expect(events[0].chatId).toBeUndefined();
@@ -63,12 +96,30 @@ test('a message in a 1:1 conversation carries no chatId and is answered in that 
 
 test('a card click hands over cardId and key; its updateCard replaces the card of the latest message carrying it', async () => {
   const { adapter, events } = make();
-  adapter.init(async (e) => { events.push(e); if (e.type === 'card.action') await e.updateCard({ id: e.cardId, title: '已处理', buttons: [] }); });
-  const older = await adapter.send({ platform: 'sandbox', chatId: 'leaders' }, { text: '旧', card: { id: 'c1', title: '旧卡片', buttons: [{ key: 'ack', text: '签收' }] } });
-  const newer = await adapter.send({ platform: 'sandbox', chatId: 'leaders' }, { text: '新', card: { id: 'c1', title: '新卡片', buttons: [{ key: 'ack', text: '签收' }] } });
+  adapter.init(async (e) => {
+    events.push(e);
+    if (e.type === 'card.action') await e.updateCard({ id: e.cardId, title: '已处理', buttons: [] });
+  });
+  const older = await adapter.send(
+    { platform: 'sandbox', chatId: 'leaders' },
+    { text: '旧', card: { id: 'c1', title: '旧卡片', buttons: [{ key: 'ack', text: '签收' }] } },
+  );
+  const newer = await adapter.send(
+    { platform: 'sandbox', chatId: 'leaders' },
+    { text: '新', card: { id: 'c1', title: '新卡片', buttons: [{ key: 'ack', text: '签收' }] } },
+  );
   const eventId = adapter.clickCard('c1', 'zhangmin', 'ack');
   await adapter.idle();
-  expect(events[0] as InboundCardActionEvent).toMatchObject({ type: 'card.action', eventId, chatId: 'leaders', userId: 'zhangmin', userName: '张敏', cardId: 'c1', key: 'ack', at: NOW });
+  expect(events[0] as InboundCardActionEvent).toMatchObject({
+    type: 'card.action',
+    eventId,
+    chatId: 'leaders',
+    userId: 'zhangmin',
+    userName: '张敏',
+    cardId: 'c1',
+    key: 'ack',
+    at: NOW,
+  });
   const byId = new Map(adapter.messages('leaders').map((m) => [m.id, m.card?.title]));
   expect([byId.get(older.id), byId.get(newer.id)]).toEqual(['旧卡片', '已处理']);
 });
@@ -77,10 +128,15 @@ test('idle() waits for slow handlers and for events handed over while it waits',
   const { adapter } = make();
   const order: string[] = [];
   let open!: () => void;
-  const gate = new Promise<void>((resolve) => { open = resolve; });
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
   adapter.init(async (e) => {
     if (e.type !== 'message') return;
-    if (e.text === '第一条') { await gate; adapter.postMessage('leaders', 'lihua', '第二条'); }
+    if (e.text === '第一条') {
+      await gate;
+      adapter.postMessage('leaders', 'lihua', '第二条');
+    }
     order.push(e.text);
   });
   adapter.postMessage('leaders', 'wangjg', '第一条');
@@ -95,7 +151,9 @@ test('without a sink the message is stored and the drop is logged, nothing throw
   adapter.postMessage('leaders', 'wangjg', '有人吗');
   await adapter.idle();
   expect(adapter.messages('leaders')).toHaveLength(1);
-  expect(logger.entries).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'sandbox event dropped: no sink registered (init not called)' }));
+  expect(logger.entries).toContainEqual(
+    expect.objectContaining({ level: 'warn', msg: 'sandbox event dropped: no sink registered (init not called)' }),
+  );
 });
 
 test('waitForMessage resolves on a future bot message and refuses an unknown conversation', async () => {

@@ -12,7 +12,13 @@ const card = (id: string, title: string): Card => ({ id, title, buttons: [{ key:
 test('messages get a UUID id and an ISO UTC time from the injected clock', () => {
   const t = new SandboxTranscript(10, () => Date.parse('2026-11-29T02:03:04.005Z'));
   const m = t.append('leaders', { from: 'bot', text: '你好', mentions: [] });
-  expect(m).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), from: 'bot', text: '你好', mentions: [], at: '2026-11-29T02:03:04.005Z' });
+  expect(m).toEqual({
+    id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    from: 'bot',
+    text: '你好',
+    mentions: [],
+    at: '2026-11-29T02:03:04.005Z',
+  });
 });
 
 test('history is bounded per conversation: the oldest messages are dropped, other conversations untouched', () => {

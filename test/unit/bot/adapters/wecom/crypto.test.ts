@@ -14,8 +14,10 @@ const SIG = {
 const KEY = '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt';
 const CORP = 'ww1436e0e65a779aee';
 const ECHOSTR = 'fsi1xnbH4yQh0+PJxcOdhhK6TDXkjMyhEPA7xB2TGz6b+g7xyAbEkRxN/3cNXW9qdqjnoVzEtpbhnFyq6SVHyA==';
-const ENCRYPT = 'Kl7kjoSf6DMD1zh7rtrHjFaDapSCkaOnwu3bqLc5tAybhhMl9pFeK8NslNPVdMwmBQTNoW4mY7AIjeLvEl3NyeTkAgGzBhzTtRLNshw2AEew+kkYcD+Fq72Kt00fT0WnN87hGrW8SqGc+NcT3mu87Ha3dz1pSDi6GaUA6A0sqfde0VJPQbZ9U+3JWcoD4Z5jaU0y9GSh010wsHF8KZD24YhmZH4ch4Ka7ilEbjbfvhKkNL65HHL0J6EYJIZUC2pFrdkJ7MhmEbU2qARR4iQHE7wy24qy0cRX3Mfp6iELcDNfSsPGjUQVDGxQDCWjayJOpcwocugux082f49HKYg84EpHSGXAyh+/oxwaWbvL6aSDPOYuPDGOCI8jmnKiypE+';
-const XML = '<xml><ToUserName>ww1436e0e65a779aee</ToUserName><FromUserName>ChenJiaShun</FromUserName><CreateTime>1476422779</CreateTime><MsgType>text</MsgType><Content>你好</Content><MsgId>1456453720</MsgId><AgentID>1000002</AgentID></xml>';
+const ENCRYPT =
+  'Kl7kjoSf6DMD1zh7rtrHjFaDapSCkaOnwu3bqLc5tAybhhMl9pFeK8NslNPVdMwmBQTNoW4mY7AIjeLvEl3NyeTkAgGzBhzTtRLNshw2AEew+kkYcD+Fq72Kt00fT0WnN87hGrW8SqGc+NcT3mu87Ha3dz1pSDi6GaUA6A0sqfde0VJPQbZ9U+3JWcoD4Z5jaU0y9GSh010wsHF8KZD24YhmZH4ch4Ka7ilEbjbfvhKkNL65HHL0J6EYJIZUC2pFrdkJ7MhmEbU2qARR4iQHE7wy24qy0cRX3Mfp6iELcDNfSsPGjUQVDGxQDCWjayJOpcwocugux082f49HKYg84EpHSGXAyh+/oxwaWbvL6aSDPOYuPDGOCI8jmnKiypE+';
+const XML =
+  '<xml><ToUserName>ww1436e0e65a779aee</ToUserName><FromUserName>ChenJiaShun</FromUserName><CreateTime>1476422779</CreateTime><MsgType>text</MsgType><Content>你好</Content><MsgId>1456453720</MsgId><AgentID>1000002</AgentID></xml>';
 
 /** AES-256-CBC over a hand-made frame with the given trailing pad bytes (no auto padding). */
 function encryptRawFrame(msg: string, receiveId: string, pad: number[]): string {
@@ -51,7 +53,9 @@ describe('WeCom callback crypto [91144, 101033]', () => {
     const bad = `${SIG.signature.slice(0, -1)}4`;
     expect(() => verifySignature(SIG.token, SIG.timestamp, SIG.nonce, SIG.encrypt, bad)).toThrow(SignatureError);
     expect(() => verifySignature(SIG.token, SIG.timestamp, SIG.nonce, SIG.encrypt, 'abc')).toThrow(SignatureError);
-    expect(() => verifySignature('other', SIG.timestamp, SIG.nonce, SIG.encrypt, SIG.signature)).toThrow(SignatureError);
+    expect(() => verifySignature('other', SIG.timestamp, SIG.nonce, SIG.encrypt, SIG.signature)).toThrow(
+      SignatureError,
+    );
   });
 
   test('official sample: echostr decrypts to 1288432023552776189 with receiveid ww1436e0e65a779aee [91144]', () => {

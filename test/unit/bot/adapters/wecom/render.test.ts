@@ -1,7 +1,16 @@
-import { buildCardUpdateReply, buildMessageReply, buildResponseUrlBody } from '../../../../../src/bot/adapters/wecom/passive-reply.js';
+import {
+  buildCardUpdateReply,
+  buildMessageReply,
+  buildResponseUrlBody,
+} from '../../../../../src/bot/adapters/wecom/passive-reply.js';
 import { cardToMarkdown, toTemplateCard } from '../../../../../src/bot/adapters/wecom/render-card.js';
 import {
-  ELLIPSIS, renderMentions, STREAM_CONTENT_MAX_BYTES, truncateUtf8, utf8Bytes, WEBHOOK_MARKDOWN_MAX_BYTES,
+  ELLIPSIS,
+  renderMentions,
+  STREAM_CONTENT_MAX_BYTES,
+  truncateUtf8,
+  utf8Bytes,
+  WEBHOOK_MARKDOWN_MAX_BYTES,
 } from '../../../../../src/bot/adapters/wecom/render-markdown.js';
 import type { Card } from '../../../../../src/bot/types.js';
 
@@ -14,13 +23,18 @@ const card: Card = {
     { key: 'ack:YQ-20261129-001', text: '签收', style: 'primary' },
     { key: 'esc:YQ-20261129-001', text: '升级', style: 'danger' },
     { key: 'later', text: '稍后', style: 'default' },
-    { key: 'k4', text: '四' }, { key: 'k5', text: '五' }, { key: 'k6', text: '六' }, { key: 'k7', text: '七' },
+    { key: 'k4', text: '四' },
+    { key: 'k5', text: '五' },
+    { key: 'k6', text: '六' },
+    { key: 'k7', text: '七' },
   ],
 };
 
 describe('WeCom mentions (wecom.md §2: markdown mentions are <@userid>)', () => {
   test('@{userId} tokens render in place as <@userId>', () => {
-    expect(renderMentions('请 @{LiHua} 签收，@{ZhangMin} 拟稿', ['LiHua', 'ZhangMin'])).toBe('请 <@LiHua> 签收，<@ZhangMin> 拟稿');
+    expect(renderMentions('请 @{LiHua} 签收，@{ZhangMin} 拟稿', ['LiHua', 'ZhangMin'])).toBe(
+      '请 <@LiHua> 签收，<@ZhangMin> 拟稿',
+    );
   });
 
   test('mentions without a token are appended once on a last line', () => {
@@ -84,11 +98,20 @@ describe('template card rendering [90236, 101031]', () => {
 describe('passive reply merging [101031]', () => {
   test('several replies merge into one finished stream with mentions', () => {
     const r = buildMessageReply([{ text: '已受理 @{LiHua}' }, { text: '第二条', mentions: ['WuFang'] }], 'sid');
-    expect(r).toEqual({ msgtype: 'stream', stream: { id: 'sid', finish: true, content: '已受理 <@LiHua>\n\n第二条\n<@WuFang>' } });
+    expect(r).toEqual({
+      msgtype: 'stream',
+      stream: { id: 'sid', finish: true, content: '已受理 <@LiHua>\n\n第二条\n<@WuFang>' },
+    });
   });
 
   test('a card makes it stream_with_template_card; a second card is appended as markdown', () => {
-    const r = buildMessageReply([{ text: '请签收', card }, { text: '另一张', card: { ...card, id: 'other', title: '第二张卡' } }], 'sid');
+    const r = buildMessageReply(
+      [
+        { text: '请签收', card },
+        { text: '另一张', card: { ...card, id: 'other', title: '第二张卡' } },
+      ],
+      'sid',
+    );
     expect(r?.msgtype).toBe('stream_with_template_card');
     if (r?.msgtype !== 'stream_with_template_card') throw new Error('unreachable');
     expect(r.template_card.task_id).toBe(card.id);
@@ -114,7 +137,10 @@ describe('passive reply merging [101031]', () => {
   });
 
   test('response_url bodies: markdown with mentions, or the card with the text as sub title [101138]', () => {
-    expect(buildResponseUrlBody({ text: '完成 @{LiHua}' })).toEqual({ msgtype: 'markdown', markdown: { content: '完成 <@LiHua>' } });
+    expect(buildResponseUrlBody({ text: '完成 @{LiHua}' })).toEqual({
+      msgtype: 'markdown',
+      markdown: { content: '完成 <@LiHua>' },
+    });
     const withCard = buildResponseUrlBody({ text: '请 @{LiHua} 审批', card });
     expect(withCard.msgtype).toBe('template_card');
     if (withCard.msgtype !== 'template_card') throw new Error('unreachable');
