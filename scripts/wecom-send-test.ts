@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   const sealed = sealCallback(token, aesKey, plaintext);
   console.log(`POST ${botUrl}`);
   console.log(`msgid=${String(plaintext.msgid)} ${chat ? `chatid=${chat}` : '(单聊 / 1:1)'} from=${user}`);
-  let res;
+  let res: Awaited<ReturnType<typeof postCallback>>;
   try {
     res = await postCallback(botUrl, sealed, token, aesKey);
   } catch (err) {

@@ -37,16 +37,14 @@ export function buildSandboxDirectory(dir: Directory, bot: Bot): SandboxDirector
     botName: dir.config.bot.name,
     timezone: dir.timezone,
     chats,
-    people: dir
-      .allPeople()
-      .map((p) => ({
-        id: p.id,
-        name: p.name,
-        title: p.title,
-        roles: [],
-        wecomUserId: p.wecomUserId,
-        dingtalkUserId: p.dingtalkUserId,
-      })),
+    people: dir.allPeople().map((p) => ({
+      id: p.id,
+      name: p.name,
+      title: p.title,
+      roles: [],
+      wecomUserId: p.wecomUserId,
+      dingtalkUserId: p.dingtalkUserId,
+    })),
     get commandHints() {
       return ['/帮助', '/上报 ', '/签收', '/查看', '/列表', ...bot.commands().map((c) => `/${c.name} `)]
         .filter((v, i, a) => a.findIndex((x) => x.trim() === v.trim()) === i)

@@ -74,8 +74,7 @@ export interface TokenSpan {
 export function tokenSpans(args: string): TokenSpan[] {
   const out: TokenSpan[] = [];
   const re = /"([^"]*)"|“([^”]*)”|「([^」]*)」|([^\s\u3000]+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(args)) !== null) {
+  for (let m = re.exec(args); m !== null; m = re.exec(args)) {
     const text = m[1] ?? m[2] ?? m[3] ?? m[4];
     if (text.length > 0) out.push({ text, start: m.index, end: m.index + m[0].length });
   }

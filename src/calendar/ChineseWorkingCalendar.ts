@@ -53,7 +53,7 @@ export class ChineseWorkingCalendar implements WorkingCalendar {
   constructor(overrides: CalendarOverrides = {}) {
     const holidays = overrides.extraHolidays ?? [];
     const workdays = overrides.extraWorkdays ?? [];
-    [...holidays, ...workdays].forEach((d) => splitYmd(d));
+    for (const d of [...holidays, ...workdays]) splitYmd(d);
     const both = holidays.filter((d) => workdays.includes(d));
     if (both.length > 0)
       throw new RangeError(`calendar: ${both.join(', ')} listed as both extraHolidays and extraWorkdays`);

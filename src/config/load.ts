@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { ConfigSchema, type OrgConfig } from './schema.js';
 
@@ -88,14 +88,14 @@ function checkReferences(c: z.infer<typeof ConfigSchema>, ctx: Ctx): void {
     person(['units', i, 'firstResponsible'], u.firstResponsible);
     person(['units', i, 'directResponsible'], u.directResponsible);
     person(['units', i, 'spokesperson'], u.spokesperson);
-    u.office.forEach((o, j) => person(['units', i, 'office', j], o));
+    for (const [j, o] of u.office.entries()) person(['units', i, 'office', j], o);
     if (u.parent !== undefined && !units.has(u.parent)) issue(['units', i, 'parent'], `unknown unit "${u.parent}"`);
   });
   const lg = c.leadershipGroup;
   person(['leadershipGroup', 'leader'], lg.leader);
-  lg.deputies.forEach((p, j) => person(['leadershipGroup', 'deputies', j], p));
-  lg.members.forEach((p, j) => person(['leadershipGroup', 'members', j], p));
-  c.upperAuthority.contacts.forEach((p, j) => person(['upperAuthority', 'contacts', j], p));
+  for (const [j, p] of lg.deputies.entries()) person(['leadershipGroup', 'deputies', j], p);
+  for (const [j, p] of lg.members.entries()) person(['leadershipGroup', 'members', j], p);
+  for (const [j, p] of c.upperAuthority.contacts.entries()) person(['upperAuthority', 'contacts', j], p);
   const chats = new Set<string>();
   c.chats.forEach((ch, i) => {
     if (chats.has(ch.id)) issue(['chats', i, 'id'], `duplicate chat id "${ch.id}"`);

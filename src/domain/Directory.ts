@@ -47,9 +47,9 @@ export class Directory {
     readonly config: OrgConfig,
     private readonly presentation: TimePresentation = { timeScale: 1, epoch: new Date(0) },
   ) {
-    config.people.forEach((p) => this.people.set(p.id, p));
-    config.units.forEach((u) => this.units.set(u.id, u));
-    config.chats.forEach((c) => this.chats.set(c.id, c));
+    for (const p of config.people) this.people.set(p.id, p);
+    for (const u of config.units) this.units.set(u.id, u);
+    for (const c of config.chats) this.chats.set(c.id, c);
   }
 
   get timezone(): string {

@@ -57,7 +57,7 @@ export class ChaseService {
       if (!incident) return this.stop(run, 'no-incident');
       if (incident.planId !== run.planId) return this.stop(run, 'stale-plan');
       const m = (await repo.milestones(run.incidentId)).find((x) => x.key === run.key);
-      if (!m || m.state !== 'open' || m.planId !== run.planId) return this.stop(run, 'not-open');
+      if (m?.state !== 'open' || m.planId !== run.planId) return this.stop(run, 'not-open');
       const level = incident.confirmedLevel ?? incident.proposedLevel;
       const schedule = chaseSchedule(
         m,

@@ -27,6 +27,7 @@ export class StaticMigrationProvider implements MigrationProvider {
  * @throws Error `database migration "<name>" failed: <cause>` (the failed migration is rolled back).
  */
 export async function migrateToLatest(
+  // biome-ignore lint/suspicious/noExplicitAny: the migrator runs on any schema
   db: Kysely<any>,
   list: Record<string, Migration> = migrations,
 ): Promise<string[]> {

@@ -59,7 +59,7 @@ test('a card sent through the webhook robot as markdown cannot @-mention through
     .webhookMessages()
     .filter((r) => r.key === RELIEF_WEBHOOK_KEY)
     .pop();
-  const content = (sent?.body as { markdown: { content: string } }).markdown.content;
+  const content = (sent?.body as { markdown: { content: string } } | undefined)?.markdown.content ?? '';
   expect(content).toContain('标题<＠LiHua>');
   expect(mentionsIn(content)).toEqual([]);
 });

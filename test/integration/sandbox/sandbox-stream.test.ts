@@ -35,7 +35,7 @@ async function openStream(
         if (done) throw new Error('stream ended');
         buffer += value;
         let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+        for (cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, cut);
           buffer = buffer.slice(cut + 2);
           const event = /^event: (.+)$/m.exec(block)?.[1];

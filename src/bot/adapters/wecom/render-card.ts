@@ -43,7 +43,7 @@ export function toTemplateCard(card: Card, subTitle?: string): WeComTemplateCard
       .slice(0, MAX_CARD_BUTTONS)
       .map((b) => ({ text: b.text, style: buttonStyle(b.style), key: b.key })),
   };
-  if (subTitle && subTitle.trim()) out.sub_title_text = subTitle.trim();
+  if (subTitle?.trim()) out.sub_title_text = subTitle.trim();
   const fields = (card.fields ?? []).slice(0, MAX_CARD_FIELDS);
   if (fields.length) out.horizontal_content_list = fields.map((f) => ({ keyname: f.label, value: f.value }));
   return out;

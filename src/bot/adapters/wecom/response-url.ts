@@ -26,7 +26,7 @@ export function trustedResponseUrl(url: string | undefined, apiBase: string): st
  *   spent or expired). The url (a bearer code) is not put in the message.
  */
 export async function postResponseUrl(url: string, body: ResponseUrlBody, timeoutMs: number): Promise<void> {
-  let res;
+  let res: Awaited<ReturnType<typeof axios.post<{ errcode?: number; errmsg?: string }>>>;
   try {
     res = await axios.post<{ errcode?: number; errmsg?: string }>(url, body, {
       timeout: timeoutMs,

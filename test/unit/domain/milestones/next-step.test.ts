@@ -13,7 +13,7 @@ const schedule = chaseSchedule(
 /** Drives the runner loop: claim each next due step once, as the job runner would; returns what was done. */
 function runUntilIdle(steps: ChaseStep[], done: Set<string>, now: Date): Array<[string, 'fired' | 'superseded']> {
   const log: Array<[string, 'fired' | 'superseded']> = [];
-  for (let n = nextStep(steps, done, now); n && n.dueNow; n = nextStep(steps, done, now)) {
+  for (let n = nextStep(steps, done, now); n?.dueNow; n = nextStep(steps, done, now)) {
     done.add(n.step.step);
     log.push([n.step.step, n.superseded ? 'superseded' : 'fired']);
   }
