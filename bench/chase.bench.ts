@@ -92,7 +92,7 @@ export async function benchChase(o: ChaseBenchOptions): Promise<BenchRow[]> {
     const runs: ChaseRun[] = [];
     for (let i = 0; i < o.incidents; i += 1) {
       const incidentId = await reportIncident(app, `CHASE-${i}`, '二级');
-      const { incident } = await app.incidents.view(incidentId);
+      const { incident } = await app.incidents.view({ kind: 'system' }, incidentId);
       runs.push({ incidentId, key: `ack:${OWNER}`, planId: incident.planId! });
     }
     const rows: BenchRow[] = [];

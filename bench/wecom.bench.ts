@@ -59,7 +59,7 @@ export async function benchWeCom(o: WeComBenchOptions): Promise<BenchRow[]> {
       },
     });
     const botUrl = `${app.url}/callbacks/wecom/aibot`;
-    const bot = app.directory.config.bot.name;
+    const bot = app.directory.botName;
     const chat = app.directory.chat('relief')!.wecomChatId!;
     const user = app.directory.person('chenjing')!.wecomUserId!;
 

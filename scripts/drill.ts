@@ -109,7 +109,7 @@ async function play(app: RunningApp): Promise<void> {
     if (!msgs.length) continue;
     process.stdout.write(`\n—— ${chat.name} ——\n`);
     for (const m of msgs) {
-      const who = m.from === 'bot' ? `🤖${app.directory.config.bot.name}` : (names.get(m.from) ?? m.from);
+      const who = m.from === 'bot' ? `🤖${app.directory.botName}` : (names.get(m.from) ?? m.from);
       const card = m.card
         ? `\n    [卡片] ${m.card.title}${m.card.buttons.length ? `（按钮：${m.card.buttons.map((b) => b.text).join('、')}）` : ''}`
         : '';
@@ -127,7 +127,7 @@ async function play(app: RunningApp): Promise<void> {
       );
   }
   process.stdout.write('\n==================== 台账 ====================\n');
-  process.stdout.write(`${renderView(app.directory, await app.incidents.view(id), new Date())}\n`);
+  process.stdout.write(`${renderView(app.directory, await app.incidents.view({ kind: 'system' }, id), new Date())}\n`);
 }
 
 main().catch((err) => {

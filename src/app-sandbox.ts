@@ -34,7 +34,7 @@ export function buildSandboxDirectory(dir: Directory, bot: Bot): SandboxDirector
         .sort((a, b) => rank(a) - rank(b)),
     }));
   return {
-    botName: dir.config.bot.name,
+    botName: dir.botName,
     timezone: dir.timezone,
     chats,
     people: dir.allPeople().map((p) => ({

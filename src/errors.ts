@@ -43,6 +43,15 @@ export class NotFoundError extends CodedError {
     super('NOT_FOUND', message, 404);
   }
 }
+/**
+ * No incident with this id, or not one the asker may see (the two read the same, so existence does
+ * not leak). Thrown by the store and the domain alike; its Chinese text lives only here.
+ */
+export class IncidentNotFoundError extends NotFoundError {
+  constructor(readonly incidentId: string) {
+    super(`找不到事件 ${incidentId}。请核对编号，或用 /列表 查看本群事件。`);
+  }
+}
 /** The actor may not do this (e.g. setting a level without the privilege). */
 export class ForbiddenError extends CodedError {
   constructor(message: string) {
@@ -96,5 +105,26 @@ export class PlatformError extends CodedError {
 export class BadRequestError extends CodedError {
   constructor(message: string) {
     super('BAD_REQUEST', message, 400);
+  }
+}
+/** An HTTP request body above the accepted size (413). `limitBytes` is the limit. */
+export class PayloadTooLargeError extends CodedError {
+  constructor(
+    message: string,
+    readonly limitBytes?: number,
+  ) {
+    super('BAD_REQUEST', message, 413);
+  }
+}
+/** Too many requests or open streams at once (429); the caller may retry later. */
+export class TooManyRequestsError extends CodedError {
+  constructor(message: string) {
+    super('BAD_REQUEST', message, 429);
+  }
+}
+/** A component used before it is ready (503, not shown to the caller), e.g. an adapter before `init`. */
+export class NotReadyError extends CodedError {
+  constructor(message: string) {
+    super('CONFIG', message, 503, false);
   }
 }

@@ -102,6 +102,25 @@ export function parseIncidentId(token: string | undefined): string | null {
   return m ? `YQ-${m[1]}-${m[2]}` : null;
 }
 
+/** A short incident id: `002`, `2`, `-002` (full-width digits accepted), 1–999. */
+const SHORT_ID_RE = /^[-－]?(\d{1,3})$/;
+
+/**
+ * How a token names an incident (issue 10 item 1): a full id (`{kind: 'id', id}`, see
+ * `parseIncidentId`), a short id (`002`, `2`, `-002` → `{kind: 'short', number: 2}`: today's number,
+ * resolved by `IncidentService.resolve`), or null.
+ */
+export function parseIncidentRef(
+  token: string | undefined,
+): { kind: 'id'; id: string } | { kind: 'short'; number: number } | null {
+  const id = parseIncidentId(token);
+  if (id) return { kind: 'id', id };
+  if (!token) return null;
+  const m = SHORT_ID_RE.exec(idForm(token));
+  const n = m ? Number(m[1]) : 0;
+  return n > 0 ? { kind: 'short', number: n } : null;
+}
+
 /**
  * Whether a token that `parseIncidentId` rejects was still meant as an incident id (starts with
  * `YQ` and a digit, or with an 8-digit date and a dash), e.g. a mistyped `YQ-2026112-001`.

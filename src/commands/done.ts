@@ -12,7 +12,8 @@ const USAGE = '/完成 <编号> <事项> [说明]';
 
 export function doneCommand(deps: CommandDeps): CommandDef {
   const names = () =>
-    deps.directory.config.milestones
+    deps.directory
+      .milestoneSpecs()
       .filter((m) => m.enabled)
       .map((m) => m.name)
       .join('、');

@@ -15,9 +15,9 @@ export function feedbackCommand(deps: CommandDeps): CommandDef {
     usage: USAGE,
     summary: '登记收到的反馈（诉求、质询），开始书面答复时限（按法定工作日计算）',
     async run(ctx) {
-      const { incident, rest } = await target(ctx, deps, USAGE);
+      const { incident, rest, viewer } = await target(ctx, deps, USAGE);
       await deps.milestones.recordFeedback(ctx.actor, incident.id, requireText(rest, '反馈内容', USAGE));
-      const answer = (await deps.incidents.view(incident.id)).milestones.find(
+      const answer = (await deps.incidents.view(viewer, incident.id)).milestones.find(
         (m) => m.key === 'feedback_answer' && m.state === 'open',
       );
       await ctx.say(

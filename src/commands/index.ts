@@ -33,6 +33,6 @@ export function registerCommands(bot: Bot, deps: CommandDeps, now: () => Date): 
     .command(reopenCommand(deps))
     .command(showCommand(deps, now))
     .command(listCommand(deps, now))
-    .command(helpCommand(bot, deps.directory.config.bot.name));
+    .command(helpCommand(bot, deps.directory.botName));
   bot.action('ack', ackAction(deps));
 }

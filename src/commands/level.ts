@@ -21,7 +21,7 @@ export function levelCommand(deps: CommandDeps): CommandDef {
     summary: '确认或调整事件级别（升级会按新级别重算时限并扩大通知范围）',
     help: `可用级别（由高到低）：${levels()}`,
     async run(ctx) {
-      const { incident, restTokens } = await target(ctx, deps, USAGE);
+      const { incident, restTokens } = await target(ctx, deps, USAGE, undefined, { shortIdNeedsRest: true });
       const want = restTokens.join('');
       if (!want) throw new UsageError(`请写明级别。可用级别：${levels()}`, USAGE);
       const level = deps.directory.findLevel(want);

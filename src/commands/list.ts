@@ -3,7 +3,7 @@ import type { CommandDef } from '../bot/Bot.js';
 import type { IncidentFilter } from '../domain/ports.js';
 import { UsageError } from '../errors.js';
 import { incidentLine } from './render.js';
-import type { CommandDeps } from './shared.js';
+import { type CommandDeps, commandViewer } from './shared.js';
 
 const USAGE = '/列表 [全部|逾期|待审批]';
 const OPEN = ['reported', 'acknowledged', 'handling', 'responded', 'calming'] as const;
@@ -33,17 +33,14 @@ export function listCommand(deps: CommandDeps, now: () => Date): CommandDef {
         await ctx.say('待审批：当前没有提交审批的处置方案或通稿。');
         return;
       } else throw new UsageError(`未知的列表类型：${ctx.tokens[0]}`, USAGE);
-      // what this chat (or person, 1:1) may see: the chat's own and its units' incidents; the leadership group all
-      const seen = { chatId: ctx.chat?.id ?? null, personId: ctx.actor.personId };
-      const items = [];
-      for (const i of await deps.incidents.list({ ...filter, limit: 500 })) {
-        if (items.length === 30) break;
-        if (await deps.incidents.visible(seen, i)) items.push(i);
-      }
+      // what this chat (or person, 1:1) may see: visibility.ts decides, the store filters
+      const items = await deps.incidents.list(commandViewer(ctx), { ...filter, limit: 31 });
+      const more = items.length > 30;
+      if (more) items.pop();
       await ctx.say(
         items.length
           ? [
-              `${title}（${items.length}${items.length === 30 ? '+' : ''}）：`,
+              `${title}（${items.length}${more ? '+' : ''}）：`,
               ...items.map((i) => incidentLine(deps.directory, i)),
             ].join('\n')
           : `${title}：无。`,

@@ -3,12 +3,13 @@
  * every command gets.
  */
 import type { CommandContext } from '../bot/Bot.js';
-import { looksLikeIncidentId, parseIncidentId } from '../bot/parser.js';
+import { looksLikeIncidentId, parseIncidentRef } from '../bot/parser.js';
 import type { Directory } from '../domain/Directory.js';
 import type { IncidentService } from '../domain/IncidentService.js';
 import type { MilestoneService } from '../domain/MilestoneService.js';
 import type { Incident } from '../domain/types.js';
-import { NotFoundError, UsageError } from '../errors.js';
+import { type Viewer, viewerOf } from '../domain/visibility.js';
+import { UsageError } from '../errors.js';
 
 /** What commands are built with (wired in main.ts). */
 export interface CommandDeps {
@@ -20,16 +21,26 @@ export interface CommandDeps {
 /** The incident a command targets, plus the argument text after the id (if one was given). */
 export interface Target {
   incident: Incident;
+  /** Who asked (the chat, or the person 1:1): pass it on to `view` / `list`. */
+  viewer: Viewer;
   rest: string;
   restTokens: string[];
 }
 
+/** The viewer of a command: its chat, or the person in a 1:1 conversation (visibility.ts). */
+export function commandViewer(ctx: Pick<CommandContext, 'chat' | 'actor'>): Viewer {
+  return viewerOf(ctx.chat?.id ?? null, ctx.actor.personId);
+}
+
 /**
- * Reads an optional leading incident id; without one, picks the only incident in this chat that
- * fits (issue 3: "Where an id is omitted and exactly one incident in the chat fits, use it").
+ * Reads an optional leading incident id — full (`YQ-20261129-002`) or short (`002`, `2`, `-002`:
+ * today's number; issue 10 item 1) — and lets `IncidentService.resolve` decide among the incidents
+ * this chat (or person, 1:1) may see (visibility.ts; another unit's incident is "not found").
+ * Without an id it picks the only incident in scope that fits (issue 3: "Where an id is omitted
+ * and exactly one incident in the chat fits, use it").
  * A first token that was meant as an id but is malformed (`YQ-2026112-001`) is refused rather
  * than read as "no id": otherwise `/办结 <typo> 总结` would close whichever incident is alone here.
- * An id of an incident this chat or person may not see (another unit's) is answered as not found.
+ * `opts.shortIdNeedsRest`: a lone short-id-like token is an argument, not an id (`/定级 2` = level II).
  * @throws UsageError in a 1:1 chat without an id or for a malformed id; NotFoundError /
  *   AmbiguousError from the service.
  */
@@ -38,15 +49,14 @@ export async function target(
   deps: CommandDeps,
   usage: string,
   fits?: (i: Incident) => boolean | Promise<boolean>,
+  opts: { shortIdNeedsRest?: boolean } = {},
 ): Promise<Target> {
-  const id = parseIncidentId(ctx.tokens[0]);
-  if (id) {
-    const incident = await deps.incidents.resolve(ctx.chat?.id ?? '', id);
-    // Another unit's incident is "not found" from here (confidentiality; existence does not leak).
-    if (!(await deps.incidents.visible({ chatId: ctx.chat?.id ?? null, personId: ctx.actor.personId }, incident))) {
-      throw new NotFoundError(`找不到事件 ${id}。请核对编号，或用 /列表 查看本群事件。`);
-    }
-    return { incident, rest: ctx.args.replace(/^\S+[\s\u3000]*/, ''), restTokens: ctx.tokens.slice(1) };
+  const viewer = commandViewer(ctx);
+  let ref = parseIncidentRef(ctx.tokens[0]);
+  if (ref?.kind === 'short' && opts.shortIdNeedsRest && ctx.tokens.length < 2) ref = null;
+  if (ref) {
+    const incident = await deps.incidents.resolve(viewer, ref);
+    return { incident, viewer, rest: ctx.args.replace(/^\S+[\s\u3000]*/, ''), restTokens: ctx.tokens.slice(1) };
   }
   if (looksLikeIncidentId(ctx.tokens[0])) {
     throw new UsageError(
@@ -55,8 +65,8 @@ export async function target(
     );
   }
   if (!ctx.chat) throw new UsageError('请写明事件编号，例如 YQ-20261129-001。', usage);
-  const incident = await deps.incidents.resolve(ctx.chat.id, undefined, fits);
-  return { incident, rest: ctx.args, restTokens: ctx.tokens };
+  const incident = await deps.incidents.resolve(viewer, undefined, fits);
+  return { incident, viewer, rest: ctx.args, restTokens: ctx.tokens };
 }
 
 /** An optional free-text argument (a note): trimmed; UsageError beyond 2000 characters. */

@@ -12,8 +12,8 @@ export function showCommand(deps: CommandDeps, now: () => Date): CommandDef {
     usage: USAGE,
     summary: '查看事件详情、时限和台账时间线',
     async run(ctx) {
-      const { incident } = await target(ctx, deps, USAGE);
-      await ctx.say(renderView(deps.directory, await deps.incidents.view(incident.id), now()));
+      const { incident, viewer } = await target(ctx, deps, USAGE);
+      await ctx.say(renderView(deps.directory, await deps.incidents.view(viewer, incident.id), now()));
     },
   };
 }

@@ -3,8 +3,12 @@
  * look-ups by platform ids and aliases. Pure and immutable; built once from the validated config.
  * (Type-only import of the config types: the domain does not load config, it is handed it.)
  */
-import type { Category, Chat, Level, OrgConfig, Person, Unit } from '../config/schema.js';
+import type { Category, Chat, Level, MilestoneDef, OrgConfig, Person, Unit } from '../config/schema.js';
 import { formatBusinessShort } from './business-time.js';
+import type { EscalationSpec } from './milestones/specs.js';
+
+/** A configured permission (config `permissions.*`). */
+export type PermissionName = keyof OrgConfig['permissions'];
 
 /** A role someone holds for a unit (domain.md "Who takes part"). */
 export type Role =
@@ -44,7 +48,7 @@ export class Directory {
   private readonly chats = new Map<string, Chat>();
 
   constructor(
-    readonly config: OrgConfig,
+    private readonly config: OrgConfig,
     private readonly presentation: TimePresentation = { timeScale: 1, epoch: new Date(0) },
   ) {
     for (const p of config.people) this.people.set(p.id, p);
@@ -174,30 +178,61 @@ export class Directory {
     return this.ancestry(unitId).includes(ancestorId);
   }
 
-  /**
-   * Who may see an incident of `unitId` reported in `incidentChatId` (confidentiality, 002 / 004
-   * "内外有别"): in a group chat — incidents reported there or of its unit and sub-units (the
-   * leadership group's chat sees all); 1:1 — the leadership group and upper authority see all,
-   * others the units (and sub-units) where they hold a role. Reporters and assignees are checked
-   * by the caller.
-   */
-  sees(
-    scope: { chatId: string | null; personId: string | null },
-    incident: { unitId: string; chatId: string },
-  ): boolean {
-    if (scope.chatId) {
-      const chat = this.chats.get(scope.chatId);
-      if (!chat) return false;
-      return (
-        chat.id === this.config.leadershipGroup.chat ||
-        incident.chatId === chat.id ||
-        this.within(incident.unitId, chat.unit)
-      );
-    }
-    const p = scope.personId;
-    if (!p) return false;
-    if (this.leadershipGroup().includes(p) || this.config.upperAuthority.contacts.includes(p)) return true;
-    return this.config.units.some((u) => this.rolesOf(p, u.id).length > 0 && this.within(incident.unitId, u.id));
+  /** The unit and everything below it (children, grandchildren, …), the unit first. */
+  subtree(unitId: string): string[] {
+    if (!this.units.has(unitId)) return [];
+    return [unitId, ...this.config.units.filter((u) => u.id !== unitId && this.within(u.id, unitId)).map((u) => u.id)];
+  }
+
+  /** The config chat id of the leadership group's chat, if one is configured. */
+  leadershipChatId(): string | null {
+    return this.config.leadershipGroup.chat ?? null;
+  }
+
+  /** The leadership group's leader, deputies and chat (domain.md "leadership group"). */
+  leadershipGroupSpec(): { leader: string; deputies: readonly string[]; chat: string | null } {
+    const lg = this.config.leadershipGroup;
+    return { leader: lg.leader, deputies: lg.deputies, chat: lg.chat ?? null };
+  }
+
+  /** Person ids of the upper authority's contacts (上级主管部门). */
+  upperAuthorityContacts(): readonly string[] {
+    return this.config.upperAuthority.contacts;
+  }
+
+  /** The bot's display name (config `bot.name`). */
+  get botName(): string {
+    return this.config.bot.name;
+  }
+
+  /** Whether `personId` holds permission `which` (config `permissions.*`) for a unit; see `allowed`. */
+  may(personId: string | null, unitId: string, which: PermissionName): boolean {
+    return this.allowed(personId, unitId, this.config.permissions[which]);
+  }
+
+  /** The level a report without one gets (config `severity.default`). */
+  defaultLevel(): string {
+    return this.config.severity.default;
+  }
+
+  /** The configured milestones (time limits), in config order. */
+  milestoneSpecs(): readonly MilestoneDef[] {
+    return this.config.milestones;
+  }
+
+  /** A milestone definition by its base key (`ack`, `reportUp`, …). */
+  milestoneSpec(baseKey: string): MilestoneDef | undefined {
+    return this.config.milestones.find((m) => m.key === baseKey);
+  }
+
+  /** End of the business day, `HH:mm` (config `calendar.endOfDay`), for same-day limits. */
+  get endOfDay(): string {
+    return this.config.calendar.endOfDay;
+  }
+
+  /** The live escalation policy (config `escalation`); a plan snapshots it (see escalation-snapshot.ts). */
+  escalationPolicy(): EscalationSpec {
+    return this.config.escalation;
   }
 
   /** Severity levels, highest first. */

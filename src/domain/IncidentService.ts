@@ -3,13 +3,28 @@
  * calm, close, reopen, show, list. Each change, its ledger entries and the notice it produces are
  * written in ONE transaction; hooks (milestones, issue 4) join that transaction.
  */
-import { AmbiguousError, ConflictError, ForbiddenError, NotFoundError, UsageError } from '../errors.js';
+import {
+  AmbiguousError,
+  ConflictError,
+  ForbiddenError,
+  IncidentNotFoundError,
+  NotFoundError,
+  UsageError,
+} from '../errors.js';
 import { businessDateCompact } from './business-time.js';
 import type { Actor, IncidentEvent } from './incident-events.js';
 import { IncidentTransactions } from './IncidentTransactions.js';
 import { ackCard, levelNotice, openNotice, titleOf } from './messages.js';
 import type { IncidentFilter, IncidentRepo, Notice } from './ports.js';
+import { effectiveLevel, incidentPeople, responsibleIds } from './responsibility.js';
 import type { Acknowledgement, Incident, IncidentStatus, SourceType } from './types.js';
+import { inScope, type Viewer, visibilityScope } from './visibility.js';
+
+/**
+ * How a command names an incident: a full id (`YQ-20261129-002`), or a short id (`002`, `2`,
+ * `-002`: today's number, business date, in the viewer's scope; issue 10 item 1).
+ */
+export type IncidentRef = { kind: 'id'; id: string } | { kind: 'short'; number: number };
 
 /** Input of `open` (from `/上报`). */
 export interface OpenIncidentInput {
@@ -46,18 +61,10 @@ export type AckResult =
 const TERMINAL: IncidentStatus[] = ['closed'];
 
 export class IncidentService extends IncidentTransactions {
-  /** The effective level: confirmed, else proposed. */
-  static level(i: Incident): string {
-    return i.confirmedLevel ?? i.proposedLevel;
-  }
-
-  /** People who must acknowledge: the unit's first- and direct-responsible, plus assignees. */
-  async responsibleIds(repo: IncidentRepo, i: Incident): Promise<string[]> {
-    const unit = this.dir.unit(i.unitId);
+  /** People who must acknowledge (see `responsibleIds` in responsibility.ts). */
+  private async required(repo: IncidentRepo, i: Incident): Promise<string[]> {
     const assignees = (await repo.assignments(i.id)).map((a) => a.personId);
-    return [
-      ...new Set([unit?.firstResponsible, unit?.directResponsible, ...assignees].filter((x): x is string => !!x)),
-    ];
+    return responsibleIds(incidentPeople(this.dir, i, assignees));
   }
 
   /**
@@ -92,7 +99,7 @@ export class IncidentService extends IncidentTransactions {
           unitId,
           chatId: chat.id,
           category: input.category ?? null,
-          proposedLevel: input.level ?? this.dir.config.severity.default,
+          proposedLevel: input.level ?? this.dir.defaultLevel(),
           confirmedLevel: null,
           status: 'reported',
           closedAt: null,
@@ -135,7 +142,7 @@ export class IncidentService extends IncidentTransactions {
     let result: AckResult | undefined;
     await this.run(actor, async (repo) => {
       const incident = await this.lock(repo, incidentId);
-      const required = await this.responsibleIds(repo, incident);
+      const required = await this.required(repo, incident);
       if (!actor.personId || !required.includes(actor.personId)) {
         result = { outcome: 'not_responsible', incident };
         return { incident };
@@ -183,10 +190,10 @@ export class IncidentService extends IncidentTransactions {
       actor,
       async (repo) => {
         const incident = await this.lockOpen(repo, incidentId);
-        if (!this.dir.allowed(actor.personId, incident.unitId, this.dir.config.permissions.setLevel)) {
+        if (!this.dir.may(actor.personId, incident.unitId, 'setLevel')) {
           throw new ForbiddenError('您没有定级权限。定级由第一责任人、直接责任人、领导小组或办公室确认。');
         }
-        const from = IncidentService.level(incident);
+        const from = effectiveLevel(incident);
         const updated = await repo.updateIncident(incidentId, { confirmedLevel: levelId });
         await repo.appendLedger({
           incidentId,
@@ -315,11 +322,14 @@ export class IncidentService extends IncidentTransactions {
     });
   }
 
-  /** Everything about one incident. @throws NotFoundError. */
-  async view(incidentId: string): Promise<IncidentView> {
+  /**
+   * Everything about one incident, if `viewer` may see it (visibility.ts).
+   * @throws IncidentNotFoundError when it does not exist or the viewer may not see it (existence does not leak).
+   */
+  async view(viewer: Viewer, incidentId: string): Promise<IncidentView> {
     const repo = this.deps.uow.repo;
     const incident = await repo.getIncident(incidentId);
-    if (!incident) throw new NotFoundError(`找不到事件 ${incidentId}。`);
+    if (!incident || !(await this.sees(viewer, incident))) throw new IncidentNotFoundError(incidentId);
     const [acknowledgements, ledger, milestones, breaches, assignments] = await Promise.all([
       repo.acknowledgements(incidentId),
       repo.ledger(incidentId),
@@ -330,29 +340,46 @@ export class IncidentService extends IncidentTransactions {
     return { incident, acknowledgements, ledger, milestones, breaches, assignments };
   }
 
-  /** Lists incidents (newest first). */
-  async list(filter: IncidentFilter): Promise<Incident[]> {
-    return this.deps.uow.repo.listIncidents(filter);
+  /** Lists the incidents `viewer` may see that match `filter` (newest first; visibility.ts decides). */
+  async list(viewer: Viewer, filter: IncidentFilter): Promise<Incident[]> {
+    return this.deps.uow.repo.listIncidents({ ...filter, visibleIn: visibilityScope(this.dir, viewer) });
   }
 
   /**
-   * Picks the incident a command means: the given id, or — when omitted — the only incident in
-   * the chat that fits `fits` (default: not closed).
-   * @throws NotFoundError when none fits; AmbiguousError listing candidates when several do.
+   * Picks the incident a command means, among those `viewer` may see:
+   * - a full id: that incident;
+   * - a short id (`002`): today's (business date) incident with that number; when today's is not
+   *   in the viewer's scope, the same number on earlier days is asked back with the full ids;
+   * - none: the only incident in scope that fits `fits` (default: not closed).
+   * @throws IncidentNotFoundError / NotFoundError when none fits; AmbiguousError listing the full
+   *   ids when several do or a short id is not today's.
    */
   async resolve(
-    chatId: string,
-    id: string | undefined,
+    viewer: Viewer,
+    ref: IncidentRef | undefined,
     fits: (i: Incident) => boolean | Promise<boolean> = (i) => !TERMINAL.includes(i.status),
   ): Promise<Incident> {
-    if (id) {
-      const i = await this.deps.uow.repo.getIncident(id);
-      if (!i) throw new NotFoundError(`找不到事件 ${id}。请核对编号，或用 /列表 查看本群事件。`);
+    const repo = this.deps.uow.repo;
+    if (ref?.kind === 'id') {
+      const i = await repo.getIncident(ref.id);
+      if (!i || !(await this.sees(viewer, i))) throw new IncidentNotFoundError(ref.id);
       return i;
     }
-    const all = await this.deps.uow.repo.listIncidents({ chatId, limit: 50 });
+    if (ref?.kind === 'short') {
+      const nnn = String(ref.number).padStart(3, '0');
+      const today = `YQ-${businessDateCompact(this.deps.clock.now(), this.dir.timezone)}-${nnn}`;
+      const i = await repo.getIncident(today);
+      if (i && (await this.sees(viewer, i))) return i;
+      const older = (await this.list(viewer, { limit: 500 })).filter((x) => x.id.endsWith(`-${nnn}`)).slice(0, 5);
+      if (older.length === 0)
+        throw new NotFoundError(`今天没有编号为 ${nnn} 的事件（${today}）。请用 /列表 查看本群事件。`);
+      throw new AmbiguousError(
+        `今天没有编号为 ${nnn} 的事件。您是指：${older.map((c) => c.id).join('、')}？请写完整编号。`,
+        older.map((c) => c.id),
+      );
+    }
     const candidates: Incident[] = [];
-    for (const i of all) if (await fits(i)) candidates.push(i);
+    for (const i of await this.list(viewer, { limit: 50 })) if (await fits(i)) candidates.push(i);
     if (candidates.length === 1) return candidates[0];
     if (candidates.length === 0) throw new NotFoundError('本群没有符合条件的事件，请写明事件编号。');
     throw new AmbiguousError(
@@ -365,21 +392,22 @@ export class IncidentService extends IncidentTransactions {
   }
 
   /**
-   * Whether an incident may be shown or acted on from a chat / by a person: `Directory.sees`, plus
-   * its reporter and assignees. Callers answer "not found" otherwise, so existence does not leak.
+   * Whether `viewer` may see `incident` (the policy in visibility.ts; assignees are read only for
+   * a person's scope). Callers answer "not found" otherwise, so existence does not leak.
    */
-  async visible(scope: { chatId: string | null; personId: string | null }, incident: Incident): Promise<boolean> {
-    if (this.dir.sees(scope, incident)) return true;
-    if (!scope.personId) return false;
-    if (incident.reporterId === scope.personId) return true;
-    return (await this.deps.uow.repo.assignments(incident.id)).some((a) => a.personId === scope.personId);
+  async sees(viewer: Viewer, incident: Incident): Promise<boolean> {
+    const scope = visibilityScope(this.dir, viewer);
+    if (inScope(scope, incident)) return true;
+    if (scope.all || !scope.personId) return false;
+    const assigneeIds = (await this.deps.uow.repo.assignments(incident.id)).map((a) => a.personId);
+    return inScope(scope, { ...incident, assigneeIds });
   }
 
   /** Whether `personId` must still acknowledge `incident` (responsible, not yet acknowledged, open). */
   async awaitsAckFrom(incident: Incident, personId: string | null): Promise<boolean> {
     if (!personId || incident.status === 'closed') return false;
     const repo = this.deps.uow.repo;
-    if (!(await this.responsibleIds(repo, incident)).includes(personId)) return false;
+    if (!(await this.required(repo, incident)).includes(personId)) return false;
     return !(await repo.acknowledgements(incident.id)).some((a) => a.personId === personId);
   }
 

@@ -3,7 +3,7 @@
  * the hooks that follow it (milestones, issue 4) and the notice it produces run in ONE transaction
  * under the incident's row lock; hooks' after-commit steps run after commit.
  */
-import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
+import { ConflictError, ForbiddenError, IncidentNotFoundError } from '../errors.js';
 import type { Directory } from './Directory.js';
 import type { Actor, IncidentEvent, IncidentHook } from './incident-events.js';
 import type { Clock, IncidentRepo, Notice, UnitOfWork } from './ports.js';
@@ -55,7 +55,7 @@ export abstract class IncidentTransactions {
   protected require(actor: Actor, incident: Incident, which: 'close' | 'handle', what: string): void {
     if (!actor.personId)
       throw new ForbiddenError(`您不在本单位通讯录中，不能${what}。请联系管理员在配置的 people 中登记您的账号。`);
-    if (!this.dir.allowed(actor.personId, incident.unitId, this.dir.config.permissions[which])) {
+    if (!this.dir.may(actor.personId, incident.unitId, which)) {
       throw new ForbiddenError(
         `您没有${what}权限（${which === 'close' ? '办结、重开' : '发布、平息、指派、分类'}由责任人、办公室或领导小组负责）。`,
       );
@@ -64,7 +64,7 @@ export abstract class IncidentTransactions {
 
   protected async lock(repo: IncidentRepo, id: string): Promise<Incident> {
     const i = await repo.getIncident(id, { forUpdate: true });
-    if (!i) throw new NotFoundError(`找不到事件 ${id}。请核对编号，或用 /列表 查看本群事件。`);
+    if (!i) throw new IncidentNotFoundError(id);
     return i;
   }
 

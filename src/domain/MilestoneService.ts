@@ -55,7 +55,7 @@ export class MilestoneService extends IncidentTransactions {
       async (repo) => {
         const incident = await this.lock(repo, incidentId);
         const q = query.trim().toLowerCase();
-        const specOf = (key: string) => this.dir.config.milestones.find((m) => m.key === key.split(':')[0]);
+        const specOf = (key: string) => this.dir.milestoneSpec(key.split(':')[0]);
         const matches = (await repo.milestones(incidentId))
           .filter((m) => m.state === 'open')
           .filter((m) => {
@@ -130,7 +130,7 @@ export class MilestoneService extends IncidentTransactions {
       actor,
       async (repo) => {
         const incident = await this.lock(repo, incidentId);
-        if (!this.dir.allowed(actor.personId, incident.unitId, this.dir.config.permissions.gradeBreach)) {
+        if (!this.dir.may(actor.personId, incident.unitId, 'gradeBreach')) {
           throw new ForbiddenError('您没有违约定性权限。违约定性由第一责任人、领导小组或办公室确定。');
         }
         const q = query.trim().toLowerCase();

@@ -5,6 +5,7 @@
 import { ROLE_NAMES, type Directory } from './Directory.js';
 import type { CardSpec, Notice } from './ports.js';
 import type { Acknowledgement, Incident, MilestoneRecord } from './types.js';
+import { effectiveLevel } from './responsibility.js';
 
 /** Chinese names of statuses. */
 export const STATUS_NAMES: Record<Incident['status'], string> = {
@@ -18,7 +19,7 @@ export const STATUS_NAMES: Record<Incident['status'], string> = {
 
 /** `一般（III）`, with `·待确认` while only proposed. */
 export function levelLabel(dir: Directory, i: Incident): string {
-  const id = i.confirmedLevel ?? i.proposedLevel;
+  const id = effectiveLevel(i);
   const name = dir.level(id)?.name ?? id;
   return `${name}（${id}）${i.confirmedLevel ? '' : '·待确认'}`;
 }

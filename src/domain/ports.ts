@@ -13,6 +13,8 @@ import type {
   NewIncident,
   NewLedgerEntry,
 } from './types.js';
+import type { EscalationSnapshot } from './milestones/escalation-snapshot.js';
+import type { VisibilityScope } from './visibility.js';
 
 /** Who did it: `id` is a config person id, or `<platform>:<userId>` for someone not in the config. */
 export interface Actor {
@@ -30,6 +32,8 @@ export interface IncidentFilter {
   overdueAt?: Date;
   reportedFrom?: Date;
   reportedTo?: Date;
+  /** Only incidents in this scope (built by `visibilityScope` in visibility.ts, never by hand). */
+  visibleIn?: VisibilityScope;
   limit?: number;
 }
 
@@ -84,6 +88,10 @@ export interface IncidentRepo {
    * incidents.plan_id`), across all incidents: what the chase reconcile pass keeps scheduled.
    */
   activeOpenMilestones(): Promise<ChaseRun[]>;
+  /** Stores the escalation policy plan `planId` was made with (once per plan). @throws IncidentNotFoundError. */
+  savePlanSnapshot(planId: string, incidentId: string, escalation: EscalationSnapshot, at: Date): Promise<void>;
+  /** The escalation policy of a plan, or undefined for a plan made before snapshots existed. */
+  planSnapshot(planId: string): Promise<EscalationSnapshot | undefined>;
   insertBreach(b: Omit<Breach, 'id'>): Promise<Breach>;
   breaches(incidentId: string): Promise<Breach[]>;
   updateBreachGrade(id: number, grade: Breach['grade'], by: string, note: string | null): Promise<Breach | undefined>;

@@ -4,6 +4,7 @@
  * every call runs in that one transaction.
  */
 import { sql, type Kysely } from 'kysely';
+import type { EscalationSnapshot } from '../domain/milestones/escalation-snapshot.js';
 import type { ChaseRun, IncidentFilter, IncidentRepo } from '../domain/ports.js';
 import type {
   Acknowledgement,
@@ -15,7 +16,7 @@ import type {
   NewIncident,
   NewLedgerEntry,
 } from '../domain/types.js';
-import { NotFoundError } from '../errors.js';
+import { IncidentNotFoundError } from '../errors.js';
 import type { Database } from './schema.js';
 import {
   fromIncidentPatch,
@@ -32,12 +33,12 @@ import {
 /** Incident number digits: `YQ-20261129-001` (more digits past 999). */
 const NUMBER_WIDTH = 3;
 
-/** Runs `op`, turning a foreign-key violation (unknown incident id) into NotFoundError. */
+/** Runs `op`, turning a foreign-key violation (unknown incident id) into IncidentNotFoundError. */
 async function requireIncident<T>(incidentId: string | null, op: () => Promise<T>): Promise<T> {
   try {
     return await op();
   } catch (err) {
-    if ((err as { code?: string }).code === '23503') throw new NotFoundError(`未找到舆情事件 ${incidentId ?? ''}`);
+    if ((err as { code?: string }).code === '23503') throw new IncidentNotFoundError(incidentId ?? '');
     throw err;
   }
 }
@@ -84,7 +85,7 @@ export class PgIncidentRepo implements IncidentRepo {
     return row === undefined ? undefined : toIncident(row);
   }
 
-  /** @throws NotFoundError (Chinese message naming the id) if the incident does not exist. */
+  /** @throws IncidentNotFoundError (coded; its text lives in errors.ts) if the incident does not exist. */
   async updateIncident(
     id: string,
     patch: Partial<Omit<Incident, 'id' | 'createdAt' | 'updatedAt'>>,
@@ -95,7 +96,7 @@ export class PgIncidentRepo implements IncidentRepo {
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirst();
-    if (row === undefined) throw new NotFoundError(`未找到舆情事件 ${id}`);
+    if (row === undefined) throw new IncidentNotFoundError(id);
     return toIncident(row);
   }
 
@@ -108,6 +109,30 @@ export class PgIncidentRepo implements IncidentRepo {
     let q = this.db.selectFrom('incidents').selectAll('incidents');
     if (f.chatId !== undefined) q = q.where('chat_id', '=', f.chatId);
     if (f.unitId !== undefined) q = q.where('unit_id', '=', f.unitId);
+    const scope = f.visibleIn;
+    if (scope !== undefined && !scope.all) {
+      const { chatIds, unitIds, personId } = scope;
+      if (chatIds.length === 0 && unitIds.length === 0 && personId === null) return [];
+      // the same test as domain/visibility.ts inScope, in SQL
+      q = q.where((eb) =>
+        eb.or([
+          ...(chatIds.length ? [eb('chat_id', 'in', [...chatIds])] : []),
+          ...(unitIds.length ? [eb('unit_id', 'in', [...unitIds])] : []),
+          ...(personId === null
+            ? []
+            : [
+                eb('reporter_id', '=', personId),
+                eb.exists(
+                  eb
+                    .selectFrom('assignments as a')
+                    .select(sql<number>`1`.as('one'))
+                    .whereRef('a.incident_id', '=', 'incidents.id')
+                    .where('a.person_id', '=', personId),
+                ),
+              ]),
+        ]),
+      );
+    }
     if (f.statuses !== undefined) q = q.where('status', 'in', f.statuses);
     if (f.reportedFrom !== undefined) q = q.where('reported_at', '>=', f.reportedFrom);
     if (f.reportedTo !== undefined) q = q.where('reported_at', '<', f.reportedTo);
@@ -128,7 +153,7 @@ export class PgIncidentRepo implements IncidentRepo {
     return (await q.execute()).map(toIncident);
   }
 
-  /** @throws NotFoundError if `incidentId` names no incident. */
+  /** @throws IncidentNotFoundError if `incidentId` names no incident. */
   async appendLedger(e: NewLedgerEntry): Promise<LedgerEntry> {
     const row = await requireIncident(e.incidentId, () =>
       this.db
@@ -171,7 +196,7 @@ export class PgIncidentRepo implements IncidentRepo {
     return rows.map(toLedgerEntry);
   }
 
-  /** @throws NotFoundError if the incident does not exist. */
+  /** @throws IncidentNotFoundError if the incident does not exist. */
   async acknowledge(a: Acknowledgement): Promise<boolean> {
     const row = await requireIncident(a.incidentId, () =>
       this.db
@@ -196,7 +221,7 @@ export class PgIncidentRepo implements IncidentRepo {
     return rows.map(toAcknowledgement);
   }
 
-  /** @throws NotFoundError if the incident does not exist. */
+  /** @throws IncidentNotFoundError if the incident does not exist. */
   async assign(a: Assignment): Promise<boolean> {
     const row = await requireIncident(a.incidentId, () =>
       this.db
@@ -300,7 +325,7 @@ export class PgIncidentRepo implements IncidentRepo {
       .execute();
   }
 
-  /** @throws NotFoundError if the incident does not exist. */
+  /** @throws IncidentNotFoundError if the incident does not exist. */
   async claimChaseStep(
     incidentId: string,
     milestoneKey: string,
@@ -317,6 +342,30 @@ export class PgIncidentRepo implements IncidentRepo {
         .executeTakeFirst(),
     );
     return row !== undefined;
+  }
+
+  async savePlanSnapshot(planId: string, incidentId: string, escalation: EscalationSnapshot, at: Date): Promise<void> {
+    await requireIncident(incidentId, () =>
+      this.db
+        .insertInto('plan_snapshots')
+        .values({
+          plan_id: planId,
+          incident_id: incidentId,
+          escalation: JSON.stringify(escalation),
+          created_at: at,
+        })
+        .onConflict((oc) => oc.column('plan_id').doNothing())
+        .execute(),
+    );
+  }
+
+  async planSnapshot(planId: string): Promise<EscalationSnapshot | undefined> {
+    const row = await this.db
+      .selectFrom('plan_snapshots')
+      .select('escalation')
+      .where('plan_id', '=', planId)
+      .executeTakeFirst();
+    return row ? (row.escalation as unknown as EscalationSnapshot) : undefined;
   }
 
   /**
@@ -336,7 +385,7 @@ export class PgIncidentRepo implements IncidentRepo {
     return rows.map((r) => ({ incidentId: r.incident_id, key: r.key, planId: r.plan_id }));
   }
 
-  /** @throws NotFoundError if the incident does not exist. */
+  /** @throws IncidentNotFoundError if the incident does not exist. */
   async insertBreach(b: Omit<Breach, 'id'>): Promise<Breach> {
     const row = await requireIncident(b.incidentId, () =>
       this.db

@@ -112,6 +112,14 @@ export interface ProcessedEventsTable {
   seen_at: TimestampDefault;
 }
 
+/** `plan_snapshots`: the escalation policy one milestone plan was made with (migration 0004). */
+export interface PlanSnapshotsTable {
+  plan_id: string;
+  incident_id: string;
+  escalation: JsonObject;
+  created_at: Timestamp;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   incidents: IncidentsTable;
@@ -123,6 +131,7 @@ export interface Database {
   chase_steps: ChaseStepsTable;
   breaches: BreachesTable;
   processed_events: ProcessedEventsTable;
+  plan_snapshots: PlanSnapshotsTable;
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;

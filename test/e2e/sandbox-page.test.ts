@@ -49,7 +49,9 @@ test('report, @-mention both responsible people, 签收 by click, and the 台账
   expect(await ui.cardFields(updated)).toMatchObject({ '直接责任人 吴芳': '待签收' });
   await ui.waitForBotMessage(`刘洋 已签收 ${ID}`);
   expect(await ui.cards().count()).toBe(1);
-  expect((await app.incidents.view(ID)).acknowledgements.map((a) => a.personId)).toEqual(['liuyang']);
+  expect((await app.incidents.view({ kind: 'system' }, ID)).acknowledgements.map((a) => a.personId)).toEqual([
+    'liuyang',
+  ]);
 
   await ui.send('/查看');
   const view = await ui.waitForBotMessage('台账：');

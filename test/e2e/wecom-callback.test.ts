@@ -27,7 +27,7 @@ describe('group commands and card clicks through the encrypted AI-bot callback',
   // 2026-11-29 10:00 in Asia/Shanghai (02:00 UTC): ids are YQ-20261129-NNN.
   const clock = new TestClock(new Date('2026-11-29T02:00:00Z'));
   const ID = 'YQ-20261129-001';
-  const incidentCount = async () => (await w.app.incidents.list({})).length;
+  const incidentCount = async () => (await w.app.incidents.list({ kind: 'system' }, {})).length;
   const seenEvent = async (eventId: string) =>
     (
       await w.app.store.pool.query('SELECT 1 FROM processed_events WHERE platform = $1 AND event_id = $2', [
@@ -76,7 +76,7 @@ describe('group commands and card clicks through the encrypted AI-bot callback',
       button_list: [{ text: '签收', key: `ack:${ID}`, style: 1 }],
     });
 
-    const view = await w.app.incidents.view(ID);
+    const view = await w.app.incidents.view({ kind: 'system' }, ID);
     expect(view.incident).toMatchObject({
       unitId: 'relief',
       chatId: 'relief',
@@ -94,7 +94,7 @@ describe('group commands and card clicks through the encrypted AI-bot callback',
   });
 
   test('a 签收 click by a userid that is not responsible changes nothing: no card update, a Chinese refusal via response_url [101031, 101138]', async () => {
-    const before = (await w.app.incidents.view(ID)).ledger.length;
+    const before = (await w.app.incidents.view({ kind: 'system' }, ID)).ledger.length;
     const colleague = await w.client.clickCard({
       chatId: RELIEF_CHAT,
       userId: 'XuTing',
@@ -114,7 +114,7 @@ describe('group commands and card clicks through the encrypted AI-bot callback',
     expect(stranger.rawBody).toBe('');
     expect(await lateReply(stranger.responseCode)).toContain('签收无效');
 
-    const view = await w.app.incidents.view(ID);
+    const view = await w.app.incidents.view({ kind: 'system' }, ID);
     expect(view.acknowledgements).toEqual([]);
     expect(view.ledger).toHaveLength(before);
   });
@@ -128,7 +128,7 @@ describe('group commands and card clicks through the encrypted AI-bot callback',
     });
     expect(forged.rawBody).toBe('');
     expect(await lateReply(forged.responseCode)).toContain('该按钮与卡片不符');
-    expect((await w.app.incidents.view(ID)).acknowledgements).toEqual([]);
+    expect((await w.app.incidents.view({ kind: 'system' }, ID)).acknowledgements).toEqual([]);
   });
 
   test('a 签收 click by LiuYang acknowledges for 刘洋 in the database and is answered by update_template_card [101031]', async () => {
@@ -154,7 +154,7 @@ describe('group commands and card clicks through the encrypted AI-bot callback',
     expect(reply.template_card.button_list).toEqual([{ text: '签收', key: `ack:${ID}`, style: 1 }]);
     expect(await lateReply(ex.responseCode)).toContain(`刘洋 已签收 ${ID}`);
 
-    const view = await w.app.incidents.view(ID);
+    const view = await w.app.incidents.view({ kind: 'system' }, ID);
     expect(view.acknowledgements.map((a) => [a.personId, a.at.toISOString()])).toEqual([
       ['liuyang', '2026-11-29T02:00:00.000Z'],
     ]);
@@ -219,7 +219,9 @@ describe('group commands and card clicks through the encrypted AI-bot callback',
     const again = await send();
     expect(again.rawBody).toBe('');
     expect(await incidentCount()).toBe(before + 1);
-    expect((await w.app.incidents.list({})).filter((i) => i.description === '重复投递的帖子')).toHaveLength(1);
+    expect(
+      (await w.app.incidents.list({ kind: 'system' }, {})).filter((i) => i.description === '重复投递的帖子'),
+    ).toHaveLength(1);
   });
 });
 
@@ -261,7 +263,7 @@ describe('proactive chases reach the group through its webhook robot [91770]', (
     expect(body.markdown.content).toContain(`/签收 ${id}`);
     expect(body.markdown.content).toMatch(/<@(LiuYang|WuFang)>/);
 
-    const kinds = (await w.app.incidents.view(id)).ledger.map((e) => e.kind);
+    const kinds = (await w.app.incidents.view({ kind: 'system' }, id)).ledger.map((e) => e.kind);
     expect(kinds.some((k) => k === 'milestone.reminded' || k === 'milestone.breached')).toBe(true);
   });
 });

@@ -66,5 +66,5 @@ export function chaseRunCompletes(
 
 /** Ledger entries of an incident of the given kind (payload included). */
 export async function entries(app: TestApp, incidentId: string, kind: string) {
-  return (await app.incidents.view(incidentId)).ledger.filter((e) => e.kind === kind);
+  return (await app.incidents.view({ kind: 'system' }, incidentId)).ledger.filter((e) => e.kind === kind);
 }

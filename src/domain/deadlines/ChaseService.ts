@@ -12,10 +12,14 @@ import {
   gradeBreach,
   nextStep,
   resolveLadderTarget,
+  snapshotPolicy,
+  takeEscalationSnapshot,
   type ChaseStep,
+  type EscalationSnapshot,
   type LadderDelivery,
 } from '../milestones/index.js';
 import type { ChaseRun, Clock, DomainLogger, IncidentRepo, Notice, Notifier, UnitOfWork } from '../ports.js';
+import { effectiveLevel, seniority } from '../responsibility.js';
 import type { Incident, MilestoneRecord } from '../types.js';
 import { breachNotice, escalationNotice, reminderNotice } from './chase-messages.js';
 
@@ -58,11 +62,11 @@ export class ChaseService {
       if (incident.planId !== run.planId) return this.stop(run, 'stale-plan');
       const m = (await repo.milestones(run.incidentId)).find((x) => x.key === run.key);
       if (m?.state !== 'open' || m.planId !== run.planId) return this.stop(run, 'not-open');
-      const level = incident.confirmedLevel ?? incident.proposedLevel;
+      const policy = await this.policyOf(repo, run, incident);
       const schedule = chaseSchedule(
         m,
-        this.deps.directory.config.escalation,
-        level,
+        snapshotPolicy(policy),
+        policy.level,
         this.deps.directory.timezone,
         this.deps.timeScale,
       );
@@ -76,13 +80,15 @@ export class ChaseService {
         done.add(ns.step.step);
         if (
           !(await repo.claimChaseStep(run.incidentId, run.key, ns.step.step, claimToken(ns.step, m, run.planId), now))
-        )
+        ) {
+          this.deps.log.info({ ...run, step: ns.step.step }, 'chase step already done by an earlier run: skipped');
           continue;
+        }
         if (ns.superseded) {
           this.deps.log.info({ ...run, step: ns.step.step }, 'reminder superseded by a later due step: not sent');
           continue;
         }
-        const notice = await this.act(repo, incident, m, ns.step, now);
+        const notice = await this.act(repo, incident, m, ns.step, now, policy);
         if (notice) notices.push(notice);
         fired.push(ns.step.step);
       }
@@ -97,29 +103,26 @@ export class ChaseService {
    * asked to chase themselves or their superior, and nobody is chased twice for one milestone.
    * Null when nobody is left.
    */
-  private rung(i: Incident, m: MilestoneRecord, n: number): LadderDelivery | null {
+  private rung(
+    i: Incident,
+    m: MilestoneRecord,
+    n: number,
+    ladder: EscalationSnapshot['ladder'],
+  ): LadderDelivery | null {
     const dir = this.deps.directory;
-    const unit = dir.unit(i.unitId)!;
-    const lg = dir.config.leadershipGroup;
+    const unit = dir.unit(i.unitId);
+    const lg = dir.leadershipGroupSpec();
     const contacts = {
       ownerIds: m.ownerIds,
-      firstResponsible: unit.firstResponsible,
-      directResponsible: unit.directResponsible,
+      firstResponsible: unit?.firstResponsible ?? '',
+      directResponsible: unit?.directResponsible ?? '',
       incidentChatId: i.chatId,
-      leadershipGroup: { leader: lg.leader, deputies: lg.deputies, chat: lg.chat ?? null },
-      upperAuthority: { contacts: dir.config.upperAuthority.contacts },
+      leadershipGroup: { leader: lg.leader, deputies: [...lg.deputies], chat: lg.chat },
+      upperAuthority: { contacts: [...dir.upperAuthorityContacts()] },
     };
-    const rank = (p: string) =>
-      Math.max(
-        dir.config.upperAuthority.contacts.includes(p) ? 6 : 0,
-        lg.leader === p ? 5 : 0,
-        lg.deputies.includes(p) ? 4 : 0,
-        unit.firstResponsible === p ? 3 : 0,
-        unit.directResponsible === p ? 2 : 1,
-      );
+    const rank = (p: string) => seniority(dir, i.unitId, p);
     const ownerRank = Math.max(...m.ownerIds.map(rank), 1);
     const reached = new Set(m.ownerIds);
-    const ladder = dir.config.escalation.ladder;
     let out: LadderDelivery | null = null;
     for (let k = 1; k <= n && k <= ladder.length; k++) {
       const d = resolveLadderTarget(ladder[k - 1].target, contacts);
@@ -131,8 +134,26 @@ export class ChaseService {
     return out;
   }
 
+  /**
+   * The escalation policy of the run's plan: its snapshot (taken by `DeadlinePlanner` when the plan
+   * was made), never the live config; a plan made before snapshots existed (migration 0004) gets
+   * one taken now from the live policy, stored so the rest of its chase stays put.
+   */
+  private async policyOf(repo: IncidentRepo, run: ChaseRun, incident: Incident): Promise<EscalationSnapshot> {
+    const stored = await repo.planSnapshot(run.planId);
+    if (stored) return stored;
+    const taken = takeEscalationSnapshot(this.deps.directory.escalationPolicy(), effectiveLevel(incident));
+    await repo.savePlanSnapshot(run.planId, run.incidentId, taken, this.deps.clock.now());
+    this.deps.log.warn(
+      { ...run },
+      'plan has no escalation snapshot (planned before 0004): took one from the live policy',
+    );
+    return taken;
+  }
+
+  /** Ends a run, logging why (`no-incident`, `stale-plan`, `not-open`, `done`). */
   private stop(run: ChaseRun, why: string): ChaseOutcome {
-    if (why !== 'done') this.deps.log.info({ ...run, why }, 'chase run skipped');
+    this.deps.log.info({ ...run, why }, why === 'done' ? 'chase over: every step done' : 'chase run skipped');
     return { next: null, fired: [], stopped: why };
   }
 
@@ -143,6 +164,7 @@ export class ChaseService {
     m: MilestoneRecord,
     step: ChaseStep,
     now: Date,
+    policy: EscalationSnapshot,
   ): Promise<Notice | null> {
     const dir = this.deps.directory;
     const base = { key: m.key, name: m.name, step: step.step, planId: m.planId, dueAt: m.dueAt.toISOString() };
@@ -185,7 +207,7 @@ export class ChaseService {
       });
       return breachNotice(dir, i, m);
     }
-    const delivery = this.rung(i, m, step.rung!);
+    const delivery = this.rung(i, m, step.rung!, policy.ladder);
     if (!delivery) {
       this.deps.log.info(
         { incidentId: i.id, key: m.key, step: step.step },

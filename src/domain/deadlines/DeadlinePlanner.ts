@@ -6,7 +6,6 @@
  * transaction; the chase jobs are (re)scheduled after commit.
  */
 import { randomUUID } from 'node:crypto';
-import type { OrgConfig } from '../../config/schema.js';
 import type { WorkingCalendar } from '../calendar.js';
 import type { Directory } from '../Directory.js';
 import type { IncidentEvent, IncidentEventContext, IncidentHook } from '../incident-events.js';
@@ -15,9 +14,11 @@ import {
   parseMilestoneKey,
   planMilestonesDetailed,
   replan,
-  type IncidentPeople,
+  snapshotPolicy,
+  takeEscalationSnapshot,
 } from '../milestones/index.js';
 import type { ChaseScheduler, DomainLogger, IncidentRepo } from '../ports.js';
+import { effectiveLevel, incidentPeople } from '../responsibility.js';
 import type { Incident, MilestoneRecord } from '../types.js';
 
 /** Dependencies of the planner. `timeScale` < 1 compresses every duration (drill mode). */
@@ -40,10 +41,6 @@ const MET_BY: Partial<Record<IncidentEvent['type'], string>> = {
 
 export class DeadlinePlanner implements IncidentHook {
   constructor(private readonly deps: DeadlinePlannerDeps) {}
-
-  private get config(): OrgConfig {
-    return this.deps.directory.config;
-  }
 
   /** See the file comment. Returns the after-commit scheduling step when a plan changed. */
   async onEvent(ctx: IncidentEventContext): Promise<(() => Promise<void>) | void> {
@@ -81,19 +78,6 @@ export class DeadlinePlanner implements IncidentHook {
     }
   }
 
-  /** The people of an incident by role (for owners and ladder targets). */
-  async people(repo: IncidentRepo, incident: Incident): Promise<IncidentPeople> {
-    const unit = this.deps.directory.unit(incident.unitId)!;
-    return {
-      reporter: incident.reporterId,
-      firstResponsible: unit.firstResponsible,
-      directResponsible: unit.directResponsible,
-      spokesperson: unit.spokesperson,
-      office: unit.office,
-      assignees: (await repo.assignments(incident.id)).map((a) => a.personId),
-    };
-  }
-
   /** When the latest feedback was received (`/反馈`, ledger `incident.feedback`): the feedback clock. */
   private async feedbackAt(repo: IncidentRepo, incidentId: string): Promise<Date | null> {
     const last = (await repo.ledger(incidentId)).filter((e) => e.kind === 'incident.feedback').pop();
@@ -101,7 +85,7 @@ export class DeadlinePlanner implements IncidentHook {
   }
 
   private spec(baseKey: string) {
-    return this.config.milestones.find((m) => m.key === baseKey);
+    return this.deps.directory.milestoneSpec(baseKey);
   }
 
   private async meet(
@@ -130,7 +114,8 @@ export class DeadlinePlanner implements IncidentHook {
   private async plan(repo: IncidentRepo, incident: Incident, at: Date, reason: string): Promise<() => Promise<void>> {
     const dir = this.deps.directory;
     const planId = randomUUID();
-    const level = incident.confirmedLevel ?? incident.proposedLevel;
+    const level = effectiveLevel(incident);
+    const assignees = (await repo.assignments(incident.id)).map((a) => a.personId);
     const { records, skipped } = planMilestonesDetailed({
       incident: {
         id: incident.id,
@@ -142,11 +127,11 @@ export class DeadlinePlanner implements IncidentHook {
         category: incident.category,
         feedbackAt: await this.feedbackAt(repo, incident.id),
       },
-      people: await this.people(repo, incident),
-      milestones: this.config.milestones,
+      people: incidentPeople(dir, incident, assignees),
+      milestones: dir.milestoneSpecs(),
       calendar: this.deps.calendar,
       timezone: dir.timezone,
-      endOfDay: this.config.calendar.endOfDay,
+      endOfDay: dir.endOfDay,
       timeScale: this.deps.timeScale,
       planId,
       nameOf: (p) => dir.nameOf(p),
@@ -155,6 +140,9 @@ export class DeadlinePlanner implements IncidentHook {
     const merged = replan(existing, records, { reviveCancelled: reason === 'reopened' });
     await repo.replaceOpenMilestones(incident.id, merged.open);
     await repo.updateIncident(incident.id, { planId });
+    // the policy this plan is chased by, whatever the config says later (grafana/oncall escalation_snapshot)
+    const escalation = takeEscalationSnapshot(dir.escalationPolicy(), level);
+    await repo.savePlanSnapshot(planId, incident.id, escalation, at);
     await repo.appendLedger({
       incidentId: incident.id,
       actor: 'system',
@@ -175,7 +163,7 @@ export class DeadlinePlanner implements IncidentHook {
     const open = merged.open;
     return async () => {
       for (const m of open) {
-        const first = chaseSchedule(m, this.config.escalation, level, dir.timezone, this.deps.timeScale)[0];
+        const first = chaseSchedule(m, snapshotPolicy(escalation), level, dir.timezone, this.deps.timeScale)[0];
         if (!first) continue;
         await this.deps.scheduler.schedule({ incidentId: incident.id, key: m.key, planId }, first.notifyAt);
       }

@@ -48,6 +48,11 @@ export {
 export { replan, type ReplanResult } from './replan.js';
 export { quietWindowEnd, deferOutOfQuietHours } from './quiet-hours.js';
 export { chaseSchedule, type ChaseStep, type ChaseKind, type ChaseMilestone } from './chase-schedule.js';
+export {
+  takeEscalationSnapshot,
+  snapshotPolicy,
+  type EscalationSnapshot,
+} from './escalation-snapshot.js';
 export { nextStep, overdueSteps, type NextStep } from './next-step.js';
 export { resolveLadderTarget, type EscalationContacts, type LadderDelivery } from './ladder-target.js';
 export { gradeBreach, type BreachGrade, type BreachFacts } from './breach-grade.js';

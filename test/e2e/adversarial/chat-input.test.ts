@@ -29,7 +29,7 @@ async function report(chatId: string, text: string): Promise<string> {
 
 test('NUL and other control characters in a report are dropped, not a database error: the incident opens with the rest of the text', async () => {
   const id = await report('relief', '含空字符\u0000的\u0007描述');
-  const incident = await app.incidents.resolve('relief', id);
+  const incident = await app.incidents.resolve({ kind: 'chat', chatId: 'relief' }, { kind: 'id', id });
   expect(incident.description).toBe('含空字符的描述');
   const ledger = await app.store.uow.repo.ledger(id);
   expect(ledger.filter((e) => e.kind === 'incident.opened')).toHaveLength(1);
@@ -66,7 +66,9 @@ test('a mistyped id is refused with the right form instead of acting on the only
   expect(replies).toHaveLength(1);
   expect(replies[0].text).toContain('事件编号格式不正确：YQ-2026112-01');
   expect(replies[0].text).toContain('用法：/办结 <编号> <处置总结>');
-  expect((await app.incidents.resolve('leaders', id)).status).toBe('reported');
+  expect((await app.incidents.resolve({ kind: 'chat', chatId: 'leaders' }, { kind: 'id', id })).status).toBe(
+    'reported',
+  );
   expect((await app.store.uow.repo.ledger(id)).some((e) => e.kind === 'incident.closed')).toBe(false);
 });
 

@@ -32,7 +32,7 @@ describe('opening an incident (/上报)', () => {
     expect(reply.text).toContain('一般（III）');
     expect(reply.card?.buttons).toEqual([{ key: 'ack:YQ-20261129-001', text: '签收', style: 'primary' }]);
 
-    const view = await app.incidents.view('YQ-20261129-001');
+    const view = await app.incidents.view({ kind: 'system' }, 'YQ-20261129-001');
     expect(view.incident).toMatchObject({
       unitId: 'relief',
       chatId: 'relief',
@@ -50,7 +50,7 @@ describe('opening an incident (/上报)', () => {
     const [reply] = await say(app, 'relief', 'xuting', '/report 网传养老院护工打人视频 #养老服务中心 上级交办');
     expect(reply.text).toContain('YQ-20261129-002');
     expect(reply.mentions.sort()).toEqual(['sunli', 'zhaolei']);
-    const v = await app.incidents.view('YQ-20261129-002');
+    const v = await app.incidents.view({ kind: 'system' }, 'YQ-20261129-002');
     expect(v.incident.unitId).toBe('eldercare');
     expect(v.incident.sourceType).toBe('assigned');
   });
@@ -68,7 +68,7 @@ describe('opening an incident (/上报)', () => {
     expect(unit.text).toContain('未知的单位：不存在的单位');
     const [unknown] = await say(app, 'relief', 'chenjing', '/不存在');
     expect(unknown.text).toContain('未知命令');
-    const list = await app.incidents.list({});
+    const list = await app.incidents.list({ kind: 'system' }, {});
     expect(list).toHaveLength(2);
   });
 });
@@ -78,7 +78,7 @@ describe('acknowledging (签收)', () => {
     const opened = app.sandbox!.messages('relief').find((m) => m.card?.id === 'ack-YQ-20261129-001')!;
     const [r] = await click(app, 'relief', 'ack-YQ-20261129-001', 'xuting', 'ack:YQ-20261129-001');
     expect(r.text).toContain('不是 YQ-20261129-001 的责任人');
-    expect((await app.incidents.view('YQ-20261129-001')).acknowledgements).toHaveLength(0);
+    expect((await app.incidents.view({ kind: 'system' }, 'YQ-20261129-001')).acknowledgements).toHaveLength(0);
     expect(messageById(app, 'relief', opened.id)!.card!.fields!.filter((f) => f.value === '待签收')).toHaveLength(2);
   });
 
@@ -95,14 +95,14 @@ describe('acknowledging (签收)', () => {
     );
     const [again] = await click(app, 'relief', 'ack-YQ-20261129-001', 'liuyang', 'ack:YQ-20261129-001');
     expect(again.text).toContain('已签收过');
-    expect((await app.incidents.view('YQ-20261129-001')).incident.status).toBe('reported');
+    expect((await app.incidents.view({ kind: 'system' }, 'YQ-20261129-001')).incident.status).toBe('reported');
   });
 
   test('/签收 without an id picks the one incident in the chat awaiting the sender; all signed → acknowledged', async () => {
     clock.advance(5 * 60_000);
     const [r] = await say(app, 'relief', 'wufang', '/签收');
     expect(r.text).toContain('吴芳 已签收 YQ-20261129-001，责任人已全部签收');
-    const v = await app.incidents.view('YQ-20261129-001');
+    const v = await app.incidents.view({ kind: 'system' }, 'YQ-20261129-001');
     expect(v.incident.status).toBe('acknowledged');
     expect(v.acknowledgements.map((a) => [a.personId, a.at.toISOString()])).toEqual([
       ['liuyang', '2026-11-29T02:00:00.000Z'],
@@ -122,7 +122,7 @@ describe('level, category, progress, assignment, closing', () => {
     const [ok] = await say(app, 'relief', 'wufang', '/level YQ-20261129-001 橙');
     expect(ok.text).toContain('升级');
     expect(ok.text).toContain('重大或较大（II）');
-    expect((await app.incidents.view('YQ-20261129-001')).incident.confirmedLevel).toBe('II');
+    expect((await app.incidents.view({ kind: 'system' }, 'YQ-20261129-001')).incident.confirmedLevel).toBe('II');
   });
 
   test('/分类, /进展, /指派 and /查看 show in the timeline', async () => {
@@ -147,10 +147,10 @@ describe('level, category, progress, assignment, closing', () => {
   test('/发布 and /平息 move through the handling flow (domain.md "The handling flow")', async () => {
     const [published] = await say(app, 'relief', 'zhangmin', '/publish YQ-20261129-001 已在论坛发布情况说明');
     expect(published.text).toContain('已登记公开回应');
-    expect((await app.incidents.view('YQ-20261129-001')).incident.status).toBe('responded');
+    expect((await app.incidents.view({ kind: 'system' }, 'YQ-20261129-001')).incident.status).toBe('responded');
     const [calm] = await say(app, 'relief', 'wufang', '/平息 YQ-20261129-001');
     expect(calm.text).toContain('趋于平息');
-    expect((await app.incidents.view('YQ-20261129-001')).incident.status).toBe('calming');
+    expect((await app.incidents.view({ kind: 'system' }, 'YQ-20261129-001')).incident.status).toBe('calming');
   });
 
   test('/办结 needs a summary; /重开 reopens; the ledger keeps every step', async () => {
@@ -162,7 +162,7 @@ describe('level, category, progress, assignment, closing', () => {
     expect(twice.text).toContain('已办结');
     const [reopened] = await say(app, 'relief', 'wufang', '/重开 YQ-20261129-001');
     expect(reopened.text).toContain('已重新打开');
-    const kinds = (await app.incidents.view('YQ-20261129-001')).ledger.map((e) => e.kind);
+    const kinds = (await app.incidents.view({ kind: 'system' }, 'YQ-20261129-001')).ledger.map((e) => e.kind);
     expect(kinds).toEqual(
       expect.arrayContaining([
         'incident.closed',

@@ -63,7 +63,7 @@ test('reminds, records the breach, climbs the ladder rung by rung, and stops onc
   expect(escalated.sort()).toEqual(['ack:wufang/escalate:3:firstResponsible', 'ack:wufang/escalate:4:leadershipGroup']);
   const reminded = (await entries(app, id, 'milestone.reminded')).map((e) => e.payload.key);
   expect(reminded.sort()).toEqual(['ack:liuyang', 'ack:wufang']);
-  const v = await app.incidents.view(id);
+  const v = await app.incidents.view({ kind: 'system' }, id);
   expect(v.breaches.map((b) => [b.milestoneKey, b.personIds, b.grade])).toEqual([['ack:wufang', ['wufang'], 'minor']]);
   expect(v.milestones.map((m) => [m.key, m.state, m.breachedAt !== null])).toEqual(
     expect.arrayContaining([

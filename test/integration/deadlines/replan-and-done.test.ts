@@ -34,7 +34,7 @@ afterAll(async () => {
 test('raising the level re-plans the open deadline with the new limit and notifies the leadership group; the old plan goes stale', async () => {
   const [opened] = await say(app, 'relief', 'xuting', '/上报 网传低保资金被挪用');
   const id = /YQ-\d{8}-\d{3}/.exec(opened.text)![0];
-  const before = (await app.incidents.view(id)).milestones.find((m) => m.key === 'report_up')!;
+  const before = (await app.incidents.view({ kind: 'system' }, id)).milestones.find((m) => m.key === 'report_up')!;
   const oldPlan = before.planId;
   const staleRun = chaseRunCompletes(app, (r) => r.incidentId === id && r.planId === oldPlan);
 
@@ -42,7 +42,7 @@ test('raising the level re-plans the open deadline with the new limit and notifi
   expect(raised.text).toContain('升级');
   expect(raised.mentions).toEqual(expect.arrayContaining(['liuyang', 'wufang', 'wangjg', 'lihua', 'zhangmin']));
 
-  const after = (await app.incidents.view(id)).milestones.find((m) => m.key === 'report_up')!;
+  const after = (await app.incidents.view({ kind: 'system' }, id)).milestones.find((m) => m.key === 'report_up')!;
   expect(after.planId).not.toBe(oldPlan);
   expect(after.dueAt.getTime() - after.startsAt.getTime()).toBe(Math.round(5 * 60_000 * SCALE));
   expect(before.dueAt.getTime() - before.startsAt.getTime()).toBe(Math.round(60 * 60_000 * SCALE));
@@ -90,13 +90,13 @@ test('closing cancels open deadlines and plans the closure report (000 L6); reop
   const [opened] = await say(app, 'eldercare', 'sunli', '/上报 养老院餐食问题');
   const id = /YQ-\d{8}-\d{3}/.exec(opened.text)![0];
   await say(app, 'eldercare', 'sunli', `/办结 ${id} 已核实并整改`);
-  let ms = (await app.incidents.view(id)).milestones;
+  let ms = (await app.incidents.view({ kind: 'system' }, id)).milestones;
   expect(ms.map((m) => [m.key, m.state]).sort()).toEqual([
     ['closure_report', 'open'],
     ['report_up', 'cancelled'],
   ]);
   await say(app, 'eldercare', 'sunli', `/重开 ${id}`);
-  ms = (await app.incidents.view(id)).milestones;
+  ms = (await app.incidents.view({ kind: 'system' }, id)).milestones;
   expect(ms.map((m) => [m.key, m.state]).sort()).toEqual([['report_up', 'open']]);
 });
 
@@ -104,7 +104,7 @@ test('a raise after the breach does not replay ladder rungs already sent (they b
   const [opened] = await say(app, 'relief', 'xuting', '/上报 网传救助金发放延误 二级');
   const id = /YQ-\d{8}-\d{3}/.exec(opened.text)![0];
   await botSays(app, 'relief', '【逾期升级·第 2 级】', id);
-  const oldPlan = (await app.incidents.view(id)).incident.planId!;
+  const oldPlan = (await app.incidents.view({ kind: 'system' }, id)).incident.planId!;
   const newPlanRun = chaseRunCompletes(app, (r) => r.incidentId === id && r.planId !== oldPlan);
   const [raised] = await say(app, 'relief', 'wufang', `/定级 ${id} 一级`);
   expect(raised.text).toContain('特别重大（I）');

@@ -22,11 +22,15 @@ test('the written answer to feedback is due 5 statutory working days later, skip
   const id = /YQ-\d{8}-\d{3}/.exec(opened.text)![0];
   const [r] = await say(app, 'relief', 'wufang', `/反馈 ${id} 网民来电要求书面答复`);
   expect(r.text).toContain('「书面答复反馈」须于 10-14 18:00 前完成');
-  const answer = (await app.incidents.view(id)).milestones.find((m) => m.key === 'feedback_answer')!;
+  const answer = (await app.incidents.view({ kind: 'system' }, id)).milestones.find(
+    (m) => m.key === 'feedback_answer',
+  )!;
   expect(answer.dueAt.toISOString()).toBe('2025-10-14T10:00:00.000Z');
   expect(answer.ownerIds).toEqual(['wufang']);
   // the inquiry opinion (001 school: same day) is due at the end of this working day
-  const opinion = (await app.incidents.view(id)).milestones.find((m) => m.key === 'inquiry_opinion')!;
+  const opinion = (await app.incidents.view({ kind: 'system' }, id)).milestones.find(
+    (m) => m.key === 'inquiry_opinion',
+  )!;
   expect(opinion.dueAt.toISOString()).toBe('2025-09-30T10:00:00.000Z');
   const [bad] = await say(app, 'relief', 'wufang', `/反馈 ${id}`);
   expect(bad.text).toContain('请写明反馈内容');
