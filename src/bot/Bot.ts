@@ -6,16 +6,25 @@
 import type { Logger } from 'pino';
 import { CodedError, UsageError } from '../errors.js';
 import type { Actor } from '../domain/ports.js';
+import {
+  answerUnboundChat,
+  type ChatInfo,
+  compose,
+  dedupe,
+  type HubContext,
+  ignoreSandboxChatter,
+  ignoreSelf,
+  type Middleware,
+  resolveActor,
+  resolveChat,
+  type SeenEvents,
+} from './middleware.js';
 import { toPlatformMessage, type PeopleLookup, type PersonMessage } from './outbound.js';
-import { parseCommand, stripLeadingMentions } from './parser.js';
+import { parseCommand } from './parser.js';
 import type { Card, InboundCardActionEvent, InboundEvent, MessageRef, PlatformAdapter, PlatformName } from './types.js';
 
-/** A chat as the bot sees it: the config chat id, its name and unit. */
-export interface ChatInfo {
-  id: string;
-  name: string;
-  unit: string;
-}
+export type { ChatInfo } from './middleware.js';
+export { unboundChatText } from './middleware.js';
 
 /** What the hub needs to know about the organisation (the domain `Directory` satisfies it). */
 export interface ChatDirectory extends PeopleLookup {
@@ -74,7 +83,31 @@ export class Bot {
   /** The tail of each conversation's event queue. */
   private readonly queues = new Map<string, Promise<void>>();
 
-  constructor(private readonly deps: { directory: ChatDirectory; logger: Logger; botName: string }) {}
+  private readonly steps: Middleware[];
+
+  /**
+   * @param deps.selfUserIds the bot's own user ids per platform (their events are ignored).
+   * @param deps.dedupe when given, each (platform, eventId) is handled once in the hub as well.
+   */
+  constructor(
+    private readonly deps: {
+      directory: ChatDirectory;
+      logger: Logger;
+      botName: string;
+      selfUserIds?: Partial<Record<PlatformName, readonly string[]>>;
+      dedupe?: SeenEvents;
+    },
+  ) {
+    const dir = deps.directory;
+    this.steps = [
+      ignoreSelf((platform, userId) => deps.selfUserIds?.[platform]?.includes(userId) === true),
+      ...(deps.dedupe ? [dedupe(deps.dedupe, deps.logger)] : []),
+      resolveChat((p, id) => dir.chatByPlatformId(p, id)),
+      ignoreSandboxChatter(),
+      answerUnboundChat(deps.botName, deps.logger),
+      resolveActor((p, id) => dir.personByPlatformId(p, id)),
+    ];
+  }
 
   /** Registers a command under its name and aliases (case-insensitive). @throws Error on a clash. */
   command(def: CommandDef): this {
@@ -145,46 +178,52 @@ export class Bot {
     return run;
   }
 
-  private async handle(e: InboundEvent): Promise<void> {
-    const dir = this.deps.directory;
-    const say = async (m: PersonMessage | string) => {
-      const pm: PersonMessage = typeof m === 'string' ? { text: m, mentions: [] } : m;
-      const ref = await e.reply(toPlatformMessage(e.platform, pm, dir));
-      if (ref && pm.card) this.rememberCard(pm.card.id, ref);
+  /** How the bot answers in the conversation of `e`: `say` and `refreshCard` (the one place they are built). */
+  private conversation(e: InboundEvent): Pick<HubContext, 'say' | 'refreshCard'> {
+    return {
+      say: async (m: PersonMessage | string) => {
+        const pm: PersonMessage = typeof m === 'string' ? { text: m, mentions: [] } : m;
+        const ref = await e.reply(toPlatformMessage(e.platform, pm, this.deps.directory));
+        if (ref && pm.card) this.rememberCard(pm.card.id, ref);
+      },
+      refreshCard: (card: Card) => this.refreshCard(e.platform, card),
     };
-    const refreshCard = (card: Card) => this.refreshCard(e.platform, card);
+  }
+
+  /** Runs the middleware (see middleware.ts), then the command or card action; errors end in `fail`. */
+  private async handle(e: InboundEvent): Promise<void> {
+    const ctx: HubContext = { event: e, ...this.conversation(e) };
     try {
-      const chat = e.chatId ? dir.chatByPlatformId(e.platform, e.chatId) : undefined;
-      if (e.chatId && !chat) {
-        if (e.type === 'message' && !parseCommand(e.text) && e.platform === 'sandbox') return;
-        await say(unboundChatText(e.platform, e.chatId, this.deps.botName));
-        this.deps.logger.warn({ platform: e.platform, chatId: e.chatId }, 'event from a chat not bound in config');
-        return;
-      }
-      const person = dir.personByPlatformId(e.platform, e.userId);
-      const actor: Actor = person
-        ? { id: person.id, personId: person.id, name: person.name }
-        : { id: `${e.platform}:${e.userId}`, personId: null, name: e.userName ?? e.userId };
-      const base = { platform: e.platform, chat: chat ?? null, actor, say, refreshCard };
-      if (e.type === 'card.action') return await this.runAction(e, base);
-      const parsed = parseCommand(e.text);
-      if (!parsed) {
-        const addressed = e.platform !== 'sandbox' || stripLeadingMentions(e.text) !== e.text.trim();
-        if (addressed)
-          await say(
-            `请以“/”开头输入命令，例如：/上报 某平台出现关于我单位的负面帖子 https://…\n发送 /帮助 查看全部命令。`,
-          );
-        return;
-      }
-      const def = this.find(parsed.name);
-      if (!def) {
-        await say(`未知命令：/${parsed.name}\n发送 /帮助 查看全部命令。`);
-        return;
-      }
-      await def.run({ ...base, typed: parsed.name, args: parsed.args, tokens: parsed.tokens });
+      await compose(this.steps, (c) => this.dispatch(c))(ctx);
     } catch (err) {
-      await this.fail(err, e, say);
+      await this.fail(err, e, ctx.say);
     }
+  }
+
+  /** The last step: a card action, or a command (with the hints for non-commands and unknown ones). */
+  private async dispatch(ctx: HubContext): Promise<void> {
+    const e = ctx.event;
+    const base = {
+      platform: e.platform,
+      chat: ctx.chat ?? null,
+      actor: ctx.actor!,
+      say: ctx.say,
+      refreshCard: ctx.refreshCard,
+    };
+    if (e.type === 'card.action') return this.runAction(e, base);
+    const parsed = parseCommand(e.text);
+    if (!parsed) {
+      await ctx.say(
+        `请以“/”开头输入命令，例如：/上报 某平台出现关于我单位的负面帖子 https://…\n发送 /帮助 查看全部命令。`,
+      );
+      return;
+    }
+    const def = this.find(parsed.name);
+    if (!def) {
+      await ctx.say(`未知命令：/${parsed.name}\n发送 /帮助 查看全部命令。`);
+      return;
+    }
+    await def.run({ ...base, typed: parsed.name, args: parsed.args, tokens: parsed.tokens });
   }
 
   private async runAction(
@@ -224,14 +263,4 @@ export class Bot {
       this.deps.logger.error({ err: replyErr }, 'could not deliver the error reply');
     }
   }
-}
-
-/** The reply in a group that is not bound to a unit: tells an admin how to bind it. */
-export function unboundChatText(platform: PlatformName, chatId: string, botName: string): string {
-  const key = platform === 'wecom' ? 'wecomChatId' : platform === 'dingtalk' ? 'dingtalkChatId' : 'id';
-  return [
-    `本群尚未绑定到任何单位，${botName}暂不能在此处理舆情。`,
-    '请管理员在配置文件（config/default.yaml 或 CONFIG_FILE 指定的文件）的 chats 下添加本群并重启：',
-    `- { id: 自定义群标识, name: 群名称, unit: 单位标识, ${key}: "${chatId}" }`,
-  ].join('\n');
 }
