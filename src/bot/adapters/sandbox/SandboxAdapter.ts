@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { BadRequestError, CodedError, ForbiddenError, NotFoundError } from '../../../errors.js';
+import { BadRequestError, ForbiddenError, NotFoundError, TooManyRequestsError } from '../../../errors.js';
 import type {
   Card,
   ConversationRef,
@@ -244,7 +244,7 @@ export class SandboxAdapter implements PlatformAdapter, SandboxApiController {
     }
     const max = this.options.maxStreams ?? 100;
     if (this.streams.size >= max) {
-      throw new CodedError('BAD_REQUEST', `沙盒实时连接过多（上限 ${max} 个），请关闭不用的沙盒页面后重试。`, 429);
+      throw new TooManyRequestsError(`沙盒实时连接过多（上限 ${max} 个），请关闭不用的沙盒页面后重试。`);
     }
     this.streams.attach(ctx, this.transcript, conv.id, this.options.heartbeatMs ?? 15000, this.logger);
   }

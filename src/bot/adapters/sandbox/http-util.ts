@@ -4,7 +4,7 @@
  * and a bounded JSON body reader that works with or without a global body parser in front.
  */
 import type { Context } from 'koa';
-import { BadRequestError, CodedError } from '../../../errors.js';
+import { BadRequestError, CodedError, PayloadTooLargeError } from '../../../errors.js';
 import type { SandboxLogger } from './sandbox-types.js';
 
 /**
@@ -61,7 +61,7 @@ export async function readJsonObject(ctx: Context, limitBytes: number): Promise<
 
 /** Reads the raw body as UTF-8, refusing more than `limitBytes` bytes (413). */
 async function readRaw(ctx: Context, limitBytes: number): Promise<string> {
-  const tooLarge = () => new CodedError('BAD_REQUEST', `请求体过大（上限 ${limitBytes} 字节）`, 413);
+  const tooLarge = () => new PayloadTooLargeError(`请求体过大（上限 ${limitBytes} 字节）`, limitBytes);
   const declared = Number(ctx.get('content-length') || '0');
   if (declared > limitBytes) throw tooLarge();
   // Not `for await`: leaving that loop early destroys the request and wedges the keep-alive

@@ -13,7 +13,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
-import { BadRequestError, CodedError, ConfigError, PlatformError, StaleError } from '../../../errors.js';
+import { BadRequestError, CodedError, ConfigError, NotReadyError, PlatformError, StaleError } from '../../../errors.js';
 import type {
   Card,
   ConversationRef,
@@ -211,7 +211,7 @@ export class WeComAiBotAdapter implements PlatformAdapter {
   /** POST: a message or event callback. */
   private async callback(ctx: Context): Promise<void> {
     // Before anything is marked seen, so WeCom's retry can still be handled once we are ready.
-    if (!this.sink) throw new CodedError('CONFIG', 'wecom adapter not initialised (init(sink) not called)', 503, false);
+    if (!this.sink) throw new NotReadyError('wecom adapter not initialised (init(sink) not called)');
     const q = this.query(ctx);
     const body = await readJsonBody(ctx);
     const encrypted = (body as { encrypt?: unknown } | null)?.encrypt;

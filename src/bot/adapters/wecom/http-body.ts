@@ -5,7 +5,7 @@
  */
 import type { Context } from 'koa';
 import type { IncomingMessage } from 'node:http';
-import { BadRequestError, CodedError } from '../../../errors.js';
+import { BadRequestError, type CodedError, PayloadTooLargeError } from '../../../errors.js';
 
 /** Default body limit: callbacks are small (one encrypted JSON field). */
 export const MAX_CALLBACK_BODY_BYTES = 1024 * 1024;
@@ -42,7 +42,7 @@ export async function readJsonBody(ctx: Context, maxBytes = MAX_CALLBACK_BODY_BY
 }
 
 function tooLarge(): CodedError {
-  return new CodedError('BAD_REQUEST', 'body too large', 413);
+  return new PayloadTooLargeError('body too large');
 }
 
 /**
