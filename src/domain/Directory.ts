@@ -159,7 +159,7 @@ export class Directory {
    * Whether a person holds a permission listed as person ids or role names (config
    * `permissions.*`, e.g. `[firstResponsible, office]`) for a unit; a role in a parent unit counts.
    */
-  allowed(personId: string | null, unitId: string, holders: string[]): boolean {
+  private allowed(personId: string | null, unitId: string, holders: string[]): boolean {
     if (!personId) return false;
     if (holders.includes(personId)) return true;
     return this.ancestry(unitId).some((u) => this.rolesOf(personId, u).some((r) => holders.includes(r)));
