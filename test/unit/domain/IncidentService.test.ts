@@ -1,13 +1,9 @@
-/**
- * IncidentService and MilestoneService on the in-memory unit of work (issue 7 item 7: the services'
- * unit tests run without PostgreSQL), with the demo organisation and the demo milestones.
- */
-import { IncidentNotFoundError } from '../../../src/errors.js';
 import { MemoryUnitOfWork } from '../../fakes/memory/MemoryUnitOfWork.js';
 import { actor, services } from '../../helpers/services.js';
+import { visibilityScenario } from '../../helpers/visibility-scenario.js';
 
 const chat = (chatId: string) => ({ kind: 'chat', chatId }) as const;
-const person = (personId: string) => ({ kind: 'person', personId }) as const;
+const _person = (personId: string) => ({ kind: 'person', personId }) as const;
 
 test('open numbers per business date, takes the chat’s unit, plans milestones and ledgers the notice (issue 3)', async () => {
   const s = services();
@@ -73,29 +69,6 @@ test('a failed change rolls back: nothing of it is stored (UnitOfWork contract)'
   expect((await s.uow.repo.ledger(incident.id)).length).toBe(before);
 });
 
-test('view, resolve and list follow the one visibility policy (issue 7 item 1)', async () => {
-  const s = services();
-  const relief = (await s.incidents.open(actor(s.directory, 'chenjing'), { description: '救助', chatId: 'relief' }))
-    .incident;
-  const elder = (
-    await s.incidents.open(actor(s.directory, 'xuting'), { description: '养老', chatId: 'relief', unitId: 'eldercare' })
-  ).incident;
-  await expect(s.incidents.view(chat('eldercare'), relief.id)).rejects.toBeInstanceOf(IncidentNotFoundError);
-  await expect(s.incidents.resolve(chat('eldercare'), { kind: 'id', id: relief.id })).rejects.toThrow(
-    `找不到事件 ${relief.id}`,
-  );
-  expect((await s.incidents.resolve(chat('eldercare'), undefined)).id).toBe(elder.id);
-  expect((await s.incidents.list(chat('eldercare'), {})).map((i) => i.id)).toEqual([elder.id]);
-  expect((await s.incidents.list(chat('relief'), {})).map((i) => i.id)).toEqual([elder.id, relief.id]);
-  expect((await s.incidents.list(chat('leaders'), {})).length).toBe(2);
-  // 1:1: 徐婷 holds no role, but reported the eldercare one; an assignment widens her view
-  expect((await s.incidents.list(person('xuting'), {})).map((i) => i.id)).toEqual([elder.id]);
-  await s.incidents.assign(actor(s.directory, 'liuyang'), relief.id, 'xuting', '信息员');
-  expect((await s.incidents.list(person('xuting'), {})).map((i) => i.id)).toEqual([elder.id, relief.id]);
-  expect(await s.incidents.sees(person('xuting'), relief)).toBe(true);
-  expect(await s.incidents.list(person(null as unknown as string), {})).toEqual([]);
-});
-
 test('short ids resolve to today’s number in scope; an old one is asked back with full ids (issue 10 item 1)', async () => {
   const s = services();
   const a = (await s.incidents.open(actor(s.directory, 'chenjing'), { description: '一', chatId: 'relief' })).incident;
@@ -135,4 +108,11 @@ test('MilestoneService: /反馈 plans the written answer in working days; /完�
   const done = await s.milestones.milestoneDone(actor(s.directory, 'liuyang'), incident.id, answer!.name, '已书面答复');
   expect(done.name).toBe(answer!.name);
   expect((await s.uow.repo.milestones(incident.id)).find((m) => m.key === 'feedback_answer')?.state).toBe('met');
+});
+
+describe('visibility on the in-memory unit of work', () => {
+  visibilityScenario(
+    async () => new MemoryUnitOfWork(),
+    async () => {},
+  );
 });
