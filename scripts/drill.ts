@@ -98,7 +98,15 @@ async function play(app: RunningApp): Promise<void> {
   await say('relief', 'wufang', `/定级 ${id} 二级`);
   await say('relief', 'chenjing', `/完成 ${id} 报告领导小组 已电话报告李华副局长`);
   await say('relief', 'wufang', `/进展 ${id} 已联系发帖人核实，系对审核流程有误解`);
-  await say('relief', 'zhangmin', `/发布 ${id} 已在论坛发布情况说明`);
+  step('新闻发言人拟稿送审；二级事件由局长审批，并由办公室登记上级外部确认');
+  await say(
+    'relief',
+    'zhangmin',
+    `/拟稿 ${id} 关于网民反映低保审核问题的情况说明：经核查，系对审核流程有误解，已当面解释。`,
+  );
+  await say('relief', 'wangjg', `/通过 ${id}`);
+  await say('relief', 'chenjing', `/外部确认 ${id} 县委网信办 同意按此口径发布`);
+  await say('relief', 'zhangmin', `/发布 ${id} https://bbs.example.cn/t/123#official 已在论坛发布情况说明`);
   await say('relief', 'wufang', `/办结 ${id} 已澄清事实，发帖人删帖致歉，舆情平息`);
   await sb.idle();
 

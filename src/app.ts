@@ -15,6 +15,7 @@ import type { PlatformAdapter } from './bot/types.js';
 import { registerCommands } from './commands/index.js';
 import type { OrgConfig } from './config/schema.js';
 import type { Settings } from './config/settings.js';
+import { ApprovalService } from './domain/approvals/ApprovalService.js';
 import { Directory } from './domain/Directory.js';
 import { IncidentService } from './domain/IncidentService.js';
 import { MilestoneService } from './domain/MilestoneService.js';
@@ -46,6 +47,7 @@ export interface RunningApp {
   bot: Bot;
   directory: Directory;
   incidents: IncidentService;
+  approvals: ApprovalService;
   notifier: ChatNotifier;
   store: Store;
   scheduler: Scheduler;
@@ -124,7 +126,12 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       adapters.push(wecom);
     }
     for (const a of adapters) bot.attach(a);
-    const notifier = new ChatNotifier({ adapters, directory, logger: logger.child({ part: 'notifier' }) });
+    const notifier = new ChatNotifier({
+      adapters,
+      directory,
+      logger: logger.child({ part: 'notifier' }),
+      rememberCard: (cardId, ref) => bot.rememberCard(cardId, ref),
+    });
 
     const jobLog = logger.child({ part: 'deadlines' });
     const chase = new ChaseService({ uow: store.uow, directory, clock, notifier, timeScale, log: jobLog });
@@ -137,8 +144,14 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       hooks: [planner],
       onAfterCommitError: (err: unknown) => logger.error({ err }, 'after-commit step failed'),
     };
-    const incidents = new IncidentService(serviceDeps);
-    registerCommands(bot, { incidents, milestones: new MilestoneService(serviceDeps), directory }, () => clock.now());
+    const approvals = new ApprovalService({ ...serviceDeps, notifier });
+    const incidents = new IncidentService({
+      ...serviceDeps,
+      publishGate: (repo, incident) => approvals.publishRecord(repo, incident),
+    });
+    registerCommands(bot, { incidents, milestones: new MilestoneService(serviceDeps), approvals, directory }, () =>
+      clock.now(),
+    );
 
     await scheduler.start();
     cleanups.push(() => scheduler.stop());
@@ -192,6 +205,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       bot,
       directory,
       incidents,
+      approvals,
       notifier,
       store,
       scheduler,

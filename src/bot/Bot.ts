@@ -145,7 +145,8 @@ export class Bot {
   rememberCard(cardId: string, ref: MessageRef): void {
     const refs = this.cardRefs.get(cardId) ?? [];
     refs.push(ref);
-    this.cardRefs.set(cardId, refs.slice(-5));
+    // an approval card has a copy in the group and one per approver (issue 8): keep enough of them
+    this.cardRefs.set(cardId, refs.slice(-20));
     if (this.cardRefs.size > 5000) this.cardRefs.delete(this.cardRefs.keys().next().value as string);
   }
 

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Notice, Notifier } from '../domain/ports.js';
 import { toPlatformMessage, type PeopleLookup } from './outbound.js';
-import type { PlatformAdapter, PlatformName } from './types.js';
+import type { MessageRef, PlatformAdapter, PlatformName } from './types.js';
 
 /** A chat's bindings (the config `chats[]` entry satisfies it). */
 export interface ChatBindings {
@@ -28,9 +28,20 @@ export function platformChatId(platform: PlatformName, chat: ChatBindings): stri
 }
 
 export class ChatNotifier implements Notifier {
-  constructor(private readonly deps: { adapters: PlatformAdapter[]; directory: NotifierDirectory; logger: Logger }) {}
+  constructor(
+    private readonly deps: {
+      adapters: PlatformAdapter[];
+      directory: NotifierDirectory;
+      logger: Logger;
+      /** Told where each card went, so its copies can be updated later (the Bot's `rememberCard`). */
+      rememberCard?: (cardId: string, ref: MessageRef) => void;
+    },
+  ) {}
 
-  /** Sends the notice to its chat on every bound platform, then 1:1 to `directTo`. Never throws. */
+  /**
+   * Sends the notice to its chat on every bound platform, then 1:1 to `directTo` (with the card only
+   * when `cardDirect`). Never throws.
+   */
   async notify(n: Notice): Promise<void> {
     const { directory, logger } = this.deps;
     const chat = n.chatId ? directory.chat(n.chatId) : undefined;
@@ -40,7 +51,8 @@ export class ChatNotifier implements Notifier {
       const chatId = chat ? platformChatId(adapter.platform, chat) : undefined;
       if (chatId) {
         try {
-          await adapter.send({ platform: adapter.platform, chatId }, msg);
+          const ref = await adapter.send({ platform: adapter.platform, chatId }, msg);
+          if (n.card) this.deps.rememberCard?.(n.card.id, ref);
         } catch (err) {
           logger.warn(
             { err: (err as Error).message, platform: adapter.platform, chatId: chat!.id },
@@ -52,10 +64,11 @@ export class ChatNotifier implements Notifier {
         const userId = directory.platformUserId(adapter.platform, personId);
         if (!userId) continue;
         try {
-          await adapter.send(
+          const ref = await adapter.send(
             { platform: adapter.platform, userId },
-            toPlatformMessage(adapter.platform, { ...n, card: undefined }, directory),
+            toPlatformMessage(adapter.platform, n.cardDirect ? n : { ...n, card: undefined }, directory),
           );
+          if (n.cardDirect && n.card) this.deps.rememberCard?.(n.card.id, ref);
         } catch (err) {
           logger.debug(
             { err: (err as Error).message, platform: adapter.platform, personId },

@@ -1,9 +1,11 @@
 /** Registers every chat command and card action on the bot. */
 import type { Bot } from '../bot/Bot.js';
 import { ackAction, ackCommand } from './ack.js';
+import { approvalAction, approveCommand, rejectCommand } from './approve.js';
 import { assignCommand } from './assign.js';
 import { categoryCommand } from './category.js';
 import { doneCommand } from './done.js';
+import { draftCommand, planCommand } from './draft.js';
 import { feedbackCommand } from './feedback.js';
 import { gradeCommand } from './grade.js';
 import { helpCommand } from './help.js';
@@ -13,9 +15,10 @@ import { listCommand } from './list.js';
 import { reportCommand } from './report.js';
 import type { CommandDeps } from './shared.js';
 import { showCommand } from './show.js';
+import { externalSignOffCommand, legalReviewCommand } from './signoff.js';
 import { updateCommand } from './update.js';
 
-/** Registers the command set (issues 3 and 4). `now` is the clock. */
+/** Registers the command set (issues 3, 4 and 8). `now` is the clock. */
 export function registerCommands(bot: Bot, deps: CommandDeps, now: () => Date): void {
   bot
     .command(reportCommand(deps, now))
@@ -24,6 +27,12 @@ export function registerCommands(bot: Bot, deps: CommandDeps, now: () => Date): 
     .command(categoryCommand(deps))
     .command(updateCommand(deps))
     .command(assignCommand(deps))
+    .command(planCommand(deps))
+    .command(draftCommand(deps))
+    .command(approveCommand(deps))
+    .command(rejectCommand(deps))
+    .command(externalSignOffCommand(deps))
+    .command(legalReviewCommand(deps))
     .command(publishCommand(deps))
     .command(calmCommand(deps))
     .command(feedbackCommand(deps))
@@ -35,4 +44,5 @@ export function registerCommands(bot: Bot, deps: CommandDeps, now: () => Date): 
     .command(listCommand(deps, now))
     .command(helpCommand(bot, deps.directory.botName));
   bot.action('ack', ackAction(deps));
+  bot.action('apv', approvalAction(deps));
 }

@@ -3,6 +3,7 @@
  * published), `/平息` (calming down), `/办结` (close with summary), `/重开` (reopen).
  */
 import type { CommandContext, CommandDef } from '../bot/Bot.js';
+import { UsageError } from '../errors.js';
 import { optionalText, requireText, target, type CommandDeps } from './shared.js';
 
 /** A status command `/<name> <编号> [说明]` that calls one service transition and confirms. */
@@ -30,14 +31,30 @@ function statusCommand(
   };
 }
 
+/**
+ * `/发布 <编号> <链接> [说明]` (`/publish`): the response was published at `<链接>`. Refused until
+ * the current statement version is approved and signed off where required (issue 8, 000 L1).
+ */
 export function publishCommand(deps: CommandDeps): CommandDef {
-  return statusCommand(deps, {
+  const usage = '/发布 <编号> <发布链接> [说明]';
+  return {
     name: '发布',
-    alias: 'publish',
-    summary: '登记已按口径公开回应（状态改为“已回应”）',
-    apply: (ctx, id, note) => deps.incidents.publish(ctx.actor, id, note),
-    reply: (id) => `${id} 已登记公开回应，请持续跟踪引导。`,
-  });
+    aliases: ['publish'],
+    usage,
+    summary: '登记已按审批通过的口径公开回应（需附发布链接；状态改为“已回应”）',
+    async run(ctx) {
+      const { incident, rest } = await target(ctx, deps, usage);
+      const [link = '', ...more] = rest.trim().split(/[\s\u3000]+/);
+      if (!/^https?:\/\/\S+$/i.test(link))
+        throw new UsageError(
+          '请附上发布的链接（以 http:// 或 https:// 开头），例如：/发布 YQ-20261129-001 https://…',
+          usage,
+        );
+      if (link.length > 2000) throw new UsageError('链接过长，请控制在 2000 字以内。', usage);
+      await deps.incidents.publish(ctx.actor, incident.id, optionalText(more.join(' '), '说明', usage), link);
+      await ctx.say(`${incident.id} 已登记公开回应（已记录发布链接和所发稿件的校验值），请持续跟踪引导。`);
+    },
+  };
 }
 
 export function calmCommand(deps: CommandDeps): CommandDef {

@@ -2,6 +2,7 @@
 import type { CommandDef } from '../bot/Bot.js';
 import type { IncidentFilter } from '../domain/ports.js';
 import { UsageError } from '../errors.js';
+import { pendingLine } from './render-drafts.js';
 import { incidentLine } from './render.js';
 import { type CommandDeps, commandViewer } from './shared.js';
 
@@ -14,7 +15,7 @@ export function listCommand(deps: CommandDeps, now: () => Date): CommandDef {
     aliases: ['list'],
     usage: USAGE,
     summary:
-      '列出本群（本单位及下属单位）未办结的事件；领导小组群可见全部；“全部”含已办结，“逾期”只列有超时未完成事项的',
+      '列出本群（本单位及下属单位）未办结的事件；领导小组群可见全部；“全部”含已办结，“逾期”只列有超时未完成事项的，“待审批”列出待审的稿件和方案及已等时长',
     async run(ctx) {
       const mode = (ctx.tokens[0] ?? '').toLowerCase();
       const scope: IncidentFilter = {};
@@ -30,7 +31,18 @@ export function listCommand(deps: CommandDeps, now: () => Date): CommandDef {
         filter = { ...scope, statuses: [...OPEN], overdueAt: now() };
         title = '逾期事件';
       } else if (mode === '待审批' || mode === 'pending') {
-        await ctx.say('待审批：当前没有提交审批的处置方案或通稿。');
+        const viewer = commandViewer(ctx);
+        const lines: string[] = [];
+        for (const p of await deps.approvals.pending()) {
+          if (lines.length === 30) break;
+          if (await deps.incidents.sees(viewer, p.incident))
+            lines.push(pendingLine(deps.directory, p.incident, p.version, now()));
+        }
+        await ctx.say(
+          lines.length
+            ? [`待审批（${lines.length}${lines.length === 30 ? '+' : ''}，最早提交的在前）：`, ...lines].join('\n')
+            : '待审批：当前没有提交审批的处置方案或通稿。',
+        );
         return;
       } else throw new UsageError(`未知的列表类型：${ctx.tokens[0]}`, USAGE);
       // what this chat (or person, 1:1) may see: visibility.ts decides, the store filters

@@ -57,6 +57,27 @@ export function ledgerLine(dir: Directory, e: LedgerEntry): string | null {
     case 'milestone.planned':
       what = `时限已${p.replanned ? '重新' : ''}计算（${String(p.count ?? '')} 项）`;
       break;
+    case 'incident.published':
+      what = `发布：${String(p.link ?? '')}${p.version ? `（第${String(p.version)}版，SHA-256 ${String(p.sha256 ?? '').slice(0, 12)}…）` : ''}`;
+      break;
+    case 'approval.submitted':
+      what = `提交${p.kind === 'plan' ? '处置方案' : '稿件'}第${String(p.version)}版送审`;
+      break;
+    case 'approval.superseded':
+      what = `${p.kind === 'plan' ? '处置方案' : '稿件'}第${String(p.version)}版被第${String(p.by)}版取代`;
+      break;
+    case 'approval.approved':
+      what = `通过${p.kind === 'plan' ? '处置方案' : '稿件'}第${String(p.version)}版`;
+      break;
+    case 'approval.rejected':
+      what = `驳回${p.kind === 'plan' ? '处置方案' : '稿件'}第${String(p.version)}版：${String(p.reason ?? '')}`;
+      break;
+    case 'approval.signed_off':
+      what =
+        p.type === 'legal'
+          ? `法务审核：${String(p.opinion ?? '')}`
+          : `外部确认（${String(p.body ?? '')}）：${String(p.opinion ?? '')}`;
+      break;
     case 'breach.graded':
       what = `违约定性为${p.grade === 'major' ? '重大违约' : '轻微违约'}`;
       break;

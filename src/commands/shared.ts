@@ -4,6 +4,7 @@
  */
 import type { CommandContext } from '../bot/Bot.js';
 import { looksLikeIncidentId, parseIncidentRef } from '../bot/parser.js';
+import type { ApprovalService } from '../domain/approvals/ApprovalService.js';
 import type { Directory } from '../domain/Directory.js';
 import type { IncidentService } from '../domain/IncidentService.js';
 import type { MilestoneService } from '../domain/MilestoneService.js';
@@ -15,6 +16,7 @@ import { UsageError } from '../errors.js';
 export interface CommandDeps {
   incidents: IncidentService;
   milestones: MilestoneService;
+  approvals: ApprovalService;
   directory: Directory;
 }
 

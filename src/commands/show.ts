@@ -1,19 +1,50 @@
-/** `/查看 <编号>` (`/show`): the incident's summary, acknowledgements, deadlines and timeline. */
+/**
+ * `/查看 <编号>` (`/show`): the incident's summary, acknowledgements, deadlines, draft versions and
+ * timeline; `/查看 <编号> 稿件|方案 [版本]`: one version's full text and its diff (issue 8).
+ */
 import type { CommandDef } from '../bot/Bot.js';
+import { kindName } from '../domain/approvals/approval-messages.js';
+import { NotFoundError, UsageError } from '../errors.js';
+import { kindWord } from './approve.js';
+import { renderVersion, versionsSection } from './render-drafts.js';
 import { renderView } from './render.js';
 import { target, type CommandDeps } from './shared.js';
 
-const USAGE = '/查看 <编号>';
+const USAGE = '/查看 <编号> [稿件|方案 [版本]]';
 
 export function showCommand(deps: CommandDeps, now: () => Date): CommandDef {
   return {
     name: '查看',
     aliases: ['show'],
     usage: USAGE,
-    summary: '查看事件详情、时限和台账时间线',
+    summary: '查看事件详情、时限、稿件版本和台账时间线；“稿件 [版本]”看全文及修改对比',
     async run(ctx) {
-      const { incident, viewer } = await target(ctx, deps, USAGE);
-      await ctx.say(renderView(deps.directory, await deps.incidents.view(viewer, incident.id), now()));
+      const { incident, viewer, restTokens } = await target(ctx, deps, USAGE);
+      const versions = await deps.approvals.versions(incident.id);
+      const kind = kindWord(restTokens[0]);
+      if (!kind) {
+        const text = renderView(deps.directory, await deps.incidents.view(viewer, incident.id), now());
+        const section = versionsSection(deps.directory, incident, versions);
+        // the versions go before the timeline (the timeline is the longest part)
+        const at = text.indexOf('\n台账');
+        await ctx.say(
+          section.length === 0
+            ? text
+            : at < 0
+              ? [text, ...section].join('\n')
+              : [text.slice(0, at), ...section, text.slice(at + 1)].join('\n'),
+        );
+        return;
+      }
+      const ofKind = versions.filter((v) => v.kind === kind);
+      if (ofKind.length === 0) throw new NotFoundError(`${incident.id} 还没有${kindName(kind, incident)}。`);
+      const n = restTokens[1]?.replace(/^第|版$/g, '');
+      if (n !== undefined && !/^\d{1,6}$/.test(n)) throw new UsageError(`版本号应为数字：${restTokens[1]}`, USAGE);
+      const v = n === undefined ? ofKind[ofKind.length - 1] : ofKind.find((x) => x.version === Number(n));
+      if (!v)
+        throw new NotFoundError(`${incident.id} 没有第${n}版${kindName(kind, incident)}（共 ${ofKind.length} 版）。`);
+      const previous = ofKind.filter((x) => x.version < v.version).pop();
+      await ctx.say(renderVersion(deps.directory, incident, v, previous));
     },
   };
 }

@@ -134,6 +134,24 @@ function checkReferences(c: z.infer<typeof ConfigSchema>, ctx: Ctx): void {
   Object.keys(c.escalation.quietHours).forEach((l) => {
     if (!levels.has(l)) issue(['escalation', 'quietHours', l], `unknown level "${l}"`);
   });
+  const approverRoles = new Set(['firstResponsible', 'directResponsible', 'spokesperson', 'leader', 'deputy']);
+  const approvers = (path: (string | number)[], list: string[] | undefined) =>
+    list?.forEach((a, j) => {
+      if (!approverRoles.has(a) && !people.has(a)) issue([...path, j], `unknown person or approver role "${a}"`);
+    });
+  for (const kind of ['statement', 'plan'] as const) {
+    const k = c.approvals[kind];
+    approvers(['approvals', kind, 'approvers'], k.approvers);
+    for (const [l, r] of Object.entries(k.perLevel)) {
+      if (!levels.has(l)) issue(['approvals', kind, 'perLevel', l], `unknown level "${l}"`);
+      approvers(['approvals', kind, 'perLevel', l, 'approvers'], r.approvers);
+    }
+    for (const [x, r] of Object.entries(k.perCategory)) {
+      if (!categories.has(x)) issue(['approvals', kind, 'perCategory', x], `unknown category "${x}"`);
+      approvers(['approvals', kind, 'perCategory', x, 'approvers'], r.approvers);
+    }
+  }
+  for (const [j, p] of c.approvals.legalReviewers.entries()) person(['approvals', 'legalReviewers', j], p);
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: c.timezone });
   } catch {

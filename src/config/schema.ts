@@ -75,10 +75,22 @@ export const OwnerRoleSchema = z.enum([
   'spokesperson',
   'office',
   'assignee',
+  /** The designated approvers of the version awaiting approval (approval milestones only). */
+  'approver',
 ]);
 
 /** Which time a milestone's clock starts from (domain.md "Time limits", column "clock starts"). */
-export const ClockSchema = z.enum(['discovery', 'occurrence', 'report', 'closure', 'feedback']);
+export const ClockSchema = z.enum([
+  'discovery',
+  'occurrence',
+  'report',
+  'closure',
+  'feedback',
+  /** A statement version was submitted for approval (issue 8). */
+  'statementSubmitted',
+  /** A handling-plan version was submitted for approval (issue 8). */
+  'planSubmitted',
+]);
 
 /**
  * A milestone of the handling flow (domain.md "Time limits"). `limitMinutes` counts calendar time;
@@ -137,10 +149,51 @@ export const EscalationSchema = z.strictObject({
   quietHours: z.record(z.string(), z.strictObject({ start: hhmm, end: hhmm })).default({}),
 });
 
+/**
+ * Who approves one kind of draft (domain.md "Approvals"): `approvers` is a list of alternatives, any
+ * one of which suffices (004 篇二) — person ids, or roles resolved through the incident's unit:
+ * `firstResponsible`, `directResponsible`, `spokesperson`, `leader` (the leadership group's
+ * leader), `deputy` (its deputies). `externalSignOff`: the upper authority's confirmation must be
+ * recorded (`/外部确认`) before publishing; `legalReview`: a legal reviewer's opinion (`/法务审核`).
+ */
+export const ApprovalRuleSchema = z.strictObject({
+  approvers: z.array(z.string()).min(1).optional(),
+  externalSignOff: z.boolean().optional(),
+  legalReview: z.boolean().optional(),
+});
+
+/** Approval rules of one kind: the base rule, overridden per category, then per level (field by field). */
+export const ApprovalKindSchema = z.strictObject({
+  approvers: z.array(z.string()).min(1).default(['firstResponsible', 'leader', 'deputy']),
+  externalSignOff: z.boolean().default(false),
+  legalReview: z.boolean().default(false),
+  perCategory: z.record(z.string(), ApprovalRuleSchema).default({}),
+  perLevel: z.record(z.string(), ApprovalRuleSchema).default({}),
+});
+
+const APPROVAL_KIND_DEFAULT = {
+  approvers: ['firstResponsible', 'leader', 'deputy'],
+  externalSignOff: false,
+  legalReview: false,
+  perCategory: {},
+  perLevel: {},
+};
+
+/** The `approvals:` section (issue 8): statements (通稿/口径, inquiry replies) and handling plans. */
+export const ApprovalsSchema = z.strictObject({
+  statement: ApprovalKindSchema.default(APPROVAL_KIND_DEFAULT),
+  plan: ApprovalKindSchema.default(APPROVAL_KIND_DEFAULT),
+  /** Person ids whose `/法务审核` counts where `legalReview` is on (003: 法务, 法律顾问). */
+  legalReviewers: z.array(z.string()).default([]),
+  /** Characters of the draft shown on a card; the rest is behind `/查看 <编号> 稿件`. */
+  cardTextChars: z.number().int().positive().default(160),
+});
+
 const SET_LEVEL = ['firstResponsible', 'directResponsible', 'office', 'leadershipGroup'] as const;
 const GRADE_BREACH = ['firstResponsible', 'leadershipGroup', 'office'] as const;
 const CLOSE = ['firstResponsible', 'directResponsible', 'office', 'leadershipGroup'] as const;
 const HANDLE = ['firstResponsible', 'directResponsible', 'spokesperson', 'office', 'leadershipGroup'] as const;
+const SIGN_OFF = ['office'] as const;
 
 export const ConfigSchema = z.strictObject({
   /** Business time zone (IANA). Times are stored in UTC. */
@@ -184,8 +237,16 @@ export const ConfigSchema = z.strictObject({
       close: z.array(z.string()).default([...CLOSE]),
       /** Who may publish, calm, assign and categorise (`/发布`, `/平息`, `/指派`, `/分类`). */
       handle: z.array(z.string()).default([...HANDLE]),
+      /** Who records the upper authority's sign-off on a draft (`/外部确认`; issue 8, 004 篇二: the office). */
+      signOff: z.array(z.string()).default([...SIGN_OFF]),
     })
-    .default({ setLevel: [...SET_LEVEL], gradeBreach: [...GRADE_BREACH], close: [...CLOSE], handle: [...HANDLE] }),
+    .default({
+      setLevel: [...SET_LEVEL],
+      gradeBreach: [...GRADE_BREACH],
+      close: [...CLOSE],
+      handle: [...HANDLE],
+      signOff: [...SIGN_OFF],
+    }),
   milestones: z.array(MilestoneSchema).default([]),
   escalation: EscalationSchema.default({ remindAt: [0.5, 0.8], ladder: [], quietHours: {} }),
   calendar: z
@@ -199,6 +260,12 @@ export const ConfigSchema = z.strictObject({
     })
     .default({ extraHolidays: [], extraWorkdays: [], endOfDay: '18:00' }),
   rollup: z.strictObject({ time: hhmm.default('17:30') }).default({ time: '17:30' }),
+  approvals: ApprovalsSchema.default({
+    statement: APPROVAL_KIND_DEFAULT,
+    plan: APPROVAL_KIND_DEFAULT,
+    legalReviewers: [],
+    cardTextChars: 160,
+  }),
 });
 
 export type Person = z.infer<typeof PersonSchema>;
@@ -210,5 +277,7 @@ export type MilestoneDef = z.infer<typeof MilestoneSchema>;
 export type OwnerRole = z.infer<typeof OwnerRoleSchema>;
 export type ClockName = z.infer<typeof ClockSchema>;
 export type EscalationPolicy = z.infer<typeof EscalationSchema>;
+export type ApprovalKindRules = z.infer<typeof ApprovalKindSchema>;
+export type ApprovalsConfig = z.infer<typeof ApprovalsSchema>;
 /** The validated organisation config. */
 export type OrgConfig = z.infer<typeof ConfigSchema>;

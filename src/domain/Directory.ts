@@ -3,7 +3,16 @@
  * look-ups by platform ids and aliases. Pure and immutable; built once from the validated config.
  * (Type-only import of the config types: the domain does not load config, it is handed it.)
  */
-import type { Category, Chat, Level, MilestoneDef, OrgConfig, Person, Unit } from '../config/schema.js';
+import type {
+  ApprovalsConfig,
+  Category,
+  Chat,
+  Level,
+  MilestoneDef,
+  OrgConfig,
+  Person,
+  Unit,
+} from '../config/schema.js';
 import { formatBusinessShort } from './business-time.js';
 import type { EscalationSpec } from './milestones/specs.js';
 
@@ -193,6 +202,16 @@ export class Directory {
   leadershipGroupSpec(): { leader: string; deputies: readonly string[]; chat: string | null } {
     const lg = this.config.leadershipGroup;
     return { leader: lg.leader, deputies: lg.deputies, chat: lg.chat ?? null };
+  }
+
+  /** The upper authority's name (config `upperAuthority.name`, e.g. 县委网信办). */
+  upperAuthorityName(): string {
+    return this.config.upperAuthority.name;
+  }
+
+  /** Who approves drafts, per kind, category and level (config `approvals`; issue 8, domain.md "Approvals"). */
+  approvalRules(): ApprovalsConfig {
+    return this.config.approvals;
   }
 
   /** Person ids of the upper authority's contacts (上级主管部门). */

@@ -280,9 +280,23 @@ export class IncidentService extends IncidentTransactions {
     );
   }
 
-  /** Marks the response published (`/发布`): status `responded`. */
-  async publish(actor: Actor, incidentId: string, note: string): Promise<Incident> {
-    return this.transition(actor, incidentId, 'responded', { type: 'published' }, note);
+  /**
+   * Marks the response published (`/发布 <编号> <链接>`): status `responded`. Gated by
+   * `deps.publishGate` (issue 8: nothing is published unless approved, 000 L1); the ledger entry
+   * `incident.published` records the time, the link and what the gate returns (the SHA-256 of the
+   * exact approved text). @throws ConflictError from the gate; ForbiddenError without `permissions.handle`.
+   */
+  async publish(actor: Actor, incidentId: string, note: string, link: string | null = null): Promise<Incident> {
+    return this.transition(actor, incidentId, 'responded', { type: 'published' }, note, async (repo, incident, at) => {
+      const record = this.deps.publishGate ? await this.deps.publishGate(repo, incident) : {};
+      await repo.appendLedger({
+        incidentId,
+        actor: actor.id,
+        kind: 'incident.published',
+        at,
+        payload: { ...record, link, note: note.trim() || null },
+      });
+    });
   }
 
   /** Marks the item calming down (`/平息`): status `calming`. */
@@ -419,11 +433,13 @@ export class IncidentService extends IncidentTransactions {
     status: IncidentStatus,
     event: IncidentEvent,
     note: string,
+    before?: (repo: IncidentRepo, incident: Incident, at: Date) => Promise<void>,
   ): Promise<Incident> {
     const now = this.deps.clock.now();
     return this.run(actor, async (repo) => {
       const incident = await this.lockOpen(repo, incidentId);
       this.require(actor, incident, 'handle', status === 'responded' ? '登记发布' : '登记平息');
+      if (before) await before(repo, incident, now);
       if (note.trim())
         await repo.appendLedger({
           incidentId,

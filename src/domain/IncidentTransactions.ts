@@ -17,6 +17,12 @@ export interface IncidentServiceDeps {
   hooks?: IncidentHook[];
   /** Receives failures of after-commit steps (they never fail the command). */
   onAfterCommitError?: (e: unknown) => void;
+  /**
+   * The publish gate (issue 8, `ApprovalService.publishRecord`): inside `/发布`'s transaction it
+   * throws a ConflictError saying what is missing, or returns what the ledger records of the
+   * publication. Absent: publishing is not gated.
+   */
+  publishGate?: (repo: IncidentRepo, incident: Incident) => Promise<Record<string, unknown>>;
 }
 
 /** What a change step returns: the incident after it, the event for the hooks, a value for `finish`. */

@@ -38,7 +38,8 @@ export class MilestoneService extends IncidentTransactions {
    * (config `milestones[]`); for per-person milestones the actor's own is preferred. Allowed for
    * the people who owe it, the unit's office, and the first- and direct-responsible people.
    * A milestone met by acknowledging (config `metBy: [ack]`) is not marked by hand: each responsible
-   * person acknowledges on their own (domain.md "each acknowledges (签收) … record who and when").
+   * person acknowledges on their own (domain.md "each acknowledges (签收) … record who and when");
+   * neither is an approval milestone (clocks `statementSubmitted` / `planSubmitted`): a decision meets it.
    * The planner hook (same transaction) records `milestone.met`.
    * @throws NotFoundError when no open milestone matches; AmbiguousError when several do;
    *         UsageError for an acknowledgement milestone; ForbiddenError for anyone else.
@@ -85,6 +86,13 @@ export class MilestoneService extends IncidentTransactions {
         if (specOf(m.key)?.metBy.includes('ack')) {
           throw new UsageError(
             `“${m.name}”须由 ${m.ownerIds.map((p) => this.dir.nameOf(p)).join('、')} 本人签收：发送 /签收 ${incidentId} 或点击卡片上的“签收”，不能用 /完成 代为标记。`,
+          );
+        }
+        const clock = specOf(m.key)?.clock;
+        if (clock === 'statementSubmitted' || clock === 'planSubmitted') {
+          // an approval is met by a decision on the version, never by hand (000 L1; issue 8)
+          throw new UsageError(
+            `“${m.name}”须由审批人（${m.ownerIds.map((p) => this.dir.nameOf(p)).join('、')} 任一人）点卡片上的“通过”或“驳回”，或发送 /通过、/驳回 ${incidentId}，不能用 /完成 代为标记。`,
           );
         }
         const unit = this.dir.unit(incident.unitId);

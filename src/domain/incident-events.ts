@@ -18,7 +18,11 @@ export type IncidentEvent =
   | { type: 'closed' }
   | { type: 'reopened' }
   | { type: 'feedback' }
-  | { type: 'milestone_done'; key: string };
+  | { type: 'milestone_done'; key: string }
+  /** A draft version was submitted for approval (issue 8): approval milestones are (re)planned. */
+  | { type: 'approval_submitted'; kind: 'statement' | 'plan'; version: number }
+  /** The first decision on a version (issue 8): it meets the version's approval milestone. */
+  | { type: 'approval_decided'; kind: 'statement' | 'plan'; version: number; outcome: 'approved' | 'rejected' };
 
 export type { Actor } from './ports.js';
 

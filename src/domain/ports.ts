@@ -2,6 +2,7 @@
  * Ports: the interfaces the domain needs from the outside. `store/` implements the repository,
  * `bot/` implements the notifier, `jobs/` implements the scheduler. Only types here.
  */
+import type { ApprovalRepo } from './approvals/ports.js';
 import type {
   Acknowledgement,
   Assignment,
@@ -42,6 +43,8 @@ export interface IncidentFilter {
  * `UnitOfWork.transaction` runs every call in that one transaction.
  */
 export interface IncidentRepo {
+  /** Draft versions, decisions and sign-offs (issue 8), in this repo's transaction. */
+  readonly approvals: ApprovalRepo;
   /**
    * Next id for the business date `yyyymmdd` (e.g. `20261129`): `YQ-20261129-001`, `-002`, …
    * Concurrency-safe (atomic counter row); never reuses a number even if the transaction that took
@@ -134,6 +137,8 @@ export interface Notice {
   chatId?: string;
   /** Person ids to message 1:1, where the platform allows. */
   directTo?: string[];
+  /** Send the card 1:1 too (approval cards go to each approver; issue 8). Default: text only 1:1. */
+  cardDirect?: boolean;
   text: string;
   mentions: string[];
   card?: CardSpec;

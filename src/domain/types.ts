@@ -73,7 +73,13 @@ export type LedgerKind =
   | 'milestone.reminded'
   | 'milestone.breached'
   | 'milestone.escalated'
-  | 'breach.graded';
+  | 'breach.graded'
+  | 'incident.published'
+  | 'approval.submitted'
+  | 'approval.superseded'
+  | 'approval.approved'
+  | 'approval.rejected'
+  | 'approval.signed_off';
 
 /** A person's acknowledgement (签收). */
 export interface Acknowledgement {

@@ -16,7 +16,9 @@ import type {
   NewIncident,
   NewLedgerEntry,
 } from '../domain/types.js';
+import type { ApprovalRepo } from '../domain/approvals/ports.js';
 import { IncidentNotFoundError } from '../errors.js';
+import { PgApprovalRepo } from './PgApprovalRepo.js';
 import type { Database } from './schema.js';
 import {
   fromIncidentPatch,
@@ -45,7 +47,12 @@ async function requireIncident<T>(incidentId: string | null, op: () => Promise<T
 
 /** IncidentRepo over PostgreSQL. */
 export class PgIncidentRepo implements IncidentRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** Approvals (issue 8), on the same connection or transaction. */
+  readonly approvals: ApprovalRepo;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.approvals = new PgApprovalRepo(db);
+  }
 
   /**
    * Takes the next number of `yyyymmdd` from the counter row (INSERT … ON CONFLICT DO UPDATE …

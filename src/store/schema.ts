@@ -120,6 +120,37 @@ export interface PlanSnapshotsTable {
   created_at: Timestamp;
 }
 
+/** `draft_versions`: versions of statements and handling plans (issue 8); the decision is on the row. */
+export interface DraftVersionsTable {
+  id: Generated<number>;
+  incident_id: string;
+  kind: 'statement' | 'plan';
+  version: number;
+  text: string;
+  text_sha256: string;
+  author_id: string;
+  submitted_at: Timestamp;
+  level: string;
+  approver_ids: string[];
+  external_required: boolean;
+  legal_required: boolean;
+  state: ColumnType<'pending' | 'approved' | 'rejected' | 'superseded', 'pending' | undefined, string>;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
+  reason: string | null;
+}
+
+/** `draft_signoffs`: external sign-offs and legal reviews recorded on a version. */
+export interface DraftSignoffsTable {
+  id: Generated<number>;
+  version_id: number;
+  type: 'external' | 'legal';
+  body: string;
+  opinion: string;
+  entered_by: string;
+  at: Timestamp;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   incidents: IncidentsTable;
@@ -132,6 +163,8 @@ export interface Database {
   breaches: BreachesTable;
   processed_events: ProcessedEventsTable;
   plan_snapshots: PlanSnapshotsTable;
+  draft_versions: DraftVersionsTable;
+  draft_signoffs: DraftSignoffsTable;
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;

@@ -1,7 +1,10 @@
 /**
  * Follows incident events (an `IncidentHook`) to keep milestones in step with the incident
  * (issue 4): plans them on opening, re-plans on a level or category change, an assignment and on
- * reopening and when feedback arrives (`/反馈` starts the feedback clock), meets them on the events named in their `metBy`, cancels them on closing and plans
+ * reopening and when feedback arrives (`/反馈` starts the feedback clock), on a draft's submission
+ * and decision (issue 8: one approval milestone per version awaiting approval), meets them on the
+ * events named in their `metBy` (`approve`/`reject` meet the decided version's approval milestone;
+ * an approved plan meets `plan`), cancels them on closing and plans
  * the closure-clock ones (handling report, after-action report). All inside the incident's
  * transaction; the chase jobs are (re)scheduled after commit.
  */
@@ -59,6 +62,18 @@ export class DeadlinePlanner implements IncidentHook {
             parseMilestoneKey(m.key).personId === event.personId),
       );
     if (event.type === 'milestone_done') await this.meet(repo, incident.id, actor.id, at, (m) => m.key === event.key);
+    if (event.type === 'approval_decided') {
+      // the decided version's approval milestone (metBy approve / reject); an approved plan also meets `plan`
+      const name = event.outcome === 'approved' ? 'approve' : 'reject';
+      const clock = event.kind === 'statement' ? 'statementSubmitted' : 'planSubmitted';
+      await this.meet(repo, incident.id, actor.id, at, (m, base) => {
+        const spec = this.spec(base);
+        if (!spec) return false;
+        if (spec.clock === clock)
+          return spec.metBy.includes(name) && parseMilestoneKey(m.key).personId === `v${event.version}`;
+        return event.kind === 'plan' && event.outcome === 'approved' && spec.metBy.includes('plan');
+      });
+    }
     switch (event.type) {
       case 'opened':
         return this.plan(repo, incident, at, 'opened');
@@ -73,6 +88,10 @@ export class DeadlinePlanner implements IncidentHook {
         return this.plan(repo, incident, at, 'reopened');
       case 'feedback':
         return this.plan(repo, incident, at, 'feedback');
+      case 'approval_submitted':
+      case 'approval_decided':
+        // a new version waits afresh (a superseded one's wait is dropped); a decided one waits no more
+        return this.plan(repo, incident, at, event.type);
       default:
         return undefined;
     }
@@ -126,6 +145,9 @@ export class DeadlinePlanner implements IncidentHook {
         level,
         category: incident.category,
         feedbackAt: await this.feedbackAt(repo, incident.id),
+        awaitingApproval: (await repo.approvals.versions(incident.id))
+          .filter((v) => v.state === 'pending')
+          .map((v) => ({ kind: v.kind, version: v.version, submittedAt: v.submittedAt, approverIds: v.approverIds })),
       },
       people: incidentPeople(dir, incident, assignees),
       milestones: dir.milestoneSpecs(),

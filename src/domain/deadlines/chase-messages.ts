@@ -20,7 +20,10 @@ export function formatSpan(ms: number): string {
 const mentionsText = (ids: string[]) => ids.map((p) => `@{${p}}`).join(' ');
 
 /** How a milestone is met, for the hint at the end of chases. */
-function howToMeet(i: Incident, m: MilestoneRecord): string {
+function howToMeet(i: Incident, m: MilestoneRecord, dir: Directory): string {
+  const clock = dir.milestoneSpec(m.key.split(':')[0])?.clock;
+  if (clock === 'statementSubmitted' || clock === 'planSubmitted')
+    return `点审批卡片上的「通过」或「驳回」，或发送 /通过 ${i.id} ${clock === 'planSubmitted' ? '方案' : '稿件'}`;
   return m.key.startsWith('ack:') ? `发送 /签收 ${i.id}` : `完成后发送 /完成 ${i.id} ${m.name.replace(/（.*）$/, '')}`;
 }
 
@@ -32,7 +35,7 @@ export function reminderNotice(dir: Directory, i: Incident, m: MilestoneRecord, 
     directTo: m.ownerIds,
     text:
       `【提醒】${i.id}「${m.name}」将于 ${dir.formatShort(m.dueAt)} 到期（剩余 ${formatSpan((m.dueAt.getTime() - now.getTime()) / timeScale)}）。\n` +
-      `${mentionsText(m.ownerIds)} 请及时办理，${howToMeet(i, m)}。`,
+      `${mentionsText(m.ownerIds)} 请及时办理，${howToMeet(i, m, dir)}。`,
   };
 }
 
@@ -44,7 +47,7 @@ export function breachNotice(dir: Directory, i: Incident, m: MilestoneRecord): N
     directTo: m.ownerIds,
     text:
       `【超时】${i.id}「${m.name}」已超过时限（${dir.formatShort(m.dueAt)}），已记入台账（轻微违约）。\n` +
-      `${mentionsText(m.ownerIds)} 请立即办理，${howToMeet(i, m)}。`,
+      `${mentionsText(m.ownerIds)} 请立即办理，${howToMeet(i, m, dir)}。`,
   };
 }
 

@@ -40,6 +40,7 @@ export {
   dueFrom,
   planMilestones,
   planMilestonesDetailed,
+  type AwaitingApproval,
   type PlanIncident,
   type PlanInput,
   type PlanResult,

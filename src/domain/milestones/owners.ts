@@ -21,6 +21,8 @@ export interface IncidentPeople {
   office: readonly string[];
   /** People assigned to the incident (`/指派`). */
   assignees: readonly string[];
+  /** The designated approvers of the version an approval milestone waits on (issue 8). */
+  approvers?: readonly string[];
 }
 
 /** The person ids one role stands for (possibly none). */
@@ -38,6 +40,8 @@ export function peopleInRole(role: OwnerRole, people: IncidentPeople): string[] 
       return [...people.office];
     case 'assignee':
       return [...people.assignees];
+    case 'approver':
+      return [...(people.approvers ?? [])];
   }
 }
 

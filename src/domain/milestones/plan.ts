@@ -23,9 +23,30 @@ export interface PlanIncident {
   closedAt: Date | null;
   /** Feedback clock (feedback received); absent skips feedback milestones. */
   feedbackAt?: Date | null;
+  /**
+   * Versions awaiting approval (issue 8), at most one per kind: the clocks `statementSubmitted` /
+   * `planSubmitted` start at their submission; absent or without that kind skips those milestones.
+   */
+  awaitingApproval?: ReadonlyArray<AwaitingApproval>;
   /** Effective level id (`confirmedLevel ?? proposedLevel`). */
   level: string;
   category: string | null;
+}
+
+/** A draft version awaiting approval: one approval milestone per version, keyed `<key>:v<version>`. */
+export interface AwaitingApproval {
+  kind: 'statement' | 'plan';
+  version: number;
+  /** Submission time (UTC): the clock start. */
+  submittedAt: Date;
+  /** Its designated approvers (owner role `approver`). */
+  approverIds: readonly string[];
+}
+
+/** The pending version an approval clock follows, if any. */
+function awaitingFor(clock: ClockName, incident: PlanIncident): AwaitingApproval | undefined {
+  const kind = clock === 'statementSubmitted' ? 'statement' : clock === 'planSubmitted' ? 'plan' : undefined;
+  return kind ? incident.awaitingApproval?.find((a) => a.kind === kind) : undefined;
 }
 
 /** Everything `planMilestones` needs. */
@@ -57,7 +78,8 @@ export interface PlanResult {
 
 /**
  * When a clock starts for an incident: discovery = `foundAt`; occurrence = `occurredAt ?? foundAt`;
- * report = `reportedAt`; closure = `closedAt`; feedback = `feedbackAt`. `null` = not started yet.
+ * report = `reportedAt`; closure = `closedAt`; feedback = `feedbackAt`; statementSubmitted /
+ * planSubmitted = the submission of the version of that kind awaiting approval. `null` = not started yet.
  */
 export function clockStart(clock: ClockName, incident: PlanIncident): Date | null {
   switch (clock) {
@@ -71,6 +93,9 @@ export function clockStart(clock: ClockName, incident: PlanIncident): Date | nul
       return incident.closedAt;
     case 'feedback':
       return incident.feedbackAt ?? null;
+    case 'statementSubmitted':
+    case 'planSubmitted':
+      return awaitingFor(clock, incident)?.submittedAt ?? null;
   }
 }
 
@@ -113,7 +138,9 @@ export function dueFrom(
  * - the limit is `perLevel[level]` if set there, else the base limit (see `dueFrom`);
  * - owners come from `resolveOwners` (deduplicated; all roles empty → direct-responsible);
  * - `perOwner` gives one record per owner, key `<key>:<personId>` (e.g. `ack:wangjg`), name
- *   `<name>（<person name>）`, each owing it alone.
+ *   `<name>（<person name>）`, each owing it alone;
+ * - an approval clock (`statementSubmitted`, `planSubmitted`) gives one record for the version
+ *   awaiting approval, key `<key>:v<version>`, name `<name>（第N版）`, owed by its approvers.
  * Records are `open`, carry `planId`, and start at the clock start.
  * @throws RangeError for an invalid time scale, time zone, `endOfDay` or clock `Date`.
  */
@@ -146,7 +173,11 @@ export function planMilestonesDetailed(input: PlanInput): PlanResult {
       skip(spec.key, 'no-limit');
       continue;
     }
-    const owners = resolveOwners(spec.owners, input.people);
+    const awaiting = awaitingFor(spec.clock, incident);
+    const owners = resolveOwners(
+      spec.owners,
+      awaiting ? { ...input.people, approvers: awaiting.approverIds } : input.people,
+    );
     const base = {
       incidentId: incident.id,
       startsAt: new Date(start),
@@ -157,7 +188,15 @@ export function planMilestonesDetailed(input: PlanInput): PlanResult {
       breachedAt: null,
       planId: input.planId,
     };
-    if (spec.perOwner) {
+    if (awaiting) {
+      // one milestone per version: a new version waits afresh even after an earlier one was met
+      result.records.push({
+        ...base,
+        key: milestoneKey(spec.key, `v${awaiting.version}`),
+        name: `${spec.name}（第${awaiting.version}版）`,
+        ownerIds: owners,
+      });
+    } else if (spec.perOwner) {
       for (const id of owners) {
         result.records.push({
           ...base,

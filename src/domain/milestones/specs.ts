@@ -5,10 +5,24 @@
  */
 
 /** Which time a milestone's clock starts from (domain.md "Time limits", column "clock starts"). */
-export type ClockName = 'discovery' | 'occurrence' | 'report' | 'closure' | 'feedback';
+export type ClockName =
+  | 'discovery'
+  | 'occurrence'
+  | 'report'
+  | 'closure'
+  | 'feedback'
+  | 'statementSubmitted'
+  | 'planSubmitted';
 
 /** Who owes a milestone (config `milestones[].owners`). */
-export type OwnerRole = 'reporter' | 'firstResponsible' | 'directResponsible' | 'spokesperson' | 'office' | 'assignee';
+export type OwnerRole =
+  | 'reporter'
+  | 'firstResponsible'
+  | 'directResponsible'
+  | 'spokesperson'
+  | 'office'
+  | 'assignee'
+  | 'approver';
 
 /** A time limit: calendar minutes and/or statutory working days (config `perLevel` values). */
 export interface LimitSpec {

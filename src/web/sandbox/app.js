@@ -244,7 +244,7 @@ async function send() {
   }
 }
 
-async function clickCardButton(card, button, el) {
+async function clickCardButton(card, button, el, messageId) {
   const userId = currentSpeaker();
   if (!userId) {
     setStatus('请先选择发言身份', 'error');
@@ -256,7 +256,7 @@ async function clickCardButton(card, button, el) {
     await api(`/api/sandbox/cards/${encodeURIComponent(card.id)}/actions`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ userId, key: button.key }),
+      body: JSON.stringify({ userId, key: button.key, messageId }),
     });
     setStatus(`已以「${state.people.get(userId)?.name ?? userId}」的身份点击「${button.text}」`);
   } catch (err) {

@@ -73,7 +73,7 @@ function richText(text, names) {
   return box;
 }
 
-function renderCard(card, ctx) {
+function renderCard(card, ctx, messageId) {
   const box = el('div', 'card');
   box.dataset.cardId = card.id;
   box.append(el('div', 'card-title', card.title));
@@ -89,7 +89,7 @@ function renderCard(card, ctx) {
       const btn = el('button', `card-button ${b.style ? `style-${b.style}` : 'style-default'}`, b.text);
       btn.type = 'button';
       btn.dataset.key = b.key;
-      btn.addEventListener('click', () => ctx.onCardButton(card, b, btn));
+      btn.addEventListener('click', () => ctx.onCardButton(card, b, btn, messageId));
       row.append(btn);
     }
     box.append(row);
@@ -117,7 +117,7 @@ export function renderMessage(m, ctx) {
   if (!isBot) names.push(ctx.botName);
   names.sort((a, b) => b.length - a.length);
   if (m.text) body.append(Object.assign(richText(m.text, names), { className: 'bubble text' }));
-  if (m.card) body.append(renderCard(m.card, ctx));
+  if (m.card) body.append(renderCard(m.card, ctx, m.id));
   li.append(body);
   return li;
 }

@@ -6,6 +6,7 @@
  * roll back (restore a copy of the state) when their function throws. Row locks are implicit
  * (transactions are serial).
  */
+import type { DraftVersion, SignOff } from '../../../src/domain/approvals/types.js';
 import type { EscalationSnapshot } from '../../../src/domain/milestones/escalation-snapshot.js';
 import type { ChaseRun, IncidentFilter, IncidentRepo, UnitOfWork } from '../../../src/domain/ports.js';
 import type {
@@ -20,6 +21,7 @@ import type {
 } from '../../../src/domain/types.js';
 import { inScope } from '../../../src/domain/visibility.js';
 import { IncidentNotFoundError } from '../../../src/errors.js';
+import { MemoryApprovalRepo } from './MemoryApprovalRepo.js';
 
 interface State {
   incidents: Map<string, Incident>;
@@ -33,6 +35,10 @@ interface State {
   breaches: Breach[];
   breachId: number;
   snapshots: Map<string, { incidentId: string; escalation: EscalationSnapshot; at: Date }>;
+  versions: DraftVersion[];
+  versionId: number;
+  signOffs: SignOff[];
+  signOffId: number;
 }
 
 function emptyState(): State {
@@ -48,6 +54,10 @@ function emptyState(): State {
     breaches: [],
     breachId: 0,
     snapshots: new Map(),
+    versions: [],
+    versionId: 0,
+    signOffs: [],
+    signOffId: 0,
   };
 }
 
@@ -69,7 +79,12 @@ const byTime = (a: Date, b: Date) => a.getTime() - b.getTime();
 
 /** The repository over one `State`; every result is a copy, so callers cannot mutate stored rows. */
 export class MemoryIncidentRepo implements IncidentRepo {
-  constructor(private readonly s: () => State) {}
+  /** Approvals (issue 8) over the same state. */
+  readonly approvals: MemoryApprovalRepo;
+
+  constructor(private readonly s: () => State) {
+    this.approvals = new MemoryApprovalRepo(s);
+  }
 
   private need(id: string): Incident {
     const i = this.s().incidents.get(id);

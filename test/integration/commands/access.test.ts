@@ -44,7 +44,7 @@ test('the leadership group chat, and its members 1:1, see every unit; others 1:1
 test('closing and publishing need the configured permission; a monitor may still record progress', async () => {
   const [close] = await say(app, 'relief', 'xuting', `/办结 ${reliefId} 我来办结`);
   expect(close.text).toContain('没有办结权限');
-  const [publish] = await say(app, 'relief', 'xuting', `/发布 ${reliefId}`);
+  const [publish] = await say(app, 'relief', 'xuting', `/发布 ${reliefId} https://bbs.example.cn/t/1`);
   expect(publish.text).toContain('没有登记发布权限');
   const [progress] = await say(app, 'relief', 'xuting', `/进展 ${reliefId} 帖子转发量上升`);
   expect(progress.text).toContain('已登记');
@@ -55,7 +55,12 @@ test('closing and publishing need the configured permission; a monitor may still
 });
 
 test('notes and roles have bounds: an over-long note or role is refused with the limit', async () => {
-  const [note] = await say(app, 'eldercare', 'sunli', `/发布 ${elderId} ${'长'.repeat(2001)}`);
+  const [note] = await say(
+    app,
+    'eldercare',
+    'sunli',
+    `/发布 ${elderId} https://bbs.example.cn/t/2 ${'长'.repeat(2001)}`,
+  );
   expect(note.text).toContain('说明过长（2001 字）');
   const [role] = await say(app, 'eldercare', 'sunli', `/指派 ${elderId} @赵磊 ${'很长的角色'.repeat(5)}`);
   expect(role.text).toContain('角色名称请控制在 20 字以内');

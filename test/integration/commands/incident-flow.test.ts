@@ -145,7 +145,17 @@ describe('level, category, progress, assignment, closing', () => {
   });
 
   test('/发布 and /平息 move through the handling flow (domain.md "The handling flow")', async () => {
-    const [published] = await say(app, 'relief', 'zhangmin', '/publish YQ-20261129-001 已在论坛发布情况说明');
+    // nothing is published unless approved (000 L1; issue 8): the reply, approved by the leader (level II),
+    // with the upper authority's sign-off recorded by the office (004 篇二)
+    await say(app, 'relief', 'zhangmin', '/拟稿 YQ-20261129-001 关于低保审核问题的情况说明');
+    await say(app, 'relief', 'wangjg', '/通过 YQ-20261129-001');
+    await say(app, 'relief', 'chenjing', '/外部确认 YQ-20261129-001 县委网信办 同意');
+    const [published] = await say(
+      app,
+      'relief',
+      'zhangmin',
+      '/publish YQ-20261129-001 https://bbs.example.cn/t/123#official 已在论坛发布情况说明',
+    );
     expect(published.text).toContain('已登记公开回应');
     expect((await app.incidents.view({ kind: 'system' }, 'YQ-20261129-001')).incident.status).toBe('responded');
     const [calm] = await say(app, 'relief', 'wufang', '/平息 YQ-20261129-001');

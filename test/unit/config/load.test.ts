@@ -21,6 +21,33 @@ describe('organisation config', () => {
     expect(c.severity.levels.map((l) => l.id)).toEqual(['I', 'II', 'III', 'IV']);
     expect(c.timezone).toBe('Asia/Shanghai');
   });
+  test('approvals (issue 8): unknown approver roles, levels, categories and legal reviewers are named with their path', () => {
+    const r = raw();
+    r.approvals.statement.approvers = ['firstResponsible', 'boss'];
+    r.approvals.plan.perLevel.V = { approvers: ['leader'] };
+    r.approvals.statement.perCategory.gossip = { externalSignOff: true };
+    r.approvals.legalReviewers = ['lawyer'];
+    let msg = '';
+    try {
+      parseOrgConfig(r);
+    } catch (e) {
+      msg = (e as ConfigError).message;
+    }
+    expect(msg).toContain('approvals.statement.approvers[1]: unknown person or approver role "boss"');
+    expect(msg).toContain('approvals.plan.perLevel.V: unknown level "V"');
+    expect(msg).toContain('approvals.statement.perCategory.gossip: unknown category "gossip"');
+    expect(msg).toContain('approvals.legalReviewers[0]: unknown person "lawyer"');
+  });
+  test('without an approvals section every kind defaults to first-responsible, leader or deputy', () => {
+    const r = raw();
+    delete r.approvals;
+    const c = parseOrgConfig(r);
+    expect(c.approvals.statement).toMatchObject({
+      approvers: ['firstResponsible', 'leader', 'deputy'],
+      externalSignOff: false,
+    });
+    expect(c.approvals.cardTextChars).toBe(160);
+  });
   test('an unknown person is named with its path, e.g. units[2].firstResponsible', () => {
     const r = raw();
     r.units[2].firstResponsible = 'wang';

@@ -64,6 +64,12 @@ export class SandboxTranscript {
     return structuredClone(this.conversations.get(conversationId) ?? []);
   }
 
+  /** A copy of message `messageId` and its conversation, or undefined. */
+  findMessage(messageId: string): { conversationId: string; message: SandboxMessage } | undefined {
+    const found = this.locate(messageId);
+    return found && { conversationId: found.conversationId, message: structuredClone(found.message) };
+  }
+
   /** Where the latest message carrying card `cardId` lives, or undefined. */
   findCard(cardId: string): { conversationId: string; message: SandboxMessage } | undefined {
     const messageId = this.cardHome.get(cardId);

@@ -7,7 +7,7 @@
  *   GET  /api/sandbox/chats/:chatId/messages       [SandboxMessage]   (chatId may be a 1:1 id `@<userId>`)
  *   GET  /api/sandbox/chats/:chatId/stream         Server-Sent Events `message` / `update`
  *   POST /api/sandbox/messages {chatId,userId,text} 202 {id}
- *   POST /api/sandbox/cards/:cardId/actions {userId,key} 202 {id}
+ *   POST /api/sandbox/cards/:cardId/actions {userId,key,messageId?} 202 {id}
  */
 import type Router from '@koa/router';
 import type { Context } from 'koa';
@@ -36,7 +36,7 @@ export interface SandboxApiController {
   /** Stores and hands over a person's message; returns the stored message id. */
   postMessage(conversationId: string, userId: string, text: string): string;
   /** Hands over a card click; returns the event id. */
-  clickCard(cardId: string, userId: string, key: string): string;
+  clickCard(cardId: string, userId: string, key: string, messageId?: string): string;
   /** Turns the request into an event stream. @throws NotFoundError for an unknown conversation. */
   openStream(ctx: Context, conversationId: string): void;
 }
@@ -91,7 +91,13 @@ export function mountSandboxApi(
     '/api/sandbox/cards/:cardId/actions',
     json(async (ctx) => {
       const body = await readJsonObject(ctx, bodyLimitBytes);
-      const id = api.clickCard(param(ctx, 'cardId'), requireString(body, 'userId'), requireString(body, 'key'));
+      const messageId = typeof body.messageId === 'string' ? body.messageId : undefined;
+      const id = api.clickCard(
+        param(ctx, 'cardId'),
+        requireString(body, 'userId'),
+        requireString(body, 'key'),
+        messageId,
+      );
       ctx.status = 202;
       ctx.body = { id };
     }),

@@ -120,8 +120,32 @@ describe('planMilestones over the demo config (domain.md "Time limits")', () => 
       { key: 'feedback_answer', reason: 'clock-not-started' },
       { key: 'closure_report', reason: 'clock-not-started' },
       { key: 'after_action', reason: 'level' },
+      { key: 'statement_approval', reason: 'clock-not-started' },
+      { key: 'plan_approval', reason: 'clock-not-started' },
       { key: 'force_majeure', reason: 'disabled' },
     ]);
+  });
+});
+
+describe('approval milestones (issue 8: one per version awaiting approval, owed by its approvers)', () => {
+  const awaitingApproval = [
+    { kind: 'statement' as const, version: 2, submittedAt: sh('2025-09-30 11:00'), approverIds: ['wangjg', 'lihua'] },
+  ];
+
+  test('a statement version submitted at 11:00 waits 2 hours at level III, keyed per version', () => {
+    const r = byKey(planMilestones(planInput({ incident: incident({ awaitingApproval }) }))).get(
+      'statement_approval:v2',
+    );
+    expect(r).toMatchObject({ name: '稿件待审批（第2版）', ownerIds: ['wangjg', 'lihua'] });
+    expect(r?.startsAt).toEqual(sh('2025-09-30 11:00'));
+    expect(r?.dueAt).toEqual(sh('2025-09-30 13:00'));
+  });
+
+  test('levels I–II allow 30 minutes; a plan version starts the plan clock only', () => {
+    const plan = [{ ...awaitingApproval[0], kind: 'plan' as const, version: 1 }];
+    const records = planMilestones(planInput({ incident: incident({ level: 'II', awaitingApproval: plan }) }));
+    expect(due(records, 'plan_approval:v1')).toEqual(sh('2025-09-30 11:30'));
+    expect(records.some((r) => r.key.startsWith('statement_approval'))).toBe(false);
   });
 });
 
