@@ -136,12 +136,20 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     const jobLog = logger.child({ part: 'deadlines' });
     const chase = new ChaseService({ uow: store.uow, directory, clock, notifier, timeScale, log: jobLog });
     const chaseJobs = defineChaseJobs({ scheduler, chase, clock, logger: jobLog, source: store.uow.repo });
-    const planner = new DeadlinePlanner({ directory, calendar, timeScale, scheduler: chaseJobs, log: jobLog });
+    const planner = new DeadlinePlanner({
+      directory,
+      calendar,
+      timeScale,
+      scheduler: chaseJobs,
+      log: jobLog,
+      catchUp: (repo, incident, at) => chase.catchUp(repo, incident, at),
+    });
     const serviceDeps = {
       uow: store.uow,
       directory,
       clock,
       hooks: [planner],
+      notifier,
       onAfterCommitError: (err: unknown) => logger.error({ err }, 'after-commit step failed'),
     };
     const approvals = new ApprovalService({ ...serviceDeps, notifier });

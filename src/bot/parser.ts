@@ -68,6 +68,17 @@ export interface TokenSpan {
   text: string;
   start: number;
   end: number;
+  /** An unquoted `@name` / `＠name` token: a mention, never part of a description (issue 10 item 9). */
+  mention: boolean;
+}
+
+/**
+ * Whether a token is a mention (`@刘洋`, `＠刘洋`); returns the name without the sign, else null.
+ * Braces or a second `@` make it text (a typed `@{personId}` token is never a mention).
+ */
+export function mentionName(token: string): string | null {
+  const m = /^[@＠]([^\s@＠{}｛｝]+)$/.exec(token);
+  return m ? m[1] : null;
 }
 
 /** Like `tokenize`, with each token's position, so a command can keep the raw text between options. */
@@ -76,7 +87,8 @@ export function tokenSpans(args: string): TokenSpan[] {
   const re = /"([^"]*)"|“([^”]*)”|「([^」]*)」|([^\s\u3000]+)/g;
   for (let m = re.exec(args); m !== null; m = re.exec(args)) {
     const text = m[1] ?? m[2] ?? m[3] ?? m[4];
-    if (text.length > 0) out.push({ text, start: m.index, end: m.index + m[0].length });
+    if (text.length > 0)
+      out.push({ text, start: m.index, end: m.index + m[0].length, mention: !!m[4] && mentionName(text) !== null });
   }
   return out;
 }

@@ -16,7 +16,7 @@ export function categoryCommand(deps: CommandDeps): CommandDef {
     aliases: ['category'],
     usage: USAGE,
     summary: '设置事件类别（决定处置方式）',
-    help: `可用类别：${names()}`,
+    help: `可用类别：${names()}\n示例：/分类 YQ-20261129-001 谣言`,
     async run(ctx) {
       const { incident, restTokens } = await target(ctx, deps, USAGE);
       const want = restTokens.join('');

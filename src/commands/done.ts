@@ -21,7 +21,7 @@ export function doneCommand(deps: CommandDeps): CommandDef {
     name: '完成',
     aliases: ['done'],
     usage: USAGE,
-    summary: '标记某项时限事项已完成（如电话报告上级、召开会商会）',
+    summary: '标记某项时限事项已完成（如已电话报告领导小组），停止催办',
     help: `事项名称：${names()}\n示例：/完成 YQ-20261129-001 报告领导小组 已电话报告王局长`,
     async run(ctx) {
       const { incident, restTokens } = await target(ctx, deps, USAGE);

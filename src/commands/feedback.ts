@@ -14,6 +14,7 @@ export function feedbackCommand(deps: CommandDeps): CommandDef {
     aliases: ['feedback'],
     usage: USAGE,
     summary: '登记收到的反馈（诉求、质询），开始书面答复时限（按法定工作日计算）',
+    help: '示例：/反馈 YQ-20261129-001 发帖人来电询问处理结果',
     async run(ctx) {
       const { incident, rest, viewer } = await target(ctx, deps, USAGE);
       await deps.milestones.recordFeedback(ctx.actor, incident.id, requireText(rest, '反馈内容', USAGE));

@@ -38,7 +38,7 @@ export function registerCommands(bot: Bot, deps: CommandDeps, now: () => Date): 
     .command(feedbackCommand(deps))
     .command(doneCommand(deps))
     .command(gradeCommand(deps))
-    .command(closeCommand(deps))
+    .command(closeCommand(deps, now))
     .command(reopenCommand(deps))
     .command(showCommand(deps, now))
     .command(listCommand(deps, now))

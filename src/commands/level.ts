@@ -19,7 +19,7 @@ export function levelCommand(deps: CommandDeps): CommandDef {
     aliases: ['level'],
     usage: USAGE,
     summary: '确认或调整事件级别（升级会按新级别重算时限并扩大通知范围）',
-    help: `可用级别（由高到低）：${levels()}`,
+    help: `可用级别（由高到低）：${levels()}\n示例：/定级 YQ-20261129-001 二级`,
     async run(ctx) {
       const { incident, restTokens } = await target(ctx, deps, USAGE, undefined, { shortIdNeedsRest: true });
       const want = restTokens.join('');

@@ -13,6 +13,8 @@ function statusCommand(
     name: string;
     alias: string;
     summary: string;
+    /** An example (run by a test: it must be a real command, issue 10 item 7). */
+    example: string;
     reply: (id: string) => string;
     apply: (ctx: CommandContext, id: string, note: string) => Promise<unknown>;
   },
@@ -23,6 +25,7 @@ function statusCommand(
     aliases: [spec.alias],
     usage,
     summary: spec.summary,
+    help: `示例：${spec.example}`,
     async run(ctx) {
       const { incident, rest } = await target(ctx, deps, usage);
       await spec.apply(ctx, incident.id, optionalText(rest, '说明', usage));
@@ -62,23 +65,46 @@ export function calmCommand(deps: CommandDeps): CommandDef {
     name: '平息',
     alias: 'calm',
     summary: '登记舆情趋于平息（状态改为“趋于平息”）',
+    example: '/平息 YQ-20261129-001 转发量明显下降',
     apply: (ctx, id, note) => deps.incidents.calm(ctx.actor, id, note),
     reply: (id) => `${id} 已登记为趋于平息，办结后仍需关注后续走势。`,
   });
 }
 
-export function closeCommand(deps: CommandDeps): CommandDef {
-  const usage = '/办结 <编号> <处置总结>';
+/**
+ * `/办结 <编号> <总结> [确认]`: closes; open milestones are listed first and need the trailing
+ * `确认` (`confirm`) to close anyway (issue 10 item 15).
+ */
+export function closeCommand(deps: CommandDeps, now: () => Date): CommandDef {
+  const usage = '/办结 <编号> <处置总结> [确认]';
   return {
     name: '办结',
     aliases: ['close'],
     usage,
-    summary: '办结事件（需写处置总结）',
+    summary: '办结事件（需写处置总结；有未完成的时限事项时需加“确认”）',
+    help: '示例：/办结 YQ-20261129-001 已澄清事实，帖子已删除 确认',
     async run(ctx) {
       const { incident, rest } = await target(ctx, deps, usage);
-      const summary = requireText(rest, '处置总结', usage);
-      await deps.incidents.close(ctx.actor, incident.id, summary);
-      await ctx.say(`${incident.id} 已办结。请在规定时限内提交处置报告，办结后仍需关注舆情走势。`);
+      const confirmWord = /[\s\u3000]+(确认|confirm)$/i;
+      const confirmed = confirmWord.test(rest.trim());
+      const summary = requireText(rest.trim().replace(confirmWord, ''), '处置总结', usage);
+      const r = await deps.incidents.close(ctx.actor, incident.id, summary, { confirmed });
+      if (r.outcome === 'unconfirmed') {
+        await ctx.say(
+          [
+            `${incident.id} 还有 ${r.unmet.length} 项时限未完成，办结后将不再催办：`,
+            ...r.unmet.map(
+              (m) => `· ${m.name}：${deps.directory.formatShort(m.dueAt)} 前${m.dueAt < now() ? '（已超时）' : ''}`,
+            ),
+            '确认办结请发送：',
+            `/办结 ${incident.id} ${summary} 确认`,
+          ].join('\n'),
+        );
+        return;
+      }
+      await ctx.say(
+        `${incident.id} 已办结${r.unmet.length ? `（未完成事项 ${r.unmet.length} 项已记入台账）` : ''}。请在规定时限内提交处置报告，办结后仍需关注舆情走势。`,
+      );
     },
   };
 }
@@ -90,6 +116,7 @@ export function reopenCommand(deps: CommandDeps): CommandDef {
     aliases: ['reopen'],
     usage,
     summary: '重新打开已办结的事件',
+    help: '示例：/重开 YQ-20261129-001',
     async run(ctx) {
       const { incident } = await target(ctx, deps, usage, (i) => i.status === 'closed');
       await deps.incidents.reopen(ctx.actor, incident.id);

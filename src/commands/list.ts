@@ -14,8 +14,8 @@ export function listCommand(deps: CommandDeps, now: () => Date): CommandDef {
     name: '列表',
     aliases: ['list'],
     usage: USAGE,
-    summary:
-      '列出本群（本单位及下属单位）未办结的事件；领导小组群可见全部；“全部”含已办结，“逾期”只列有超时未完成事项的，“待审批”列出待审的稿件和方案及已等时长',
+    summary: '列出本群未办结的事件（“全部”含已办结，“逾期”只列超时的，“待审批”列待审稿件和方案）',
+    help: '本群可见本单位及下属单位的事件，领导小组群可见全部。\n示例：/列表 逾期',
     async run(ctx) {
       const mode = (ctx.tokens[0] ?? '').toLowerCase();
       const scope: IncidentFilter = {};

@@ -1,90 +1,137 @@
 /**
  * Chinese rendering of incidents and ledger entries for `/查看` and `/列表` (business time zone).
  */
-import type { Directory } from '../domain/Directory.js';
+import { type Directory, ROLE_NAMES } from '../domain/Directory.js';
 import type { IncidentView } from '../domain/IncidentService.js';
 import { levelLabel, STATUS_NAMES } from '../domain/messages.js';
-import type { Incident, LedgerEntry, MilestoneRecord } from '../domain/types.js';
+import type { Incident, LedgerEntry, LedgerKind, MilestoneRecord } from '../domain/types.js';
 
-/** One line per ledger entry: `MM-DD HH:mm 姓名 动作`. */
-export function ledgerLine(dir: Directory, e: LedgerEntry): string | null {
-  const p = e.payload as Record<string, unknown>;
+type Payload = Record<string, unknown>;
+
+const str = (x: unknown) => (x === undefined || x === null ? '' : String(x));
+const names = (dir: Directory, ids: unknown) =>
+  Array.isArray(ids) ? ids.map((p) => dir.nameOf(String(p))).join('、') : '';
+const gradeName = (g: unknown) => (g === 'major' ? '重大违约' : '轻微违约');
+const milestoneName = (p: Payload) => `「${str(p.name ?? p.key)}」`;
+
+/**
+ * The one table of ledger kinds (issue 10 item 3): every `LedgerKind` has a Chinese label and a
+ * function that renders its content from the payload (older payloads without the newer fields
+ * still render). `hidden` kinds are left out of the default `/查看` (shown with `/查看 <编号> 全部`).
+ */
+export const LEDGER_LABELS: Record<
+  LedgerKind,
+  { label: string; content: (p: Payload, dir: Directory) => string; hidden?: boolean }
+> = {
+  'incident.opened': {
+    label: '上报',
+    content: (p, dir) => `${str(p.title)}${p.level ? `（${levelName(dir, p.level)}）` : ''}`,
+  },
+  'incident.acknowledged': {
+    label: '签收',
+    content: (p) => (p.role ? str(ROLE_NAMES[p.role as keyof typeof ROLE_NAMES] ?? p.role) : ''),
+  },
+  'incident.level_changed': {
+    label: '定级',
+    content: (p, dir) =>
+      p.from === p.to ? `确认为 ${levelName(dir, p.to)}` : `${levelName(dir, p.from)} → ${levelName(dir, p.to)}`,
+  },
+  'incident.category_changed': {
+    label: '分类',
+    content: (p, dir) => dir.category(str(p.to))?.name ?? str(p.to),
+  },
+  'incident.status_changed': {
+    label: '状态',
+    content: (p) =>
+      `${STATUS_NAMES[p.from as Incident['status']] ?? str(p.from)} → ${STATUS_NAMES[p.to as Incident['status']] ?? str(p.to)}`,
+  },
+  'incident.note': {
+    label: '进展',
+    content: (p) => (p.milestone ? `${str(p.text)}（完成事项的说明）` : str(p.text)),
+  },
+  'incident.assigned': {
+    label: '指派',
+    content: (p, dir) => `${dir.nameOf(str(p.personId))}（${str(p.role)}）`,
+  },
+  'incident.closed': {
+    label: '办结',
+    content: (p) =>
+      `${str(p.summary)}${Array.isArray(p.unmet) && p.unmet.length ? `（确认时未完成：${p.unmet.map(String).join('、')}）` : ''}`,
+  },
+  'incident.reopened': { label: '重开', content: () => '' },
+  'incident.feedback': { label: '反馈', content: (p) => str(p.text) },
+  'message.sent': {
+    label: '发出通知',
+    content: (p) => str(p.text).split('\n')[0].replace(/\*\*/g, ''),
+    hidden: true,
+  },
+  'milestone.planned': {
+    label: '计算时限',
+    content: (p) => `${p.replanned ? '重新计算，' : ''}共 ${str(p.count)} 项`,
+  },
+  'milestone.met': {
+    label: '完成',
+    content: (p) => `${milestoneName(p)}${p.late ? '（超时完成）' : ''}${p.note ? `：${str(p.note)}` : ''}`,
+  },
+  'milestone.reminded': { label: '提醒', content: (p) => milestoneName(p) },
+  'milestone.breached': {
+    label: '超时',
+    content: (p, dir) =>
+      `${milestoneName(p)}${p.personIds ? ` 责任人：${names(dir, p.personIds)}` : ''}，记${gradeName(p.grade)}`,
+  },
+  'milestone.escalated': {
+    label: '升级催办',
+    content: (p) => `${milestoneName(p)} → ${str(p.targetName ?? p.target)}`,
+  },
+  'incident.published': {
+    label: '发布',
+    content: (p) =>
+      `${str(p.link)}${p.version ? `（第${str(p.version)}版，SHA-256 ${str(p.sha256).slice(0, 12)}…）` : ''}${p.note ? ` ${str(p.note)}` : ''}`,
+  },
+  'approval.submitted': {
+    label: '送审',
+    content: (p) => `${p.kind === 'plan' ? '处置方案' : '稿件'}第${str(p.version)}版`,
+  },
+  'approval.superseded': {
+    label: '版本取代',
+    content: (p) => `${p.kind === 'plan' ? '处置方案' : '稿件'}第${str(p.version)}版被第${str(p.by)}版取代`,
+  },
+  'approval.approved': {
+    label: '审批通过',
+    content: (p) => `${p.kind === 'plan' ? '处置方案' : '稿件'}第${str(p.version)}版`,
+  },
+  'approval.rejected': {
+    label: '驳回',
+    content: (p) => `${p.kind === 'plan' ? '处置方案' : '稿件'}第${str(p.version)}版：${str(p.reason)}`,
+  },
+  'approval.signed_off': {
+    label: '签署意见',
+    content: (p) =>
+      p.type === 'legal' ? `法务审核：${str(p.opinion)}` : `外部确认（${str(p.body)}）：${str(p.opinion)}`,
+  },
+  'breach.graded': {
+    label: '违约定性',
+    content: (p, dir) =>
+      `${milestoneName(p)}${p.personIds ? `（${names(dir, p.personIds)}）` : ''} ` +
+      `${p.from && p.from !== p.grade ? `${gradeName(p.from)} → ` : ''}${gradeName(p.grade)}${p.note ? `，理由：${str(p.note)}` : ''}`,
+  },
+};
+
+function levelName(dir: Directory, id: unknown): string {
+  return `${dir.level(str(id))?.name ?? str(id)}（${str(id)}）`;
+}
+
+/**
+ * One line per ledger entry: `MM-DD HH:mm 姓名 标签：内容` (business time). Null for a hidden kind
+ * unless `all`.
+ */
+export function ledgerLine(dir: Directory, e: LedgerEntry, all = false): string | null {
+  const spec = LEDGER_LABELS[e.kind];
   const who = e.actor === 'bot' || e.actor === 'system' ? '系统' : dir.nameOf(e.actor);
-  const lvl = (id: unknown) => `${dir.level(String(id))?.name ?? String(id)}（${String(id)}）`;
-  let what: string;
-  switch (e.kind) {
-    case 'incident.opened':
-      what = `上报：${String(p.title ?? '')}`;
-      break;
-    case 'incident.acknowledged':
-      what = '签收';
-      break;
-    case 'incident.level_changed':
-      what = `定级 ${lvl(p.from)} → ${lvl(p.to)}`;
-      break;
-    case 'incident.category_changed':
-      what = `分类为 ${dir.category(String(p.to))?.name ?? String(p.to)}`;
-      break;
-    case 'incident.status_changed':
-      what = `状态 ${STATUS_NAMES[p.from as Incident['status']] ?? p.from} → ${STATUS_NAMES[p.to as Incident['status']] ?? p.to}`;
-      break;
-    case 'incident.note':
-      what = `进展：${String(p.text ?? '')}`;
-      break;
-    case 'incident.assigned':
-      what = `指派 ${dir.nameOf(String(p.personId))}（${String(p.role)}）`;
-      break;
-    case 'incident.closed':
-      what = `办结：${String(p.summary ?? '')}`;
-      break;
-    case 'incident.reopened':
-      what = '重开';
-      break;
-    case 'message.sent':
-      return null;
-    case 'milestone.met':
-      what = `完成「${String(p.name ?? p.key)}」${p.note ? `：${String(p.note)}` : ''}`;
-      break;
-    case 'milestone.reminded':
-      what = `提醒「${String(p.name ?? p.key)}」`;
-      break;
-    case 'milestone.breached':
-      what = `「${String(p.name ?? p.key)}」超时`;
-      break;
-    case 'milestone.escalated':
-      what = `「${String(p.name ?? p.key)}」逾期升级催办（${String(p.targetName ?? p.target ?? '')}）`;
-      break;
-    case 'milestone.planned':
-      what = `时限已${p.replanned ? '重新' : ''}计算（${String(p.count ?? '')} 项）`;
-      break;
-    case 'incident.published':
-      what = `发布：${String(p.link ?? '')}${p.version ? `（第${String(p.version)}版，SHA-256 ${String(p.sha256 ?? '').slice(0, 12)}…）` : ''}`;
-      break;
-    case 'approval.submitted':
-      what = `提交${p.kind === 'plan' ? '处置方案' : '稿件'}第${String(p.version)}版送审`;
-      break;
-    case 'approval.superseded':
-      what = `${p.kind === 'plan' ? '处置方案' : '稿件'}第${String(p.version)}版被第${String(p.by)}版取代`;
-      break;
-    case 'approval.approved':
-      what = `通过${p.kind === 'plan' ? '处置方案' : '稿件'}第${String(p.version)}版`;
-      break;
-    case 'approval.rejected':
-      what = `驳回${p.kind === 'plan' ? '处置方案' : '稿件'}第${String(p.version)}版：${String(p.reason ?? '')}`;
-      break;
-    case 'approval.signed_off':
-      what =
-        p.type === 'legal'
-          ? `法务审核：${String(p.opinion ?? '')}`
-          : `外部确认（${String(p.body ?? '')}）：${String(p.opinion ?? '')}`;
-      break;
-    case 'breach.graded':
-      what = `违约定性为${p.grade === 'major' ? '重大违约' : '轻微违约'}`;
-      break;
-    default:
-      what = e.kind;
-  }
-  return `${dir.formatShort(e.at)} ${who} ${what}`;
+  if (!spec) return `${dir.formatShort(e.at)} ${who} ${e.kind}`;
+  if (spec.hidden && !all) return null;
+  const content = spec.content(e.payload as Payload, dir);
+  return `${dir.formatShort(e.at)} ${who} ${spec.label}${content ? `：${content}` : ''}`;
 }
 
 const MILESTONE_STATE: Record<MilestoneRecord['state'], string> = {
@@ -101,7 +148,7 @@ export function milestoneLine(dir: Directory, m: MilestoneRecord, now: Date): st
     m.state === 'met'
       ? `已完成 ${m.metAt ? dir.formatShort(m.metAt) : ''}`.trim()
       : late
-        ? '⚠️已超时'
+        ? '已超时'
         : MILESTONE_STATE[m.state];
   const breach = m.breachedAt && m.state === 'met' ? '（超时完成）' : '';
   return `· ${m.name}：${due} 前｜${state}${breach}`;
@@ -110,8 +157,11 @@ export function milestoneLine(dir: Directory, m: MilestoneRecord, now: Date): st
 /** How many ledger lines `/查看` shows (the newest); the full ledger stays in the database. */
 export const LEDGER_LINES = 30;
 
-/** The `/查看` text: summary, acknowledgements, milestones, breaches and the timeline. */
-export function renderView(dir: Directory, v: IncidentView, now: Date): string {
+/**
+ * The `/查看` text: summary, acknowledgements, milestones, breaches and the timeline (the newest
+ * `LEDGER_LINES` entries; with `all`, every entry including the notices sent).
+ */
+export function renderView(dir: Directory, v: IncidentView, now: Date, opts: { all?: boolean } = {}): string {
   const i = v.incident;
   const unit = dir.unit(i.unitId);
   const required = [unit?.firstResponsible, unit?.directResponsible, ...v.assignments.map((a) => a.personId)].filter(
@@ -119,7 +169,7 @@ export function renderView(dir: Directory, v: IncidentView, now: Date): string {
   );
   const acks = [...new Set(required)].map((p) => {
     const a = v.acknowledgements.find((x) => x.personId === p);
-    return `${dir.nameOf(p)}${a ? `✅${dir.formatShort(a.at)}` : '⏳未签收'}`;
+    return `${dir.nameOf(p)}${a ? `（已签收 ${dir.formatShort(a.at)}）` : '（未签收）'}`;
   });
   const lines = [
     `**${i.id}** ${i.title}`,
@@ -140,10 +190,12 @@ export function renderView(dir: Directory, v: IncidentView, now: Date): string {
       ),
     );
   }
-  const entries = v.ledger.map((e) => ledgerLine(dir, e)).filter((x): x is string => !!x);
-  const shown = entries.slice(-LEDGER_LINES);
+  const entries = v.ledger.map((e) => ledgerLine(dir, e, opts.all)).filter((x): x is string => !!x);
+  const shown = opts.all ? entries : entries.slice(-LEDGER_LINES);
   lines.push(
-    entries.length > shown.length ? `台账（共 ${entries.length} 条，显示最近 ${shown.length} 条）：` : '台账：',
+    entries.length > shown.length
+      ? `台账（共 ${entries.length} 条，显示最近 ${shown.length} 条；全部：/查看 ${i.id} 全部）：`
+      : `台账（共 ${entries.length} 条）：`,
     ...shown,
   );
   return lines.join('\n');

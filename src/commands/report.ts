@@ -20,8 +20,9 @@ export type ReportArgs = Omit<OpenIncidentInput, 'chatId'>;
 const LINK = /^(https?:\/\/|www\.)\S+$/i;
 
 /**
- * Parses `/上报` tokens. Trailing option tokens are read from the end until the first plain word;
- * everything before is the description.
+ * Parses `/上报` tokens. Links, `key:value` options and @-mentions count anywhere (mentioned people
+ * in the directory become `cc`); trailing option tokens are read from the end until the first
+ * plain word; everything else is the description.
  * @throws UsageError naming the problem (empty description, unknown unit/level/category, bad time).
  */
 export function parseReportArgs(args: string, dir: Directory, now: Date): ReportArgs {
@@ -29,9 +30,14 @@ export function parseReportArgs(args: string, dir: Directory, now: Date): Report
   const explicit = (t: string) => /^(级别|等级|类别|分类|发现|来源)[:：=]/.test(t);
   const spans = tokenSpans(args);
   const options = new Set<TokenSpan>();
-  // options anywhere: links and explicit key:value
+  // options anywhere: links, explicit key:value, and mentions (never description text; issue 10 item 9)
+  const cc: string[] = [];
   for (const t of spans) {
-    if (LINK.test(t.text) && !out.sourceUrl) {
+    if (t.mention) {
+      const who = dir.findPerson(t.text);
+      if (who && !cc.includes(who.id)) cc.push(who.id);
+      options.add(t);
+    } else if (LINK.test(t.text) && !out.sourceUrl) {
       out.sourceUrl = /^www\./i.test(t.text) ? `http://${t.text}` : t.text;
       options.add(t);
     } else if (explicit(t.text)) {
@@ -69,6 +75,7 @@ export function parseReportArgs(args: string, dir: Directory, now: Date): Report
   }
   description += args.slice(from);
   out.description = description.trim();
+  if (cc.length) out.cc = cc;
   if (!out.description)
     throw new UsageError('请写明舆情内容，例如：/上报 某论坛出现关于低保审核的不实帖子 https://… 三级', REPORT_USAGE);
   if (out.description.length > 2000)

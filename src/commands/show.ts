@@ -1,6 +1,7 @@
 /**
- * `/查看 <编号>` (`/show`): the incident's summary, acknowledgements, deadlines, draft versions and
- * timeline; `/查看 <编号> 稿件|方案 [版本]`: one version's full text and its diff (issue 8).
+ * `/查看 <编号> [全部]` (`/show`): the incident's summary, acknowledgements, deadlines, draft versions
+ * and timeline (`全部`: the whole ledger, notices sent included; issue 10 item 6);
+ * `/查看 <编号> 稿件|方案 [版本]`: one version's full text and its diff (issue 8).
  */
 import type { CommandDef } from '../bot/Bot.js';
 import { kindName } from '../domain/approvals/approval-messages.js';
@@ -10,20 +11,25 @@ import { renderVersion, versionsSection } from './render-drafts.js';
 import { renderView } from './render.js';
 import { target, type CommandDeps } from './shared.js';
 
-const USAGE = '/查看 <编号> [稿件|方案 [版本]]';
+const USAGE = '/查看 <编号> [全部|稿件|方案 [版本]]';
 
 export function showCommand(deps: CommandDeps, now: () => Date): CommandDef {
   return {
     name: '查看',
     aliases: ['show'],
     usage: USAGE,
-    summary: '查看事件详情、时限、稿件版本和台账时间线；“稿件 [版本]”看全文及修改对比',
+    summary: '查看事件详情、时限、稿件版本和台账（默认最近 30 条，“全部”看完整台账；“稿件 [版本]”看全文及修改对比）',
+    help: '示例：/查看 YQ-20261129-001 全部',
     async run(ctx) {
       const { incident, viewer, restTokens } = await target(ctx, deps, USAGE);
       const versions = await deps.approvals.versions(incident.id);
       const kind = kindWord(restTokens[0]);
+      const mode = (restTokens[0] ?? '').toLowerCase();
+      const all = mode === '全部' || mode === 'all';
+      if (!kind && mode && !all)
+        throw new UsageError(`“${restTokens[0]}”看不懂：/查看 后面可加“全部”“稿件”或“方案”。`, USAGE);
       if (!kind) {
-        const text = renderView(deps.directory, await deps.incidents.view(viewer, incident.id), now());
+        const text = renderView(deps.directory, await deps.incidents.view(viewer, incident.id), now(), { all });
         const section = versionsSection(deps.directory, incident, versions);
         // the versions go before the timeline (the timeline is the longest part)
         const at = text.indexOf('\n台账');

@@ -10,6 +10,7 @@ export function updateCommand(deps: CommandDeps): CommandDef {
     aliases: ['update'],
     usage: USAGE,
     summary: '登记处置进展（写入台账）',
+    help: '示例：/进展 YQ-20261129-001 已联系发帖人核实情况',
     async run(ctx) {
       const { incident, rest } = await target(ctx, deps, USAGE);
       const text = requireText(rest, '进展内容', USAGE);

@@ -57,6 +57,11 @@ export const LevelSchema = z.strictObject({
   name: z.string().min(1),
   aliases: z.array(z.string()).default([]),
   colour: z.enum(['red', 'orange', 'yellow', 'blue', 'grey']).default('grey'),
+  /**
+   * Post to the leadership group's chat at once when an incident is reported at or raised to this
+   * level (domain.md "特重大…先报、早报"), not only when an escalation reaches it.
+   */
+  notifyLeadershipAtOnce: z.boolean().default(false),
 });
 
 /** One incident category (domain.md "Categories"). */
@@ -194,6 +199,7 @@ const GRADE_BREACH = ['firstResponsible', 'leadershipGroup', 'office'] as const;
 const CLOSE = ['firstResponsible', 'directResponsible', 'office', 'leadershipGroup'] as const;
 const HANDLE = ['firstResponsible', 'directResponsible', 'spokesperson', 'office', 'leadershipGroup'] as const;
 const SIGN_OFF = ['office'] as const;
+const UPDATE = [...HANDLE, 'assignee'] as const;
 
 export const ConfigSchema = z.strictObject({
   /** Business time zone (IANA). Times are stored in UTC. */
@@ -239,6 +245,10 @@ export const ConfigSchema = z.strictObject({
       handle: z.array(z.string()).default([...HANDLE]),
       /** Who records the upper authority's sign-off on a draft (`/外部确认`; issue 8, 004 篇二: the office). */
       signOff: z.array(z.string()).default([...SIGN_OFF]),
+      /** Who may record progress (`/进展`); `assignee` = the incident's assignees (issue 10 item 13). */
+      update: z.array(z.string()).default([...UPDATE]),
+      /** Who may record feedback received (`/反馈`, starts the written-answer clock). */
+      feedback: z.array(z.string()).default([...UPDATE]),
     })
     .default({
       setLevel: [...SET_LEVEL],
@@ -246,7 +256,16 @@ export const ConfigSchema = z.strictObject({
       close: [...CLOSE],
       handle: [...HANDLE],
       signOff: [...SIGN_OFF],
+      update: [...UPDATE],
+      feedback: [...UPDATE],
     }),
+  /** Closing rules (`/办结`, issue 10 item 15). */
+  closing: z
+    .strictObject({
+      /** An incident must have a category before it is closed (the case library needs it; 江城). */
+      requireCategory: z.boolean().default(true),
+    })
+    .default({ requireCategory: true }),
   milestones: z.array(MilestoneSchema).default([]),
   escalation: EscalationSchema.default({ remindAt: [0.5, 0.8], ladder: [], quietHours: {} }),
   calendar: z

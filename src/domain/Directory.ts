@@ -110,6 +110,31 @@ export class Directory {
     return this.config.chats;
   }
 
+  /**
+   * The chat that hears a unit's incidents wherever they were reported (issue 10 item 12): the
+   * first chat bound to the unit, else to its nearest parent; undefined when none is.
+   */
+  homeChat(unitId: string): Chat | undefined {
+    for (const u of this.ancestry(unitId)) {
+      const c = this.config.chats.find((x) => x.unit === u);
+      if (c) return c;
+    }
+    return undefined;
+  }
+
+  /**
+   * Where chases of an incident go: its unit's home chat (`homeChat`), else the chat it was
+   * reported in (issue 10 item 12: the owning unit hears about its incident wherever it was reported).
+   */
+  incidentChat(i: { unitId: string; chatId: string }): string {
+    return this.homeChat(i.unitId)?.id ?? i.chatId;
+  }
+
+  /** Whether a level is configured `notifyLeadershipAtOnce` (domain.md "先报、早报"; issue 10 item 11). */
+  leadershipAtOnce(levelId: string): boolean {
+    return this.level(levelId)?.notifyLeadershipAtOnce === true;
+  }
+
   /** The config chat bound to a platform chat id (sandbox chat ids are config chat ids). */
   chatByPlatformId(platform: PlatformKey, platformChatId: string): Chat | undefined {
     return this.config.chats.find((c) =>
@@ -227,6 +252,19 @@ export class Directory {
   /** Whether `personId` holds permission `which` (config `permissions.*`) for a unit; see `allowed`. */
   may(personId: string | null, unitId: string, which: PermissionName): boolean {
     return this.allowed(personId, unitId, this.config.permissions[which]);
+  }
+
+  /**
+   * Whether permission `which` lists the pseudo-role `assignee` (the incident's assignees; the
+   * caller checks assignments, which the directory does not know; issue 10 item 13).
+   */
+  permitsAssignees(which: PermissionName): boolean {
+    return this.config.permissions[which].includes('assignee');
+  }
+
+  /** Whether `/办结` needs a category first (config `closing.requireCategory`; issue 10 item 15). */
+  closingRequiresCategory(): boolean {
+    return this.config.closing.requireCategory;
   }
 
   /** The level a report without one gets (config `severity.default`). */

@@ -14,10 +14,10 @@ import {
 import { businessDateCompact } from './business-time.js';
 import type { Actor, IncidentEvent } from './incident-events.js';
 import { IncidentTransactions } from './IncidentTransactions.js';
-import { ackCard, levelNotice, openNotice, titleOf } from './messages.js';
+import { ackCard, leadershipNotice, levelNotice, openNotice, titleOf } from './messages.js';
 import type { IncidentFilter, IncidentRepo, Notice } from './ports.js';
 import { effectiveLevel, incidentPeople, responsibleIds } from './responsibility.js';
-import type { Acknowledgement, Incident, IncidentStatus, SourceType } from './types.js';
+import type { Acknowledgement, Incident, IncidentStatus, MilestoneRecord, SourceType } from './types.js';
 import { inScope, type Viewer, visibilityScope } from './visibility.js';
 
 /**
@@ -40,6 +40,8 @@ export interface OpenIncidentInput {
   category?: string;
   /** Discovery time; default now. */
   foundAt?: Date;
+  /** Person ids @-mentioned in the report: mentioned in the open notice too (issue 10 item 9). */
+  cc?: string[];
 }
 
 /** Everything `/查看` shows. */
@@ -58,6 +60,14 @@ export type AckResult =
   | { outcome: 'already'; incident: Incident }
   | { outcome: 'not_responsible'; incident: Incident };
 
+/** Result of `/办结`: closed, or nothing done yet because open milestones need a confirmation. */
+export interface CloseResult {
+  outcome: 'closed' | 'unconfirmed';
+  incident: Incident;
+  /** Milestones open at the time (cancelled when closed), soonest first. */
+  unmet: MilestoneRecord[];
+}
+
 const TERMINAL: IncidentStatus[] = ['closed'];
 
 export class IncidentService extends IncidentTransactions {
@@ -70,7 +80,9 @@ export class IncidentService extends IncidentTransactions {
   /**
    * Opens an incident with a new id `YQ-YYYYMMDD-NNN` (business date), records the ledger entries,
    * plans milestones through the hooks, and returns the notice that @-mentions the unit's first- and
-   * direct-responsible people with a 签收 card.
+   * direct-responsible people with a 签收 card (the reply in the reporting chat). The same notice is
+   * posted to the owning unit's chat when the report came from elsewhere (issue 10 item 12), and a
+   * 先报 notice to the leadership group's chat for levels `notifyLeadershipAtOnce` (item 11).
    * @throws UsageError for an empty description; NotFoundError for an unknown chat or unit.
    */
   async open(actor: Actor, input: OpenIncidentInput): Promise<{ incident: Incident; notice: Notice }> {
@@ -124,9 +136,27 @@ export class IncidentService extends IncidentTransactions {
         });
         return { incident, event: { type: 'opened' } };
       },
-      async (repo, incident) => {
-        const notice = openNotice(this.dir, incident, await repo.milestones(incident.id));
+      async (repo, incident, _value, post) => {
+        const cc = (input.cc ?? []).filter((p) => this.dir.person(p));
+        const notice = openNotice(this.dir, incident, await repo.milestones(incident.id), now, cc);
         await this.ledgerNotice(repo, incident.id, notice);
+        // the owning unit's chat hears it wherever it was reported (issue 10 item 12)
+        const home = this.dir.homeChat(incident.unitId);
+        if (home && home.id !== incident.chatId)
+          await post(repo, incident.id, {
+            ...notice,
+            chatId: home.id,
+            text: `${notice.text}\n（在“${chat.name}”上报）`,
+          });
+        // 先报、早报: the leadership group's chat at once for the configured levels (issue 10 item 11)
+        const lgChat = this.dir.leadershipChatId();
+        if (
+          lgChat &&
+          this.dir.leadershipAtOnce(effectiveLevel(incident)) &&
+          lgChat !== incident.chatId &&
+          lgChat !== home?.id
+        )
+          await post(repo, incident.id, leadershipNotice(this.dir, incident, '上报', actor.name));
         return { incident, notice };
       },
     );
@@ -204,10 +234,15 @@ export class IncidentService extends IncidentTransactions {
         });
         return { incident: updated, event: { type: 'level_changed', from, to: levelId }, value: from };
       },
-      async (repo, incident, value) => {
+      async (repo, incident, value, post) => {
         const from = value as string;
         const notice = levelNotice(this.dir, incident, from, levelId, actor.name);
+        notice.mentions = notice.mentions.filter((p) => p !== actor.personId); // nobody is @-mentioned about their own act
         await this.ledgerNotice(repo, incident.id, notice);
+        const lgChat = this.dir.leadershipChatId();
+        const raised = this.dir.rank(levelId) < this.dir.rank(from);
+        if (raised && lgChat && lgChat !== incident.chatId && this.dir.leadershipAtOnce(levelId))
+          await post(repo, incident.id, leadershipNotice(this.dir, incident, '升级', actor.name));
         return { incident, from, notice };
       },
     );
@@ -218,7 +253,7 @@ export class IncidentService extends IncidentTransactions {
     const now = this.deps.clock.now();
     return this.run(actor, async (repo) => {
       const incident = await this.lockOpen(repo, incidentId);
-      this.require(actor, incident, 'handle', '设置类别');
+      await this.require(repo, actor, incident, 'handle', '设置类别');
       const updated = await repo.updateIncident(incidentId, { category: categoryId });
       await repo.appendLedger({
         incidentId,
@@ -231,14 +266,16 @@ export class IncidentService extends IncidentTransactions {
     });
   }
 
-  /** Records progress (`/进展`); a reported/acknowledged incident moves to `handling`. */
+  /**
+   * Records progress (`/进展`); a reported/acknowledged incident moves to `handling`.
+   * @throws ForbiddenError without `permissions.update` (issue 10 item 13); ConflictError when closed.
+   */
   async addUpdate(actor: Actor, incidentId: string, text: string): Promise<Incident> {
     if (!text.trim()) throw new UsageError('请写明进展内容。');
     const now = this.deps.clock.now();
     return this.run(actor, async (repo) => {
       let incident = await this.lockOpen(repo, incidentId);
-      if (!actor.personId)
-        throw new ForbiddenError('您不在本单位通讯录中，不能登记进展。请联系管理员在配置的 people 中登记您的账号。');
+      await this.require(repo, actor, incident, 'update', '登记进展');
       await repo.appendLedger({
         incidentId,
         actor: actor.id,
@@ -252,19 +289,26 @@ export class IncidentService extends IncidentTransactions {
     });
   }
 
-  /** Assigns a person (`/指派`); they must then acknowledge too. Returns false if already assigned. */
+  /**
+   * Assigns a person (`/指派`); they must then acknowledge too, unless they already have (issue 10
+   * item 14). Someone already assigned (in any role) is left as is: `fresh` false, `role` theirs.
+   * @throws ForbiddenError without `permissions.handle`; ConflictError when closed.
+   */
   async assign(
     actor: Actor,
     incidentId: string,
     personId: string,
     role: string,
-  ): Promise<{ incident: Incident; fresh: boolean }> {
+  ): Promise<{ incident: Incident; fresh: boolean; role: string; acknowledged: boolean }> {
     const now = this.deps.clock.now();
     return this.run(
       actor,
       async (repo) => {
         const incident = await this.lockOpen(repo, incidentId);
-        this.require(actor, incident, 'handle', '指派');
+        await this.require(repo, actor, incident, 'handle', '指派');
+        const acknowledged = (await repo.acknowledgements(incidentId)).some((a) => a.personId === personId);
+        const existing = (await repo.assignments(incidentId)).find((a) => a.personId === personId);
+        if (existing) return { incident, value: { fresh: false, role: existing.role, acknowledged } };
         const fresh = await repo.assign({ incidentId, personId, role, assignedBy: actor.id, at: now });
         if (fresh)
           await repo.appendLedger({
@@ -274,9 +318,13 @@ export class IncidentService extends IncidentTransactions {
             at: now,
             payload: { personId, role },
           });
-        return { incident, event: fresh ? { type: 'assigned', personId, role } : undefined, value: fresh };
+        return {
+          incident,
+          event: fresh ? { type: 'assigned', personId, role } : undefined,
+          value: { fresh, role, acknowledged },
+        };
       },
-      async (_repo, incident, fresh) => ({ incident, fresh: fresh as boolean }),
+      async (_repo, incident, v) => ({ incident, ...(v as { fresh: boolean; role: string; acknowledged: boolean }) }),
     );
   }
 
@@ -304,23 +352,51 @@ export class IncidentService extends IncidentTransactions {
     return this.transition(actor, incidentId, 'calming', { type: 'calming' }, note);
   }
 
-  /** Closes (`/办结`) with a summary. @throws UsageError without summary; ConflictError if closed. */
-  async close(actor: Actor, incidentId: string, summary: string): Promise<Incident> {
+  /**
+   * Closes (`/办结`) with a summary (issue 10 item 15). A category is required when config
+   * `closing.requireCategory` (default true). Milestones still open (not met by closing itself,
+   * `metBy: [close]`) are not dropped silently: without `confirmed` nothing changes and the result
+   * lists them (`unconfirmed`); with it, they are cancelled and named in the `incident.closed` entry.
+   * @throws UsageError without summary or category; ConflictError if closed; ForbiddenError without
+   *   `permissions.close`.
+   */
+  async close(
+    actor: Actor,
+    incidentId: string,
+    summary: string,
+    opts: { confirmed?: boolean } = {},
+  ): Promise<CloseResult> {
     if (!summary.trim()) throw new UsageError('办结时请写明处置总结。');
     const now = this.deps.clock.now();
-    return this.run(actor, async (repo) => {
-      const incident = await this.lockOpen(repo, incidentId);
-      this.require(actor, incident, 'close', '办结');
-      const updated = await repo.updateIncident(incidentId, { status: 'closed', closedAt: now });
-      await repo.appendLedger({
-        incidentId,
-        actor: actor.id,
-        kind: 'incident.closed',
-        at: now,
-        payload: { summary: summary.trim(), from: incident.status },
-      });
-      return { incident: updated, event: { type: 'closed' } };
-    });
+    return this.run(
+      actor,
+      async (repo) => {
+        const incident = await this.lockOpen(repo, incidentId);
+        await this.require(repo, actor, incident, 'close', '办结');
+        if (this.dir.closingRequiresCategory() && !incident.category)
+          throw new UsageError(
+            `${incidentId} 尚未分类，请先分类再办结：/分类 ${incidentId} <类别>（${this.dir
+              .categories()
+              .map((c) => c.name)
+              .join('、')}）。`,
+          );
+        const metByClose = (key: string) => this.dir.milestoneSpec(key.split(':')[0])?.metBy.includes('close') === true;
+        const unmet = (await repo.milestones(incidentId))
+          .filter((m) => m.state === 'open' && !metByClose(m.key))
+          .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+        if (unmet.length && !opts.confirmed) return { incident, value: { outcome: 'unconfirmed', unmet } };
+        const updated = await repo.updateIncident(incidentId, { status: 'closed', closedAt: now });
+        await repo.appendLedger({
+          incidentId,
+          actor: actor.id,
+          kind: 'incident.closed',
+          at: now,
+          payload: { summary: summary.trim(), from: incident.status, unmet: unmet.map((m) => m.name) },
+        });
+        return { incident: updated, event: { type: 'closed' }, value: { outcome: 'closed', unmet } };
+      },
+      async (_repo, incident, value) => ({ ...(value as Omit<CloseResult, 'incident'>), incident }) as CloseResult,
+    );
   }
 
   /** Reopens a closed incident (`/重开`): status `handling`. @throws ConflictError if not closed. */
@@ -329,7 +405,7 @@ export class IncidentService extends IncidentTransactions {
     return this.run(actor, async (repo) => {
       const incident = await this.lock(repo, incidentId);
       if (incident.status !== 'closed') throw new ConflictError(`${incidentId} 尚未办结，无需重开。`);
-      this.require(actor, incident, 'close', '重开');
+      await this.require(repo, actor, incident, 'close', '重开');
       const updated = await repo.updateIncident(incidentId, { status: 'handling', closedAt: null });
       await repo.appendLedger({ incidentId, actor: actor.id, kind: 'incident.reopened', at: now, payload: {} });
       return { incident: updated, event: { type: 'reopened' } };
@@ -438,7 +514,7 @@ export class IncidentService extends IncidentTransactions {
     const now = this.deps.clock.now();
     return this.run(actor, async (repo) => {
       const incident = await this.lockOpen(repo, incidentId);
-      this.require(actor, incident, 'handle', status === 'responded' ? '登记发布' : '登记平息');
+      await this.require(repo, actor, incident, 'handle', status === 'responded' ? '登记发布' : '登记平息');
       if (before) await before(repo, incident, now);
       if (note.trim())
         await repo.appendLedger({

@@ -4,9 +4,9 @@
  * under the incident's row lock; hooks' after-commit steps run after commit.
  */
 import { ConflictError, ForbiddenError, IncidentNotFoundError } from '../errors.js';
-import type { Directory } from './Directory.js';
+import type { Directory, PermissionName } from './Directory.js';
 import type { Actor, IncidentEvent, IncidentHook } from './incident-events.js';
-import type { Clock, IncidentRepo, Notice, UnitOfWork } from './ports.js';
+import type { Clock, IncidentRepo, Notice, Notifier, UnitOfWork } from './ports.js';
 import type { Incident, IncidentStatus } from './types.js';
 
 /** What the incident services are built with. */
@@ -15,6 +15,11 @@ export interface IncidentServiceDeps {
   directory: Directory;
   clock: Clock;
   hooks?: IncidentHook[];
+  /**
+   * Delivers notices to audiences other than the command's own reply (another unit's chat, the
+   * leadership group, catch-up notices) after commit. Absent: such notices are only ledgered.
+   */
+  notifier?: Notifier;
   /** Receives failures of after-commit steps (they never fail the command). */
   onAfterCommitError?: (e: unknown) => void;
   /**
@@ -24,6 +29,22 @@ export interface IncidentServiceDeps {
    */
   publishGate?: (repo: IncidentRepo, incident: Incident) => Promise<Record<string, unknown>>;
 }
+
+/** The configured permissions that guard incident actions through `require` (config `permissions.*`). */
+type ActionPermission = Exclude<PermissionName, 'setLevel' | 'gradeBreach' | 'signOff'>;
+
+const PERMISSION_TEXT: Record<ActionPermission, string> = {
+  close: '办结、重开',
+  handle: '发布、平息、指派、分类',
+  update: '登记进展',
+  feedback: '登记反馈',
+};
+
+/**
+ * Posts a notice to its own audience (not the reply in the command's chat): it is ledgered in the
+ * transaction (`message.sent`) and delivered after commit.
+ */
+export type PostNotice = (repo: IncidentRepo, incidentId: string, n: Notice) => Promise<void>;
 
 /** What a change step returns: the incident after it, the event for the hooks, a value for `finish`. */
 export interface Change {
@@ -57,15 +78,26 @@ export abstract class IncidentTransactions {
     return updated;
   }
 
-  /** @throws ForbiddenError unless `actor` holds `permissions[which]` for the incident's unit. */
-  protected require(actor: Actor, incident: Incident, which: 'close' | 'handle', what: string): void {
+  /**
+   * @throws ForbiddenError unless `actor` holds `permissions[which]` for the incident's unit (config
+   * `permissions.*`; the pseudo-role `assignee` counts the incident's assignees, issue 10 item 13).
+   */
+  protected async require(
+    repo: IncidentRepo,
+    actor: Actor,
+    incident: Incident,
+    which: ActionPermission,
+    what: string,
+  ): Promise<void> {
     if (!actor.personId)
       throw new ForbiddenError(`您不在本单位通讯录中，不能${what}。请联系管理员在配置的 people 中登记您的账号。`);
-    if (!this.dir.may(actor.personId, incident.unitId, which)) {
-      throw new ForbiddenError(
-        `您没有${what}权限（${which === 'close' ? '办结、重开' : '发布、平息、指派、分类'}由责任人、办公室或领导小组负责）。`,
-      );
-    }
+    if (this.dir.may(actor.personId, incident.unitId, which)) return;
+    if (
+      this.dir.permitsAssignees(which) &&
+      (await repo.assignments(incident.id)).some((a) => a.personId === actor.personId)
+    )
+      return;
+    throw new ForbiddenError(`您没有${what}权限（${PERMISSION_TEXT[which]}由责任人、办公室或领导小组负责）。`);
   }
 
   protected async lock(repo: IncidentRepo, id: string): Promise<Incident> {
@@ -99,26 +131,51 @@ export abstract class IncidentTransactions {
   /**
    * Runs `change` in a transaction, then the hooks for its event (same transaction), then
    * `finish` (same transaction: e.g. composing and ledgering the notice) on the re-read incident;
-   * after commit, the hooks' after-commit callbacks (their failures go to `onAfterCommitError`).
+   * after commit, the notices posted with `post` (`finish`'s first, then the hooks'), then the hooks'
+   * after-commit callbacks (their failures go to `onAfterCommitError`).
    * Without `finish` it returns the incident.
    */
   protected async run<T = Incident>(
     actor: Actor,
     change: (repo: IncidentRepo) => Promise<Change>,
-    finish?: (repo: IncidentRepo, incident: Incident, value: unknown) => Promise<T>,
+    finish?: (repo: IncidentRepo, incident: Incident, value: unknown, post: PostNotice) => Promise<T>,
   ): Promise<T> {
     const after: Array<() => Promise<void>> = [];
+    // what `finish` posts (the change's own notices) goes out before what the hooks post (catch-ups)
+    const fromHooks: Notice[] = [];
+    const fromFinish: Notice[] = [];
+    const poster =
+      (into: Notice[]): PostNotice =>
+      async (repo, incidentId, n) => {
+        await this.ledgerNotice(repo, incidentId, n);
+        into.push(n);
+      };
+    const post = poster(fromHooks);
     const out = await this.deps.uow.transaction(async (repo) => {
       const r = await change(repo);
       if (r.event) {
         for (const h of this.deps.hooks ?? []) {
-          const cb = await h.onEvent({ repo, incident: r.incident, event: r.event, actor, at: this.deps.clock.now() });
+          const cb = await h.onEvent({
+            repo,
+            incident: r.incident,
+            event: r.event,
+            actor,
+            at: this.deps.clock.now(),
+            post: (n) => post(repo, r.incident.id, n),
+          });
           if (cb) after.push(cb);
         }
       }
       const incident = (await repo.getIncident(r.incident.id)) ?? r.incident;
-      return finish ? finish(repo, incident, r.value) : (incident as unknown as T);
+      return finish ? finish(repo, incident, r.value, poster(fromFinish)) : (incident as unknown as T);
     });
+    for (const n of [...fromFinish, ...fromHooks]) {
+      try {
+        await this.deps.notifier?.notify(n);
+      } catch (e) {
+        this.deps.onAfterCommitError?.(e);
+      }
+    }
     for (const cb of after) {
       try {
         await cb();

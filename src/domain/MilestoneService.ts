@@ -3,7 +3,7 @@
  * milestone met, `/定性` grades a breach.
  * Same transaction discipline as `IncidentService`.
  */
-import { AmbiguousError, ForbiddenError, NotFoundError, UsageError } from '../errors.js';
+import { AmbiguousError, ConflictError, ForbiddenError, NotFoundError, UsageError } from '../errors.js';
 import type { Actor } from './incident-events.js';
 import { IncidentTransactions } from './IncidentTransactions.js';
 import type { Incident } from './types.js';
@@ -12,15 +12,15 @@ export class MilestoneService extends IncidentTransactions {
   /**
    * Records feedback received about the incident (`/反馈`: a complaint, a question from the public
    * or the upper authority). It starts the feedback clock: a written answer is due within the
-   * configured working days (000 L8, default 5). @throws UsageError without text.
+   * configured working days (000 L8, default 5). @throws UsageError without text; ForbiddenError
+   * without `permissions.feedback` (issue 10 item 13).
    */
   async recordFeedback(actor: Actor, incidentId: string, text: string): Promise<Incident> {
     if (!text.trim()) throw new UsageError('请写明反馈内容。');
     const now = this.deps.clock.now();
     return this.run(actor, async (repo) => {
       const incident = await this.lock(repo, incidentId);
-      if (!actor.personId)
-        throw new ForbiddenError('您不在本单位通讯录中，不能登记反馈。请联系管理员在配置的 people 中登记您的账号。');
+      await this.require(repo, actor, incident, 'feedback', '登记反馈');
       await repo.appendLedger({
         incidentId,
         actor: actor.id,
@@ -73,10 +73,22 @@ export class MilestoneService extends IncidentTransactions {
           });
         const own = matches.filter((m) => actor.personId && m.ownerIds.includes(actor.personId));
         const pick = own.length === 1 ? own : matches;
-        if (pick.length === 0)
+        if (pick.length === 0) {
+          const met = (await repo.milestones(incidentId)).find(
+            (m) =>
+              m.state === 'met' &&
+              [m.key, m.name, m.name.replace(/（.*）$/, ''), ...(specOf(m.key)?.aliases ?? [])].some(
+                (n) => n.toLowerCase() === q,
+              ),
+          );
+          if (met)
+            throw new ConflictError(
+              `${incidentId}「${met.name}」已于 ${this.dir.formatShort(met.metAt ?? now)} 完成，无需再标记。`,
+            );
           throw new NotFoundError(
             `${incidentId} 没有未完成的时限事项“${query}”。用 /查看 ${incidentId} 查看全部时限。`,
           );
+        }
         if (pick.length > 1)
           throw new AmbiguousError(
             `“${query}”对应多项：${pick.map((m) => m.name).join('、')}，请写明具体事项。`,
@@ -124,7 +136,9 @@ export class MilestoneService extends IncidentTransactions {
    * Grades a recorded breach (000 L2: missing a deadline without serious result is minor; with a
    * serious result, or any concealment or deceit, major). Privileged: config
    * `permissions.gradeBreach`. `query` is a milestone key or name; the latest breach of it is graded.
-   * @throws ForbiddenError without the privilege; NotFoundError when no breach matches.
+   * The ledger entry names the milestone, the people in breach, the grades and the reason.
+   * @throws ForbiddenError without the privilege or for one's own breach (issue 10 item 16);
+   *   NotFoundError when no breach matches.
    */
   async gradeBreach(
     actor: Actor,
@@ -153,15 +167,27 @@ export class MilestoneService extends IncidentTransactions {
           .pop();
         if (!hit)
           throw new NotFoundError(`${incidentId} 没有“${query}”的违约记录。用 /查看 ${incidentId} 查看违约记录。`);
+        const name = names.get(hit.milestoneKey) ?? hit.milestoneKey;
+        // issue 10 item 16: nobody grades their own breach (000 L2 grading is a review by others)
+        if (actor.personId && hit.personIds.includes(actor.personId))
+          throw new ForbiddenError(`「${name}」的违约责任人包括您本人，不能由您定性。请由其他有定性权限的人定性。`);
         await repo.updateBreachGrade(hit.id, grade, actor.id, note.trim() || null);
         await repo.appendLedger({
           incidentId,
           actor: actor.id,
           kind: 'breach.graded',
           at: now,
-          payload: { breachId: hit.id, key: hit.milestoneKey, from: hit.grade, grade, note: note.trim() || null },
+          payload: {
+            breachId: hit.id,
+            key: hit.milestoneKey,
+            name,
+            personIds: hit.personIds,
+            from: hit.grade,
+            grade,
+            note: note.trim() || null,
+          },
         });
-        return { incident, value: names.get(hit.milestoneKey) ?? hit.milestoneKey };
+        return { incident, value: name };
       },
       async (_repo, incident, milestone) => ({ incident, milestone: milestone as string }),
     );

@@ -2,7 +2,7 @@
  * Domain events of an incident and the hook through which other parts (milestone planning and
  * chasing, issue 4) follow them. Hooks run inside the same transaction as the change.
  */
-import type { Actor, IncidentRepo } from './ports.js';
+import type { Actor, IncidentRepo, Notice } from './ports.js';
 import type { Incident } from './types.js';
 
 /** What happened to an incident. */
@@ -33,6 +33,8 @@ export interface IncidentEventContext {
   event: IncidentEvent;
   actor: Actor;
   at: Date;
+  /** Posts a notice: ledgered in this transaction, delivered after commit (see `PostNotice`). */
+  post(n: Notice): Promise<void>;
 }
 
 /**

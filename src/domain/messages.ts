@@ -60,20 +60,35 @@ export function ackCard(dir: Directory, i: Incident, acks: Acknowledgement[], re
   };
 }
 
-/** Up to `n` open milestones, soonest first, as `· 名称 MM-DD HH:mm`. */
-export function nextDeadlines(dir: Directory, milestones: MilestoneRecord[], n = 4): string[] {
+/** Up to `n` open milestones due after `now`, soonest first, as `· 名称 MM-DD HH:mm 前`. */
+export function nextDeadlines(dir: Directory, milestones: MilestoneRecord[], now: Date, n = 4): string[] {
   return milestones
-    .filter((m) => m.state === 'open')
+    .filter((m) => m.state === 'open' && m.dueAt > now)
     .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
     .slice(0, n)
     .map((m) => `· ${m.name} ${dir.formatShort(m.dueAt)} 前`);
 }
 
+/** Open milestones already past due at `now`, soonest first. */
+export function overdueMilestones(milestones: MilestoneRecord[], now: Date): MilestoneRecord[] {
+  return milestones
+    .filter((m) => m.state === 'open' && m.dueAt <= now)
+    .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+}
+
 /**
  * The open-incident notice (issue 3): id, summary, level, unit, source, @-mentions of the first-
- * and direct-responsible people, next deadlines, and the 签收 card.
+ * and direct-responsible people (and of people @-mentioned in the report, `cc`), then deadlines:
+ * those already overdue (a backdated report) apart from the upcoming ones (issue 10 item 10), with
+ * the owners of overdue ones mentioned; and the 签收 card. `chatId` is the reporting chat.
  */
-export function openNotice(dir: Directory, i: Incident, milestones: MilestoneRecord[]): Notice {
+export function openNotice(
+  dir: Directory,
+  i: Incident,
+  milestones: MilestoneRecord[],
+  now: Date,
+  cc: string[] = [],
+): Notice {
   const unit = dir.unit(i.unitId)!;
   const responsible = [...new Set([unit.firstResponsible, unit.directResponsible])];
   const who =
@@ -81,6 +96,7 @@ export function openNotice(dir: Directory, i: Incident, milestones: MilestoneRec
       ? `@{${unit.firstResponsible}}（第一责任人、直接责任人）`
       : `@{${unit.firstResponsible}}（第一责任人）、@{${unit.directResponsible}}（直接责任人）`;
   const category = i.category ? (dir.category(i.category)?.name ?? i.category) : '未分类';
+  const others = cc.filter((p) => !responsible.includes(p));
   const lines = [
     `【舆情上报】**${i.id}**`,
     `内容：${i.description}`,
@@ -89,14 +105,46 @@ export function openNotice(dir: Directory, i: Incident, milestones: MilestoneRec
     ...(i.sourceUrl ? [`链接：${i.sourceUrl}`] : []),
     `发现时间：${dir.formatShort(i.foundAt)}　上报人：${dir.nameOf(i.reporterId)}`,
     `请 ${who} 立即签收：点击下方「签收」，或发送 /签收 ${i.id}`,
+    ...(others.length ? [`同时提醒：${others.map((p) => `@{${p}}`).join(' ')}`] : []),
   ];
-  const next = nextDeadlines(dir, milestones);
+  const overdue = overdueMilestones(milestones, now);
+  const late = [...new Set(overdue.flatMap((m) => m.ownerIds))].filter((p) => !responsible.includes(p));
+  if (overdue.length)
+    lines.push(
+      '以下时限已超时：',
+      ...overdue.map(
+        (m) =>
+          `· ${m.name} ${dir.formatShort(m.dueAt)}｜${m.ownerIds.map((p) => (late.includes(p) ? `@{${p}}` : dir.nameOf(p))).join('、')}`,
+      ),
+    );
+  const next = nextDeadlines(dir, milestones, now);
   if (next.length) lines.push('接下来的时限：', ...next);
   return {
     chatId: i.chatId,
     text: lines.join('\n'),
-    mentions: responsible,
+    mentions: [...new Set([...responsible, ...others, ...late])],
     card: ackCard(dir, i, [], responsible),
+  };
+}
+
+/**
+ * The leadership group hears a level I–II incident at once (domain.md "先报、早报"; levels configured
+ * `notifyLeadershipAtOnce`, issue 10 item 11): posted to the leadership group's chat on a report
+ * or a raise, @-mentioning the leader and deputies. `why` is `上报` or `升级`.
+ */
+export function leadershipNotice(dir: Directory, i: Incident, why: '上报' | '升级', actorName: string): Notice {
+  const lg = dir.leadershipGroupSpec();
+  const leaders = [...new Set([lg.leader, ...lg.deputies])];
+  const unit = dir.unit(i.unitId);
+  return {
+    chatId: lg.chat ?? undefined,
+    mentions: leaders,
+    text: [
+      `【先报·${why}】**${i.id}** ${levelLabel(dir, i)}`,
+      `内容：${i.title}`,
+      `单位：${unit?.name ?? i.unitId}　发现：${dir.formatShort(i.foundAt)}　${why === '上报' ? '上报人' : '定级人'}：${actorName}`,
+      `请 ${leaders.map((p) => `@{${p}}`).join(' ')} 知悉并指导处置；详情：/查看 ${i.id}`,
+    ].join('\n'),
   };
 }
 
@@ -114,8 +162,9 @@ export function levelNotice(dir: Directory, i: Incident, from: string, to: strin
     : [unit.directResponsible];
   const verb = raised ? '升级' : lowered ? '降级' : '确认级别';
   const text =
-    `【${verb}】${i.id} 级别：${lvl(from)} → **${lvl(to)}**（${actorName}）` +
-    (raised || lowered ? `\n各项时限已按新级别重新计算，请用 /查看 ${i.id} 查看。` : '');
+    raised || lowered
+      ? `【${verb}】${i.id} 级别：${lvl(from)} → **${lvl(to)}**（${actorName}）\n各项时限已按新级别重新计算，请用 /查看 ${i.id} 查看。`
+      : `【确认级别】${i.id} 级别确认为 **${lvl(to)}**（${actorName}），时限不变。`;
   return { chatId: i.chatId, text, mentions };
 }
 

@@ -3,8 +3,10 @@
  * full app (`startTestApp`: real PostgreSQL, real Agenda, real HTTP). A monitor reports in the
  * relief group, the bot @-mentions the unit's first- and direct-responsible people with a 签收 card,
  * the first-responsible clicks 签收 and sees the card updated, and /查看 shows the ledger (台账)
- * (domain.md "What this means for the bot"; issue 3).
+ * (domain.md "What this means for the bot"; issue 3), drawn with a Chinese font and kept as a
+ * screenshot under test-results/ (issue 10 item 8).
  */
+import { mkdir } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, newWatchedPage, type WatchedPage } from '../helpers/browser.js';
 import { startTestApp, TestClock, type TestApp } from '../helpers/app.js';
@@ -54,11 +56,27 @@ test('report, @-mention both responsible people, 签收 by click, and the 台账
   ]);
 
   await ui.send('/查看');
-  const view = await ui.waitForBotMessage('台账：');
+  const view = await ui.waitForBotMessage('台账（');
   const text = await view.innerText();
   expect(text).toContain(ID);
-  expect(text).toContain('签收：刘洋✅11-29 10:00　吴芳⏳未签收');
+  // issue 10 item 8: states in words, not ✅/⏳ (boxes without an emoji font)
+  expect(text).toContain('签收：刘洋（已签收 11-29 10:00）　吴芳（未签收）');
+  expect(text).not.toMatch(/\p{Extended_Pictographic}/u);
   expect(text).toMatch(/11-29 10:00 陈静 上报：/);
-  expect(text).toContain('11-29 10:00 刘洋 签收');
+  expect(text).toContain('11-29 10:00 刘洋 签收：第一责任人');
+
+  // issue 10 item 8: the page names a Chinese font stack and the glyphs are drawn with a CJK font
+  // (Chromium's own report of the platform font used for the text node), and a screenshot is kept
+  const stack = await watched.page.evaluate(() => getComputedStyle(document.body).fontFamily);
+  for (const family of ['PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC']) expect(stack).toContain(family);
+  const cdp = await watched.context.newCDPSession(watched.page);
+  await cdp.send('DOM.enable');
+  await cdp.send('CSS.enable');
+  const { root } = await cdp.send('DOM.getDocument', { depth: -1 });
+  const { nodeIds } = await cdp.send('DOM.querySelectorAll', { nodeId: root.nodeId, selector: '.msg .bubble' });
+  const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId: nodeIds[nodeIds.length - 1] });
+  expect(fonts.map((f) => f.familyName).join(',')).toMatch(/CJK|PingFang|YaHei|Han Sans|WenQuanYi/);
+  await mkdir('test-results', { recursive: true });
+  await watched.page.screenshot({ path: 'test-results/sandbox-page-zh.png' });
   expect(watched.problems).toEqual([]);
 });

@@ -13,7 +13,7 @@ export async function say(app: TestApp, chatId: string, userId: string, text: st
   return after(app, chatId, res.body.id);
 }
 
-/** Clicks button `key` of card `cardId` as `userId`; resolves with the bot messages that followed. */
+/** Clicks button `key` of card `cardId` in chat `chatId` as `userId`; resolves with the bot messages that followed. */
 export async function click(
   app: TestApp,
   chatId: string,
@@ -22,7 +22,13 @@ export async function click(
   key: string,
 ): Promise<SandboxMessage[]> {
   const before = app.sandbox!.messages(chatId).length;
-  const res = await app.post(`/api/sandbox/cards/${encodeURIComponent(cardId)}/actions`, { userId, key });
+  // the copy in this chat (one card may be posted in several chats)
+  const copy = [...app.sandbox!.messages(chatId)].reverse().find((m) => m.card?.id === cardId);
+  const res = await app.post(`/api/sandbox/cards/${encodeURIComponent(cardId)}/actions`, {
+    userId,
+    key,
+    ...(copy ? { messageId: copy.id } : {}),
+  });
   if (res.status !== 202) throw new Error(`sandbox refused the click: ${res.status} ${JSON.stringify(res.body)}`);
   await app.sandbox!.idle();
   return app

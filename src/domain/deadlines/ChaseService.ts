@@ -21,7 +21,13 @@ import {
 import type { ChaseRun, Clock, DomainLogger, IncidentRepo, Notice, Notifier, UnitOfWork } from '../ports.js';
 import { effectiveLevel, seniority } from '../responsibility.js';
 import type { Incident, MilestoneRecord } from '../types.js';
-import { breachNotice, escalationNotice, reminderNotice } from './chase-messages.js';
+import {
+  breachNotice,
+  type CatchUpAudience,
+  catchUpNotice,
+  escalationNotice,
+  reminderNotice,
+} from './chase-messages.js';
 
 /** Outcome of a run: when to run next (domain clock), or null when this milestone's chase is over. */
 export interface ChaseOutcome {
@@ -73,10 +79,21 @@ export class ChaseService {
       const now = this.deps.clock.now();
       const done = new Set<string>();
       const fired: string[] = [];
+      let caughtUp = false;
       for (;;) {
         const ns = nextStep(schedule, done, now);
         if (!ns) return { ...this.stop(run, 'done'), fired };
         if (!ns.dueNow) return { next: ns.step.notifyAt, fired };
+        // a breach or rung held back by quiet hours comes due together with the incident's other
+        // overdue steps: one catch-up notice per audience instead of a message per step (issue 10 item 10)
+        if (ns.step.deferred && ns.step.kind !== 'remind' && !caughtUp) {
+          caughtUp = true;
+          notices.push(...(await this.catchUp(repo, incident, now)));
+          fired.push('catch-up');
+          // the breach it recorded decides the ladder's claim token (see `claimToken`)
+          m.breachedAt = (await repo.milestones(run.incidentId)).find((x) => x.key === run.key)?.breachedAt ?? null;
+          continue;
+        }
         done.add(ns.step.step);
         if (
           !(await repo.claimChaseStep(run.incidentId, run.key, ns.step.step, claimToken(ns.step, m, run.planId), now))
@@ -98,6 +115,61 @@ export class ChaseService {
   }
 
   /**
+   * Catches up at planning time (issue 10 item 10: a backdated report): for every open milestone of
+   * the incident's active plan already past its due time, claims and performs every step whose time
+   * has come (the breach is recorded, ladder rungs are ledgered; out-of-date reminders are claimed
+   * and not sent), exactly as the chase runs would, but returns ONE catch-up notice per audience
+   * (the incident's chat, the leadership group's chat, the 1:1 recipients) listing the overdue
+   * steps ("以下时限已超时：…") instead of one message per step. Runs inside the caller's transaction;
+   * the chase runs that follow find these steps claimed and go on from there.
+   */
+  async catchUp(repo: IncidentRepo, incident: Incident, now: Date): Promise<Notice[]> {
+    const planId = incident.planId;
+    if (!planId) return [];
+    const overdue = (await repo.milestones(incident.id))
+      .filter((m) => m.state === 'open' && m.planId === incident.planId && m.dueAt <= now)
+      .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+    const audiences = new Map<string, CatchUpAudience>();
+    for (const m of overdue) {
+      const policy = await this.policyOf(repo, { incidentId: incident.id, key: m.key, planId }, incident);
+      const schedule = chaseSchedule(
+        m,
+        snapshotPolicy(policy),
+        policy.level,
+        this.deps.directory.timezone,
+        this.deps.timeScale,
+      );
+      for (const step of schedule) {
+        if (step.notifyAt > now) break;
+        if (!(await repo.claimChaseStep(incident.id, m.key, step.step, claimToken(step, m, planId), now))) continue;
+        if (step.kind === 'remind') continue; // overtaken by the breach: claimed, not sent
+        const n = await this.act(repo, incident, m, step, now, policy);
+        if (!n) continue;
+        const key = n.chatId ?? 'direct';
+        const a: CatchUpAudience = audiences.get(key) ?? {
+          chatId: n.chatId,
+          mentions: [],
+          directTo: [],
+          milestones: [],
+          owners: [],
+          chasers: [],
+        };
+        audiences.set(key, a);
+        const add = (into: string[], ids: string[]) => {
+          for (const p of ids) if (!into.includes(p)) into.push(p);
+        };
+        add(a.mentions, n.mentions);
+        add(a.directTo, n.directTo ?? []);
+        add(step.kind === 'escalate' ? a.chasers : a.owners, [...n.mentions, ...(n.directTo ?? [])]);
+        if (!a.milestones.includes(m)) a.milestones.push(m);
+      }
+    }
+    return [...audiences.values()].map((a) =>
+      catchUpNotice(this.deps.directory, incident, a, now, this.deps.timeScale),
+    );
+  }
+
+  /**
    * Who ladder rung `n` (1-based) chases: the configured target's people, less those already
    * reached (the owners and earlier rungs) and those who do not rank above every owner — nobody is
    * asked to chase themselves or their superior, and nobody is chased twice for one milestone.
@@ -116,7 +188,7 @@ export class ChaseService {
       ownerIds: m.ownerIds,
       firstResponsible: unit?.firstResponsible ?? '',
       directResponsible: unit?.directResponsible ?? '',
-      incidentChatId: i.chatId,
+      incidentChatId: dir.incidentChat(i),
       leadershipGroup: { leader: lg.leader, deputies: [...lg.deputies], chat: lg.chat },
       upperAuthority: { contacts: [...dir.upperAuthorityContacts()] },
     };

@@ -20,7 +20,7 @@ import {
   snapshotPolicy,
   takeEscalationSnapshot,
 } from '../milestones/index.js';
-import type { ChaseScheduler, DomainLogger, IncidentRepo } from '../ports.js';
+import type { ChaseScheduler, DomainLogger, IncidentRepo, Notice } from '../ports.js';
 import { effectiveLevel, incidentPeople } from '../responsibility.js';
 import type { Incident, MilestoneRecord } from '../types.js';
 
@@ -31,6 +31,11 @@ export interface DeadlinePlannerDeps {
   timeScale: number;
   scheduler: ChaseScheduler;
   log: DomainLogger;
+  /**
+   * Steps already overdue when a plan is made (a backdated report): performed in the transaction,
+   * returning one catch-up notice per audience (`ChaseService.catchUp`; issue 10 item 10).
+   */
+  catchUp?: (repo: IncidentRepo, incident: Incident, at: Date) => Promise<Notice[]>;
 }
 
 /** Which `metBy` name an event meets (config `milestones[].metBy`). */
@@ -40,6 +45,20 @@ const MET_BY: Partial<Record<IncidentEvent['type'], string>> = {
   updated: 'update',
   published: 'publish',
   closed: 'close',
+};
+
+/** The events that (re)plan, and the reason recorded with the plan. */
+const PLAN_REASON: Partial<Record<IncidentEvent['type'], string>> = {
+  opened: 'opened',
+  level_changed: 'level_changed',
+  category_changed: 'category_changed',
+  assigned: 'assigned',
+  closed: 'closed',
+  reopened: 'reopened',
+  feedback: 'feedback',
+  // a new version waits afresh (a superseded one's wait is dropped); a decided one waits no more
+  approval_submitted: 'approval_submitted',
+  approval_decided: 'approval_decided',
 };
 
 export class DeadlinePlanner implements IncidentHook {
@@ -74,26 +93,27 @@ export class DeadlinePlanner implements IncidentHook {
         return event.kind === 'plan' && event.outcome === 'approved' && spec.metBy.includes('plan');
       });
     }
-    switch (event.type) {
-      case 'opened':
-        return this.plan(repo, incident, at, 'opened');
-      case 'level_changed':
-      case 'category_changed':
-      case 'assigned':
-        return this.plan(repo, incident, at, event.type);
-      case 'closed':
-        await repo.cancelOpenMilestones(incident.id);
-        return this.plan(repo, incident, at, 'closed');
-      case 'reopened':
-        return this.plan(repo, incident, at, 'reopened');
-      case 'feedback':
-        return this.plan(repo, incident, at, 'feedback');
-      case 'approval_submitted':
-      case 'approval_decided':
-        // a new version waits afresh (a superseded one's wait is dropped); a decided one waits no more
-        return this.plan(repo, incident, at, event.type);
-      default:
-        return undefined;
+    const reason = PLAN_REASON[event.type];
+    if (!reason) return undefined;
+    if (event.type === 'closed') await repo.cancelOpenMilestones(incident.id);
+    const schedule = await this.plan(repo, incident, at, reason);
+    await this.catchUpOverdue(ctx, reason);
+    return schedule;
+  }
+
+  /**
+   * Posts the catch-up notices of steps already overdue under the new plan. On opening, the
+   * reporting chat and the owning unit's chat hear it in the open notice (which lists overdue and
+   * upcoming apart), so only those audiences' 1:1 recipients get the catch-up there.
+   */
+  private async catchUpOverdue(ctx: IncidentEventContext, reason: string): Promise<void> {
+    if (!this.deps.catchUp) return;
+    const planned = (await ctx.repo.getIncident(ctx.incident.id)) ?? ctx.incident;
+    for (const n of await this.deps.catchUp(ctx.repo, planned, ctx.at)) {
+      const openNoticeChats = [planned.chatId, this.deps.directory.incidentChat(planned)];
+      if (reason === 'opened' && n.chatId && openNoticeChats.includes(n.chatId)) {
+        if (n.directTo?.length) await ctx.post({ ...n, chatId: undefined });
+      } else await ctx.post(n);
     }
   }
 

@@ -30,7 +30,7 @@ function howToMeet(i: Incident, m: MilestoneRecord, dir: Directory): string {
 /** Reminder before the deadline, to the owners. Spans are shown in simulated time under a drill's `timeScale`. */
 export function reminderNotice(dir: Directory, i: Incident, m: MilestoneRecord, now: Date, timeScale = 1): Notice {
   return {
-    chatId: i.chatId,
+    chatId: dir.incidentChat(i),
     mentions: m.ownerIds,
     directTo: m.ownerIds,
     text:
@@ -42,7 +42,7 @@ export function reminderNotice(dir: Directory, i: Incident, m: MilestoneRecord, 
 /** The deadline passed: the breach is recorded (minor by default; 000 L2). */
 export function breachNotice(dir: Directory, i: Incident, m: MilestoneRecord): Notice {
   return {
-    chatId: i.chatId,
+    chatId: dir.incidentChat(i),
     mentions: m.ownerIds,
     directTo: m.ownerIds,
     text:
@@ -76,5 +76,50 @@ export function escalationNotice(
     text:
       `【逾期升级·第 ${step.rung ?? ''} 级】${AUDIENCE[d.audience]}${i.id}「${m.name}」已逾期 ${formatSpan((now.getTime() - m.dueAt.getTime()) / timeScale)}` +
       `（时限 ${dir.formatShort(m.dueAt)}），责任人：${owners}。\n${whom}；事件：${i.title}。`,
+  };
+}
+
+/**
+ * One audience of a catch-up: where, whom, which overdue milestones. `owners` owe the steps (breach
+ * notices), `chasers` were reached by a ladder rung; `mentions` is both.
+ */
+export interface CatchUpAudience {
+  chatId?: string;
+  mentions: string[];
+  directTo: string[];
+  milestones: MilestoneRecord[];
+  owners: string[];
+  chasers: string[];
+}
+
+/**
+ * The one catch-up notice of an audience (issue 10 item 10): every step already overdue when the
+ * deadlines were planned (a backdated report), one line each, instead of a breach and a ladder
+ * message per step. Breaches are recorded as minor (000 L2) like any other.
+ */
+export function catchUpNotice(dir: Directory, i: Incident, a: CatchUpAudience, now: Date, timeScale = 1): Notice {
+  const lines = a.milestones.map(
+    (m) =>
+      `· ${m.name}（${dir.formatShort(m.dueAt)}，已逾期 ${formatSpan((now.getTime() - m.dueAt.getTime()) / timeScale)}）` +
+      `责任人：${m.ownerIds.map((p) => dir.nameOf(p)).join('、')}`,
+  );
+  const chasers = a.chasers.filter((p) => !a.owners.includes(p));
+  const asks = [
+    ...(a.owners.length ? [`请 ${mentionsText(a.owners)} 立即办理`] : []),
+    ...(chasers.length ? [`请 ${mentionsText(chasers)} 督促办理`] : []),
+  ];
+  const how = a.milestones.some((m) => m.key.startsWith('ack:'))
+    ? `签收发送 /签收 ${i.id}，其他事项完成后发送 /完成 ${i.id} <事项>。`
+    : `完成后发送 /完成 ${i.id} <事项>。`;
+  return {
+    chatId: a.chatId,
+    mentions: a.mentions,
+    directTo: a.directTo,
+    text: [
+      `【超时】${i.id} ${i.title}`,
+      '以下时限已超时（已记入台账，轻微违约）：',
+      ...lines,
+      `${asks.length ? `${asks.join('；')}。` : ''}${how}`,
+    ].join('\n'),
   };
 }

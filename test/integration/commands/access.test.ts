@@ -41,16 +41,29 @@ test('the leadership group chat, and its members 1:1, see every unit; others 1:1
   expect(headDm.text).not.toContain(reliefId);
 });
 
-test('closing and publishing need the configured permission; a monitor may still record progress', async () => {
+test('closing, publishing, progress and feedback need the configured permission (issue 10 item 13)', async () => {
   const [close] = await say(app, 'relief', 'xuting', `/办结 ${reliefId} 我来办结`);
   expect(close.text).toContain('没有办结权限');
   const [publish] = await say(app, 'relief', 'xuting', `/发布 ${reliefId} https://bbs.example.cn/t/1`);
   expect(publish.text).toContain('没有登记发布权限');
+  // an 信息员 may neither move the incident to 处置中 nor start its feedback clock
   const [progress] = await say(app, 'relief', 'xuting', `/进展 ${reliefId} 帖子转发量上升`);
-  expect(progress.text).toContain('已登记');
-  expect((await app.incidents.view({ kind: 'system' }, reliefId)).incident.status).not.toBe('closed');
-  // the bureau's director (a role in the parent unit) may close a sub-unit's incident
-  const [ok] = await say(app, 'relief', 'wangjg', `/办结 ${reliefId} 已处置`);
+  expect(progress.text).toContain('没有登记进展权限');
+  const [feedback] = await say(app, 'relief', 'xuting', `/反馈 ${reliefId} 网友追问`);
+  expect(feedback.text).toContain('没有登记反馈权限');
+  let v = await app.incidents.view({ kind: 'system' }, reliefId);
+  expect(v.incident.status).toBe('reported');
+  expect(v.ledger.map((e) => e.kind)).not.toEqual(expect.arrayContaining(['incident.note']));
+  expect(v.milestones.some((m) => m.key === 'feedback_answer')).toBe(false);
+  // once assigned (the pseudo-role assignee in permissions.update), the same person may record progress
+  await say(app, 'relief', 'wufang', `/指派 ${reliefId} @徐婷 核实`);
+  const [assigned] = await say(app, 'relief', 'xuting', `/进展 ${reliefId} 帖子转发量上升`);
+  expect(assigned.text).toContain('已登记');
+  v = await app.incidents.view({ kind: 'system' }, reliefId);
+  expect(v.incident.status).toBe('handling');
+  // the bureau's director (a role in the parent unit) may close a sub-unit's incident (after categorising, item 15)
+  await say(app, 'relief', 'wangjg', `/分类 ${reliefId} 诉求`);
+  const [ok] = await say(app, 'relief', 'wangjg', `/办结 ${reliefId} 已处置 确认`);
   expect(ok.text).toContain('已办结');
 });
 

@@ -134,8 +134,8 @@ describe('level, category, progress, assignment, closing', () => {
     expect(show.text).toContain('状态：处置中');
     expect(show.text).toContain('类别：询问质疑诉求');
     expect(show.text).toContain('进展：已联系发帖人核实情况');
-    expect(show.text).toContain('指派 陈静（核实）');
-    expect(show.text).toContain('陈静⏳未签收');
+    expect(show.text).toContain('指派：陈静（核实）');
+    expect(show.text).toContain('陈静（未签收）');
   });
 
   test('an omitted id with several candidates asks which', async () => {
@@ -166,7 +166,12 @@ describe('level, category, progress, assignment, closing', () => {
   test('/办结 needs a summary; /重开 reopens; the ledger keeps every step', async () => {
     const [noSummary] = await say(app, 'relief', 'wufang', '/办结 YQ-20261129-001');
     expect(noSummary.text).toContain('请写明处置总结');
-    const [closed] = await say(app, 'relief', 'wufang', '/close YQ-20261129-001 已澄清，帖子已删除');
+    // issue 10 item 15: open deadlines are listed and need 确认
+    const [ask] = await say(app, 'relief', 'wufang', '/close YQ-20261129-001 已澄清，帖子已删除');
+    expect(ask.text).toContain('时限未完成');
+    expect(ask.text).toContain('/办结 YQ-20261129-001 已澄清，帖子已删除 确认');
+    expect((await app.incidents.view({ kind: 'system' }, 'YQ-20261129-001')).incident.status).toBe('calming');
+    const [closed] = await say(app, 'relief', 'wufang', '/close YQ-20261129-001 已澄清，帖子已删除 确认');
     expect(closed.text).toContain('已办结');
     const [twice] = await say(app, 'relief', 'wufang', '/办结 YQ-20261129-001 再次办结');
     expect(twice.text).toContain('已办结');

@@ -100,7 +100,9 @@ describe('short ids: today’s number in this chat’s scope (issue 10 item 1)',
     // today's 001 in the eldercare chat: the short id finds it there
     const today = idOf((await say(app, 'eldercare', 'sunli', '/上报 养老中心今天的帖子'))[0].text);
     expect(today).toBe('YQ-20261130-001');
-    await say(app, 'eldercare', 'zhaolei', '/办结 YQ-20261129-001 已处置'); // leaves today's as the chat's only open one
+    // leaves today's as the chat's only open one (closing needs a category and 确认 for open deadlines: issue 10 item 15)
+    await say(app, 'eldercare', 'zhaolei', '/分类 YQ-20261129-001 诉求');
+    await say(app, 'eldercare', 'zhaolei', '/办结 YQ-20261129-001 已处置 确认');
     const [l] = await say(app, 'eldercare', 'zhaolei', '/定级 2');
     expect(l.text).toContain('YQ-20261130-001');
     expect((await app.incidents.view({ kind: 'system' }, today)).incident.confirmedLevel).toBe('II');

@@ -40,7 +40,9 @@ test('raising the level re-plans the open deadline with the new limit and notifi
 
   const [raised] = await say(app, 'relief', 'wufang', `/定级 ${id} 二级`);
   expect(raised.text).toContain('升级');
-  expect(raised.mentions).toEqual(expect.arrayContaining(['liuyang', 'wufang', 'wangjg', 'lihua', 'zhangmin']));
+  // the sender (吴芳) is not @-mentioned about her own act (issue 10 walk-through)
+  expect(raised.mentions).toEqual(expect.arrayContaining(['liuyang', 'wangjg', 'lihua', 'zhangmin']));
+  expect(raised.mentions).not.toContain('wufang');
 
   const after = (await app.incidents.view({ kind: 'system' }, id)).milestones.find((m) => m.key === 'report_up')!;
   expect(after.planId).not.toBe(oldPlan);
@@ -89,7 +91,8 @@ test('raising the level re-plans the open deadline with the new limit and notifi
 test('closing cancels open deadlines and plans the closure report (000 L6); reopening re-plans', async () => {
   const [opened] = await say(app, 'eldercare', 'sunli', '/上报 养老院餐食问题');
   const id = /YQ-\d{8}-\d{3}/.exec(opened.text)![0];
-  await say(app, 'eldercare', 'sunli', `/办结 ${id} 已核实并整改`);
+  await say(app, 'eldercare', 'sunli', `/分类 ${id} 诉求`); // a category is required to close (issue 10 item 15)
+  await say(app, 'eldercare', 'sunli', `/办结 ${id} 已核实并整改 确认`);
   let ms = (await app.incidents.view({ kind: 'system' }, id)).milestones;
   expect(ms.map((m) => [m.key, m.state]).sort()).toEqual([
     ['closure_report', 'open'],
@@ -106,8 +109,8 @@ test('a raise after the breach does not replay ladder rungs already sent (they b
   await botSays(app, 'relief', '【逾期升级·第 2 级】', id);
   const oldPlan = (await app.incidents.view({ kind: 'system' }, id)).incident.planId!;
   const newPlanRun = chaseRunCompletes(app, (r) => r.incidentId === id && r.planId !== oldPlan);
-  const [raised] = await say(app, 'relief', 'wufang', `/定级 ${id} 一级`);
-  expect(raised.text).toContain('特别重大（I）');
+  const replies = await say(app, 'relief', 'wufang', `/定级 ${id} 一级`);
+  expect(replies.find((m) => m.text.startsWith('【升级】'))?.text).toContain('特别重大（I）');
   await newPlanRun;
   const rung2 = (await entries(app, id, 'milestone.escalated')).filter(
     (e) => e.payload.step === 'escalate:2:directResponsible',

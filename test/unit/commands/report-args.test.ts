@@ -45,3 +45,22 @@ describe('/上报 arguments', () => {
     expect(() => parseReportArgs('长'.repeat(2001), dir, now)).toThrow('过长');
   });
 });
+
+describe('mentions in /上报 (issue 10 item 9)', () => {
+  test('a trailing mention after the options neither becomes description text nor hides the options', () => {
+    expect(args('尾部提及测试 https://a.example/x 一级 @刘洋')).toEqual({
+      description: '尾部提及测试',
+      sourceUrl: 'https://a.example/x',
+      level: 'I',
+      cc: ['liuyang'],
+    });
+  });
+  test('mentions anywhere are cut out (full-width ＠ too); options around them still count; unknown names are dropped', () => {
+    const a = args('@张敏 网传低保 ＠吴芳 名单造假 @不存在的人 二级 @刘洋 #社会救助股');
+    expect(a).toMatchObject({ description: '网传低保 名单造假', level: 'II', unitId: 'relief' });
+    expect(a.cc).toEqual(['zhangmin', 'wufang', 'liuyang']);
+  });
+  test('an @ inside a word is text (an e-mail address, “请@某人”)', () => {
+    expect(args('来信 a@b.cn 反映问题').description).toBe('来信 a@b.cn 反映问题');
+  });
+});
