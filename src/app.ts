@@ -23,6 +23,9 @@ import type { Clock } from './domain/ports.js';
 import { createScheduler, type Scheduler } from './jobs/agenda.js';
 import { defineChaseJobs } from './jobs/chase-job.js';
 import { startHousekeeping } from './jobs/housekeeping.js';
+import { type ReportJobs, startReportJobs } from './jobs/rollup-job.js';
+import { ReportPoster } from './reports/ReportPoster.js';
+import { ReportService } from './reports/ReportService.js';
 import { ChineseWorkingCalendar } from './calendar/ChineseWorkingCalendar.js';
 import { ChaseService } from './domain/deadlines/ChaseService.js';
 import { DeadlinePlanner } from './domain/deadlines/DeadlinePlanner.js';
@@ -51,6 +54,9 @@ export interface RunningApp {
   notifier: ChatNotifier;
   store: Store;
   scheduler: Scheduler;
+  reports: ReportService;
+  poster: ReportPoster;
+  reportJobs: ReportJobs;
   sandbox?: SandboxAdapter;
   wecom?: WeComAiBotAdapter;
   /** Stops everything; idempotent; never throws (errors are logged). */
@@ -157,9 +163,9 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       ...serviceDeps,
       publishGate: (repo, incident) => approvals.publishRecord(repo, incident),
     });
-    registerCommands(bot, { incidents, milestones: new MilestoneService(serviceDeps), approvals, directory }, () =>
-      clock.now(),
-    );
+    const milestones = new MilestoneService(serviceDeps);
+    const reports = new ReportService({ store: store.reports, directory, calendar });
+    registerCommands(bot, { incidents, milestones, approvals, directory, reports }, () => clock.now());
 
     await scheduler.start();
     cleanups.push(() => scheduler.stop());
@@ -169,6 +175,27 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       logger: jobLog,
       prune: (before) => store.dedupe.prune(before),
       now: () => clock.now(),
+    });
+    const poster = new ReportPoster({
+      reports,
+      store: store.reports,
+      notifier,
+      directory,
+      clock,
+      log: logger.child({ part: 'reports' }),
+    });
+    const reportJobs = await startReportJobs({
+      scheduler,
+      poster,
+      clock,
+      logger: logger.child({ part: 'reports' }),
+      schedules: {
+        timezone: config.timezone,
+        rollupTime: config.rollup.time,
+        weekly: config.reports.weekly,
+        monthly: config.reports.monthly,
+        duty: config.duty,
+      },
     });
     for (const a of adapters) {
       await a.start();
@@ -217,6 +244,9 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       notifier,
       store,
       scheduler,
+      reports,
+      poster,
+      reportJobs,
       sandbox,
       wecom,
       stop: () => (stopping ??= stopAll()),

@@ -115,6 +115,19 @@ export const LEDGER_LABELS: Record<
       `${milestoneName(p)}${p.personIds ? `（${names(dir, p.personIds)}）` : ''} ` +
       `${p.from && p.from !== p.grade ? `${gradeName(p.from)} → ` : ''}${gradeName(p.grade)}${p.note ? `，理由：${str(p.note)}` : ''}`,
   },
+  'report.submitted': {
+    label: '报送',
+    content: (p, dir) =>
+      `${dir.reportSettings().upwardReports.find((t) => t.id === p.type)?.name ?? str(p.type)}${p.note ? `：${str(p.note)}` : ''}`,
+  },
+  'duty.filed': {
+    label: '值班报告',
+    content: (p) => `${str(p.shiftDate)} 班次：${str(p.findings)}`,
+  },
+  'duty.missed': {
+    label: '值班报告未报',
+    content: (p) => `${str(p.shiftDate)} 班次`,
+  },
 };
 
 function levelName(dir: Directory, id: unknown): string {

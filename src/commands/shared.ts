@@ -10,6 +10,7 @@ import type { IncidentService } from '../domain/IncidentService.js';
 import type { MilestoneService } from '../domain/MilestoneService.js';
 import type { Incident } from '../domain/types.js';
 import { type Viewer, viewerOf } from '../domain/visibility.js';
+import type { ReportService } from '../reports/ReportService.js';
 import { UsageError } from '../errors.js';
 
 /** What commands are built with (wired in main.ts). */
@@ -18,6 +19,8 @@ export interface CommandDeps {
   milestones: MilestoneService;
   approvals: ApprovalService;
   directory: Directory;
+  /** Rollups, weekly/monthly reports, duty reports, assessment, upward drafts (issue 9). */
+  reports: ReportService;
 }
 
 /** The incident a command targets, plus the argument text after the id (if one was given). */

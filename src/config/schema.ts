@@ -193,6 +193,56 @@ export const ApprovalsSchema = z.strictObject({
   /** Characters of the draft shown on a card; the rest is behind `/查看 <编号> 稿件`. */
   cardTextChars: z.number().int().positive().default(160),
 });
+/** Sections an upward report draft can have (domain.md "Reporting rhythm and report contents"). */
+export const UPWARD_SECTIONS = [
+  'summary',
+  'scope',
+  'measures',
+  'nextSteps',
+  'riskLevel',
+  'advice',
+  'cause',
+  'effect',
+  'improvements',
+  'handlingSummary',
+  'proposals',
+  'feedback',
+] as const;
+
+const DEFAULT_UPWARD = [
+  {
+    id: 'warning',
+    name: '预警报告',
+    aliases: ['预警'],
+    milestone: 'early_warning',
+    sections: ['summary', 'riskLevel', 'advice'] as (typeof UPWARD_SECTIONS)[number][],
+    source: '000 L8',
+  },
+  {
+    id: 'special',
+    name: '特报',
+    aliases: ['特报上级', '上报'],
+    milestone: 'special_report',
+    sections: ['summary', 'scope', 'measures', 'nextSteps'] as (typeof UPWARD_SECTIONS)[number][],
+    source: '002',
+  },
+  {
+    id: 'closure',
+    name: '结案报告',
+    aliases: ['结案', '处置报告'],
+    milestone: 'closure_report',
+    sections: ['cause', 'effect', 'improvements'] as (typeof UPWARD_SECTIONS)[number][],
+    source: '000 L6',
+  },
+  {
+    id: 'summary',
+    name: '总结评估',
+    aliases: ['总结', '复盘'],
+    milestone: 'after_action',
+    sections: ['handlingSummary', 'proposals', 'feedback'] as (typeof UPWARD_SECTIONS)[number][],
+    source: '000 L8',
+  },
+];
 
 const SET_LEVEL = ['firstResponsible', 'directResponsible', 'office', 'leadershipGroup'] as const;
 const GRADE_BREACH = ['firstResponsible', 'leadershipGroup', 'office'] as const;
@@ -200,6 +250,7 @@ const CLOSE = ['firstResponsible', 'directResponsible', 'office', 'leadershipGro
 const HANDLE = ['firstResponsible', 'directResponsible', 'spokesperson', 'office', 'leadershipGroup'] as const;
 const SIGN_OFF = ['office'] as const;
 const UPDATE = [...HANDLE, 'assignee'] as const;
+const ASSESS = ['firstResponsible', 'directResponsible', 'office', 'leadershipGroup'] as const;
 
 export const ConfigSchema = z.strictObject({
   /** Business time zone (IANA). Times are stored in UTC. */
@@ -249,6 +300,8 @@ export const ConfigSchema = z.strictObject({
       update: z.array(z.string()).default([...UPDATE]),
       /** Who may record feedback received (`/反馈`, starts the written-answer clock). */
       feedback: z.array(z.string()).default([...UPDATE]),
+      /** Who may see a unit's assessment (`/考核`, issue 9); anyone may see their own. */
+      assess: z.array(z.string()).default([...ASSESS]),
     })
     .default({
       setLevel: [...SET_LEVEL],
@@ -258,6 +311,7 @@ export const ConfigSchema = z.strictObject({
       signOff: [...SIGN_OFF],
       update: [...UPDATE],
       feedback: [...UPDATE],
+      assess: [...ASSESS],
     }),
   /** Closing rules (`/办结`, issue 10 item 15). */
   closing: z
@@ -278,7 +332,75 @@ export const ConfigSchema = z.strictObject({
       endOfDay: hhmm.default('18:00'),
     })
     .default({ extraHolidays: [], extraWorkdays: [], endOfDay: '18:00' }),
-  rollup: z.strictObject({ time: hhmm.default('17:30') }).default({ time: '17:30' }),
+  /** The daily rollup (issue 9; 001 "每日17:30前"). */
+  rollup: z
+    .strictObject({
+      /** Cut time, business time. */
+      time: hhmm.default('17:30'),
+      /** Posts to many chats are spread evenly over this many seconds after the cut. */
+      spreadSeconds: z.number().int().nonnegative().default(120),
+      /** On statutory rest days: `post` (24-hour duty never stops) or `skip`. */
+      onRestDays: z.enum(['post', 'skip']).default('post'),
+      /** A post sent more than this many minutes after its slot is marked 补发 with the time it was due. */
+      lateAfterMinutes: z.number().positive().default(10),
+    })
+    .default({ time: '17:30', spreadSeconds: 120, onRestDays: 'post', lateAfterMinutes: 10 }),
+  /** Weekly and monthly reports to the leadership group (issue 9; 002 weekly, 000 L8 monthly). */
+  reports: z
+    .strictObject({
+      /** ISO weekday (1 = Monday … 7 = Sunday) and business time of the weekly report on the past week. */
+      weekly: z
+        .strictObject({ weekday: z.number().int().min(1).max(7).default(1), time: hhmm.default('09:00') })
+        .default({ weekday: 1, time: '09:00' }),
+      /** Day of month (1–28) and business time of the monthly report on the past month. */
+      monthly: z
+        .strictObject({ day: z.number().int().min(1).max(28).default(1), time: hhmm.default('09:00') })
+        .default({ day: 1, time: '09:00' }),
+      /** How many of the slowest acknowledgements a weekly/monthly report lists. */
+      slowestAcks: z.number().int().nonnegative().default(5),
+      /** Milestone keys that are reports (迟报/漏报 count them, 000 L2). */
+      reportMilestones: z
+        .array(z.string())
+        .default(['report_up', 'early_warning', 'special_report', 'closure_report', 'after_action']),
+    })
+    .default({
+      weekly: { weekday: 1, time: '09:00' },
+      monthly: { day: 1, time: '09:00' },
+      slowestAcks: 5,
+      reportMilestones: ['report_up', 'early_warning', 'special_report', 'closure_report', 'after_action'],
+    }),
+  /** Upward report drafts `/报告` (domain.md "Reporting rhythm and report contents"). */
+  upwardReports: z
+    .array(
+      z.strictObject({
+        id,
+        name: z.string().min(1),
+        aliases: z.array(z.string()).default([]),
+        /** The milestone `/报告 … 已报送` meets, if any. */
+        milestone: z.string().optional(),
+        sections: z.array(z.enum(UPWARD_SECTIONS)).min(1),
+        source: z.string().optional(),
+      }),
+    )
+    .default(DEFAULT_UPWARD),
+  /** Duty shifts and their reports 值班报告 (domain.md "Monitoring and duty"). */
+  duty: z
+    .strictObject({
+      /** Shift start, business time; a shift lasts 24 hours (08:00 to 08:00 next day). */
+      shiftStart: hhmm.default('08:00'),
+      /** Whether a missing duty report is chased (like a milestone) at the shift's end. */
+      required: z.boolean().default(false),
+      /** Minutes after the shift's end before a missing report is chased. */
+      graceMinutes: z.number().nonnegative().default(30),
+      /** Platforms checked, shown in a report that names none. */
+      platforms: z.array(z.string()).default(['微博', '微信', '抖音', '本地论坛']),
+    })
+    .default({
+      shiftStart: '08:00',
+      required: false,
+      graceMinutes: 30,
+      platforms: ['微博', '微信', '抖音', '本地论坛'],
+    }),
   approvals: ApprovalsSchema.default({
     statement: APPROVAL_KIND_DEFAULT,
     plan: APPROVAL_KIND_DEFAULT,
@@ -295,6 +417,9 @@ export type Category = z.infer<typeof CategorySchema>;
 export type MilestoneDef = z.infer<typeof MilestoneSchema>;
 export type OwnerRole = z.infer<typeof OwnerRoleSchema>;
 export type ClockName = z.infer<typeof ClockSchema>;
+/** One upward report type (`upwardReports[]`). */
+export type UpwardReportDef = z.infer<typeof ConfigSchema>['upwardReports'][number];
+export type UpwardSection = (typeof UPWARD_SECTIONS)[number];
 export type EscalationPolicy = z.infer<typeof EscalationSchema>;
 export type ApprovalKindRules = z.infer<typeof ApprovalKindSchema>;
 export type ApprovalsConfig = z.infer<typeof ApprovalsSchema>;

@@ -244,6 +244,12 @@ export class Directory {
     return this.config.upperAuthority.contacts;
   }
 
+  /** The report settings (config `rollup`, `reports`, `duty`, `upwardReports`; issue 9). */
+  reportSettings(): Pick<OrgConfig, 'rollup' | 'reports' | 'duty' | 'upwardReports'> {
+    const { rollup, reports, duty, upwardReports } = this.config;
+    return { rollup, reports, duty, upwardReports };
+  }
+
   /** The bot's display name (config `bot.name`). */
   get botName(): string {
     return this.config.bot.name;

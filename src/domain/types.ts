@@ -80,6 +80,9 @@ export const LEDGER_KINDS = [
   'approval.approved',
   'approval.rejected',
   'approval.signed_off',
+  'report.submitted',
+  'duty.filed',
+  'duty.missed',
 ] as const;
 
 /** Ledger entry kinds (see `LEDGER_KINDS`). */

@@ -11,6 +11,7 @@ import { createKysely, createPool } from './db.js';
 import { silentLogger, type StoreLogger } from './logger.js';
 import { migrateToLatest } from './migrations/index.js';
 import { PgEventDedupe } from './PgEventDedupe.js';
+import { PgReportStore } from './PgReportStore.js';
 import { PgUnitOfWork } from './PgUnitOfWork.js';
 import type { Database } from './schema.js';
 
@@ -21,6 +22,7 @@ export { createKysely, createPool, parseInt8 } from './db.js';
 export { PgIncidentRepo } from './PgIncidentRepo.js';
 export { PgUnitOfWork } from './PgUnitOfWork.js';
 export { PgEventDedupe } from './PgEventDedupe.js';
+export { PgReportStore } from './PgReportStore.js';
 export type { Database } from './schema.js';
 export type { StoreLogger } from './logger.js';
 
@@ -41,6 +43,8 @@ export interface Store {
   pool: pg.Pool;
   uow: PgUnitOfWork;
   dedupe: PgEventDedupe;
+  /** Reads and claims of the reports (issue 9). */
+  reports: PgReportStore;
   /** Ends the pool (waits for checked-out clients to be released). Idempotent. */
   close(): Promise<void>;
 }
@@ -63,5 +67,5 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     await close();
     throw err;
   }
-  return { db, pool, uow: new PgUnitOfWork(db), dedupe: new PgEventDedupe(db), close };
+  return { db, pool, uow: new PgUnitOfWork(db), dedupe: new PgEventDedupe(db), reports: new PgReportStore(db), close };
 }

@@ -151,6 +151,33 @@ export interface DraftSignoffsTable {
   at: Timestamp;
 }
 
+/** `duty_reports`: one row per filed duty report (值班报告); `platforms` is `text[]`. */
+export interface DutyReportsTable {
+  id: Generated<number>;
+  unit_id: string;
+  shift_date: string;
+  chat_id: string | null;
+  filed_by: string;
+  filed_at: Timestamp;
+  platforms: string[];
+  findings: string;
+  nil: boolean;
+}
+
+/** `report_posts`: claimed scheduled posts, unique per idempotency key and per (kind, chat, period). */
+export interface ReportPostsTable {
+  key: string;
+  kind: 'rollup' | 'weekly' | 'monthly' | 'duty_chase';
+  chat_id: string;
+  period: string;
+  due_at: Timestamp;
+  claimed_at: Timestamp;
+  sent_at: Timestamp | null;
+  late: boolean;
+  text: string;
+  mentions: string[];
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   incidents: IncidentsTable;
@@ -165,6 +192,8 @@ export interface Database {
   plan_snapshots: PlanSnapshotsTable;
   draft_versions: DraftVersionsTable;
   draft_signoffs: DraftSignoffsTable;
+  duty_reports: DutyReportsTable;
+  report_posts: ReportPostsTable;
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;

@@ -1,0 +1,193 @@
+/**
+ * Scheduled posts of the reports (issue 9): the daily rollup to every chat, the weekly and
+ * monthly reports to the leadership group, and the chase of a missing duty report. Each post has
+ * an idempotency key (`rollup:<chat>:<business date>`, `weekly:<chat>:<ISO week>`,
+ * `monthly:<chat>:<YYYY-MM>`, `duty_chase:<chat>:<shift date>`) and is claimed once in
+ * `report_posts` before it is sent, so it goes out exactly once across restarts and instances.
+ *
+ * Delivery: today through the `Notifier` port after the claim commits (`deliver`). When the outbox
+ * (issue 14) lands, `deliver` becomes "insert the outbox row with the same key in the claim's
+ * transaction": one line here.
+ */
+import type { Directory } from '../domain/Directory.js';
+import type { Clock, DomainLogger, Notifier } from '../domain/ports.js';
+import type { PostClaim, ReportStore, StoredPost } from '../domain/report-ports.js';
+import { businessDate, latestOccurrence, type Period, shiftOf, spreadSlots } from './period.js';
+import type { ReportService } from './ReportService.js';
+
+/** One post to make: what, where, for which period, and its slot (when it is due). */
+export interface PostSpec {
+  kind: 'rollup' | 'weekly' | 'monthly';
+  chatId: string;
+  period: Period;
+  /** Its slot: the cut time plus its share of the spread. */
+  dueAt: Date;
+}
+
+/** What `post` did. */
+export type PostOutcome = 'sent' | 'already';
+
+/** The idempotency key of a post. */
+export function postKey(kind: string, chatId: string, periodId: string): string {
+  return `${kind}:${chatId}:${periodId}`;
+}
+
+export class ReportPoster {
+  constructor(
+    private readonly deps: {
+      reports: ReportService;
+      store: ReportStore;
+      notifier: Notifier;
+      directory: Directory;
+      clock: Clock;
+      log: DomainLogger;
+    },
+  ) {}
+
+  private get dir(): Directory {
+    return this.deps.directory;
+  }
+
+  /**
+   * The posts of the latest occurrence of `kind` at or before `now` (issue 9): rollups — only
+   * today's (a missed rollup of an earlier day is not posted), one per chat with slots spread over
+   * `rollup.spreadSeconds`, none on a rest day with `rollup.onRestDays: skip`; weekly / monthly —
+   * the last one due, to the leadership group's chat. Returns [] with a logged reason otherwise.
+   */
+  due(kind: PostSpec['kind'], now: Date): PostSpec[] {
+    const cfg = this.dir.reportSettings();
+    const tz = this.dir.timezone;
+    const when = kind === 'rollup' ? cfg.rollup : kind === 'weekly' ? cfg.reports.weekly : cfg.reports.monthly;
+    const { dueAt, period } = latestOccurrence(kind, when, now, tz, cfg.rollup.time);
+    if (kind === 'rollup') {
+      if (period.id !== businessDate(now, tz)) return [];
+      if (cfg.rollup.onRestDays === 'skip' && this.deps.reports.isRestDay(period.id)) {
+        this.deps.log.info({ date: period.id }, 'rollup skipped: statutory rest day (rollup.onRestDays: skip)');
+        return [];
+      }
+      const chats = this.dir.allChats();
+      const slots = spreadSlots(dueAt, chats.length, cfg.rollup.spreadSeconds);
+      return chats.map((c, i) => ({ kind, chatId: c.id, period, dueAt: slots[i] }));
+    }
+    const chat = this.dir.leadershipChatId();
+    if (!chat) {
+      this.deps.log.info({ kind }, 'report not posted: no leadershipGroup.chat configured');
+      return [];
+    }
+    return [{ kind, chatId: chat, period, dueAt }];
+  }
+
+  /** Whether a post was claimed already (so planning it again is pointless). */
+  async claimed(spec: PostSpec): Promise<boolean> {
+    return (await this.deps.store.post(postKey(spec.kind, spec.chatId, spec.period.id))) !== undefined;
+  }
+
+  /**
+   * Builds, claims and delivers one post. A post made more than `rollup.lateAfterMinutes` after its
+   * slot is marked 补发 with the time it was due; its figures are those of its cut time.
+   * @returns `already` when the key was claimed before (here or by another instance).
+   */
+  async post(spec: PostSpec): Promise<PostOutcome> {
+    const now = this.deps.clock.now();
+    const key = postKey(spec.kind, spec.chatId, spec.period.id);
+    if (await this.deps.store.post(key)) return this.skip(key);
+    const late = now.getTime() - spec.dueAt.getTime() > this.dir.reportSettings().rollup.lateAfterMinutes * 60_000;
+    const lateOpt = late ? { late: { dueAt: spec.dueAt } } : {};
+    const rendered =
+      spec.kind === 'rollup'
+        ? await this.deps.reports.daily(spec.chatId, spec.period.id, lateOpt)
+        : await this.deps.reports.periodic(spec.kind, spec.chatId, spec.period, now, lateOpt);
+    const claim: PostClaim = {
+      key,
+      kind: spec.kind,
+      chatId: spec.chatId,
+      period: spec.period.id,
+      dueAt: spec.dueAt,
+      claimedAt: now,
+      late,
+      text: rendered.text,
+      mentions: rendered.mentions,
+    };
+    if (!(await this.deps.store.claimPost(claim))) return this.skip(key);
+    await this.deliver(claim);
+    this.deps.log.info({ key, late }, 'report posted');
+    return 'sent';
+  }
+
+  private skip(key: string): PostOutcome {
+    this.deps.log.info({ key }, 'report not posted again: already claimed');
+    return 'already';
+  }
+
+  /** Sends a claimed post and records it sent (swap for an outbox row with the same key). */
+  private async deliver(p: PostClaim | StoredPost): Promise<void> {
+    await this.deps.notifier.notify({ chatId: p.chatId, text: p.text, mentions: p.mentions });
+    await this.deps.store.markPostSent(p.key, this.deps.clock.now());
+  }
+
+  /**
+   * Re-sends claimed posts never marked sent whose claim is older than `olderThanMs` (a crash
+   * between claim and send). The window makes a duplicate possible only if a crash fell between
+   * the send and its mark; the outbox removes that window.
+   */
+  async resendUnsent(olderThanMs = 5 * 60_000): Promise<number> {
+    const stale = await this.deps.store.unsentPosts(new Date(this.deps.clock.now().getTime() - olderThanMs));
+    for (const p of stale) {
+      this.deps.log.warn({ key: p.key }, 'claimed post was never marked sent: sending it now');
+      await this.deliver(p);
+    }
+    return stale.length;
+  }
+
+  /**
+   * Chases missing duty reports of the shift that ended at least `duty.graceMinutes` ago (issue 9
+   * item 4, when `duty.required`): once per (chat, shift), to the unit's chat, @-mentioning the
+   * unit's office (or its direct-responsible person when it has none), and records `duty.missed`.
+   * @returns the chats chased.
+   */
+  async chaseDuty(now: Date): Promise<string[]> {
+    const duty = this.dir.reportSettings().duty;
+    if (!duty.required) return [];
+    const tz = this.dir.timezone;
+    const current = shiftOf(new Date(now.getTime() - duty.graceMinutes * 60_000), duty.shiftStart, tz);
+    const ended = shiftOf(new Date(current.from.getTime() - 1), duty.shiftStart, tz);
+    const reports = await this.deps.store.dutyReports(ended.date, ended.date);
+    const chased: string[] = [];
+    for (const unitId of this.deps.reports.dutyUnits()) {
+      if (reports.some((r) => r.unitId === unitId)) continue;
+      const chat = this.dir.allChats().find((c) => c.unit === unitId);
+      const unit = this.dir.unit(unitId);
+      if (!chat || !unit) continue;
+      const owners = unit.office.length ? unit.office : [unit.directResponsible];
+      const text = [
+        '【值班报告未报】',
+        `${this.dir.formatShort(ended.from)} 至 ${this.dir.formatShort(ended.to)} 班次`,
+        `${unit.name}未提交值班报告。`,
+        `${owners.map((p) => `@{${p}}`).join(' ')} 请补报：`,
+        '/值班 <检查情况>（无发现可发 /值班 无）',
+      ].join('\n');
+      const claim: PostClaim = {
+        key: postKey('duty_chase', chat.id, ended.date),
+        kind: 'duty_chase',
+        chatId: chat.id,
+        period: ended.date,
+        dueAt: ended.to,
+        claimedAt: now,
+        late: false,
+        text,
+        mentions: owners,
+      };
+      if (!(await this.deps.store.claimPost(claim))) continue;
+      await this.deps.store.appendLedger({
+        incidentId: null,
+        actor: 'system',
+        kind: 'duty.missed',
+        at: now,
+        payload: { unitId, shiftDate: ended.date, owners },
+      });
+      await this.deliver(claim);
+      chased.push(chat.id);
+    }
+    return chased;
+  }
+}

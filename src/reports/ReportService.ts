@@ -1,0 +1,246 @@
+/**
+ * The report use cases (issue 9): the daily rollup of a chat, the weekly and monthly reports,
+ * duty reports and their state. Reads through the `ReportStore` port; rules it needs live
+ * elsewhere and are called, not copied: what a chat sees (`domain/visibility.ts`), who is
+ * responsible and the effective level (`domain/responsibility.ts`). Figures are pure
+ * (`figures.ts`), texts too (`rollup.ts`, `periodic.ts`).
+ */
+import type { Directory } from '../domain/Directory.js';
+import type { WorkingCalendar } from '../domain/calendar.js';
+import type { Actor } from '../domain/incident-events.js';
+import type { DutyReport, ReportData, ReportStore } from '../domain/report-ports.js';
+import { incidentPeople, responsibleIds } from '../domain/responsibility.js';
+import type { Incident } from '../domain/types.js';
+import { inScope, viewerOf, visibilityScope } from '../domain/visibility.js';
+import { ForbiddenError, NotFoundError, UsageError } from '../errors.js';
+import { type AssessmentSubject, assessmentFigures, assessmentText } from './assessment.js';
+import { dayFigures } from './figures.js';
+import { businessDate, monthPeriod, type Period, rollupWindow, shiftOf } from './period.js';
+import { periodicReport } from './periodic.js';
+import { combinedRollup, type DutyState, type RenderedPost, unitRollup } from './rollup.js';
+
+/** Counts drafts awaiting approval among incident ids (issue 8 lands it; until then 0). */
+export type AwaitingApprovalCount = (incidentIds: string[]) => Promise<number>;
+
+/** What the report service is built with. */
+export interface ReportServiceDeps {
+  store: ReportStore;
+  directory: Directory;
+  calendar: WorkingCalendar;
+  /** Hook for issue 8 (approvals): default counts 0. */
+  awaitingApproval?: AwaitingApprovalCount;
+}
+
+/** The standard nil finding of a duty report (domain.md "Monitoring and duty"). */
+export const NIL_FINDING = '未发现新的重大负面舆情';
+
+export class ReportService {
+  constructor(private readonly deps: ReportServiceDeps) {}
+
+  private get dir(): Directory {
+    return this.deps.directory;
+  }
+
+  /** Whether business date `ymd` is a statutory rest day (the working-day calendar port). */
+  isRestDay(ymd: string): boolean {
+    return !this.deps.calendar.isWorkday(ymd);
+  }
+
+  /** Which incidents a group chat's report covers: what the chat sees (confidentiality rule, called). */
+  chatScope(chatId: string, data: ReportData): (i: Incident) => boolean {
+    const scope = visibilityScope(this.dir, viewerOf(chatId, null));
+    const assignees = this.assignees(data);
+    return (i) => inScope(scope, { ...i, assigneeIds: assignees(i.id) });
+  }
+
+  private assignees(data: ReportData): (incidentId: string) => string[] {
+    return (id) => data.assignments.filter((a) => a.incidentId === id).map((a) => a.personId);
+  }
+
+  /** Units whose duty shifts are tracked: those with a bound group chat. */
+  dutyUnits(): string[] {
+    return [...new Set(this.dir.allChats().map((c) => c.unit))];
+  }
+
+  /** Duty state of units for the shift containing `at`: the reports filed for it by `at`. */
+  async dutyStates(unitIds: string[], at: Date): Promise<Map<string, DutyState>> {
+    const shift = shiftOf(at, this.dir.reportSettings().duty.shiftStart, this.dir.timezone);
+    const reports = await this.deps.store.dutyReports(shift.date, shift.date);
+    return new Map(
+      unitIds.map((u) => [
+        u,
+        { unitId: u, shiftDate: shift.date, reports: reports.filter((r) => r.unitId === u && r.filedAt <= at) },
+      ]),
+    );
+  }
+
+  /**
+   * The rollup of business date `ymd` for a chat (issue 9 item 1), as of `asOf` (default the cut:
+   * config `rollup.time`, business time). The leadership group's chat gets the combined rollup with a
+   * line per unit; any other chat the day of its unit and sub-units (what it sees).
+   * @param late set for a catch-up post: the text says 补发 and when it was due.
+   * @throws NotFoundError for an unknown chat.
+   */
+  async daily(chatId: string, ymd: string, opts: { asOf?: Date; late?: { dueAt: Date } } = {}): Promise<RenderedPost> {
+    const chat = this.dir.chat(chatId);
+    if (!chat) throw new NotFoundError(`未知的群：${chatId}`);
+    const tz = this.dir.timezone;
+    const window = rollupWindow(ymd, this.dir.reportSettings().rollup.time, tz);
+    const asOf = opts.asOf && opts.asOf < window.to ? opts.asOf : window.to;
+    const data = await this.deps.store.reportData(window.from, asOf);
+    const awaiting = this.deps.awaitingApproval ?? (async () => 0);
+    if (chat.id === this.dir.leadershipChatId()) {
+      const total = dayFigures(data, () => true, window, asOf);
+      const units = this.dir.allUnits().map((u) => u.id);
+      const duty = await this.dutyStates(
+        units.filter((u) => this.dutyUnits().includes(u)),
+        asOf,
+      );
+      return combinedRollup(this.dir, {
+        ymd,
+        total,
+        perUnit: units.map((u) => ({
+          unitId: u,
+          figures: dayFigures(data, (i) => i.unitId === u, window, asOf),
+          duty: duty.get(u),
+        })),
+        asOf,
+        awaitingApproval: await awaiting(total.open.map((i) => i.id)),
+        late: opts.late,
+      });
+    }
+    const scope = this.chatScope(chat.id, data);
+    const figures = dayFigures(data, scope, window, asOf);
+    const duty = (await this.dutyStates([chat.unit], asOf)).get(chat.unit);
+    return unitRollup(this.dir, {
+      ymd,
+      unitName: this.dir.unit(chat.unit)?.name ?? chat.unit,
+      figures,
+      asOf,
+      awaitingApproval: await awaiting(figures.open.map((i) => i.id)),
+      duty,
+      late: opts.late,
+    });
+  }
+
+  /**
+   * The weekly or monthly report for a chat (issue 9 item 2): figures of incidents the chat sees,
+   * for `period`, as they stand at `asOf`.
+   * @throws NotFoundError for an unknown chat.
+   */
+  async periodic(
+    kind: 'weekly' | 'monthly',
+    chatId: string,
+    period: Period,
+    asOf: Date,
+    opts: { late?: { dueAt: Date } } = {},
+  ): Promise<RenderedPost> {
+    const chat = this.dir.chat(chatId);
+    if (!chat) throw new NotFoundError(`未知的群：${chatId}`);
+    const data = await this.deps.store.reportData(period.from, period.to);
+    const scope = this.chatScope(chat.id, data);
+    return periodicReport(this.dir, { kind, period, asOf, data, scope, late: opts.late });
+  }
+
+  /**
+   * Files the current shift's duty report (`/值班`, issue 9 item 4). An empty text or 无/正常/未发现
+   * files a nil report ("未发现新的重大负面舆情"). `平台:微博,抖音` names the platforms checked
+   * (default config `duty.platforms`).
+   * @throws UsageError outside a group chat or for a text over 2000 characters; ForbiddenError for
+   *   a sender not in `people[]`.
+   */
+  async fileDuty(actor: Actor, chatId: string | null, text: string, now: Date): Promise<DutyReport> {
+    const chat = chatId ? this.dir.chat(chatId) : undefined;
+    if (!chat) throw new UsageError('请在本单位的工作群里发送值班报告。');
+    if (!actor.personId) throw new ForbiddenError('您不在本单位通讯录中，不能提交值班报告。');
+    let rest = text.trim();
+    if ([...rest].length > 2000) throw new UsageError(`检查情况过长（${[...rest].length} 字），请控制在 2000 字以内。`);
+    let platforms = this.dir.reportSettings().duty.platforms;
+    const m = /(?:^|\s)(?:平台|platforms?)[:：](\S+)/i.exec(rest);
+    if (m) {
+      platforms = m[1].split(/[,，、]/).filter(Boolean);
+      rest = (rest.slice(0, m.index) + rest.slice(m.index + m[0].length)).trim();
+    }
+    const nil = rest === '' || /^(无|正常|未发现|无异常|nil|none)[。.]?$/i.test(rest);
+    const shift = shiftOf(now, this.dir.reportSettings().duty.shiftStart, this.dir.timezone);
+    return this.deps.store.fileDutyReport({
+      unitId: chat.unit,
+      shiftDate: shift.date,
+      chatId: chat.id,
+      filedBy: actor.personId,
+      filedAt: now,
+      platforms,
+      findings: nil ? NIL_FINDING : rest,
+      nil,
+    });
+  }
+
+  /**
+   * The assessment (考核, issue 9 item 5) of a unit (with sub-units) or a person for month `ym`,
+   * as it stands at `now`. Privileged: config `permissions.assess` for the subject's unit
+   * (a person's: the units where they hold a role, else the chat's); anyone may see their own.
+   * @throws ForbiddenError without the privilege; NotFoundError for an unknown unit.
+   */
+  async assessment(actor: Actor, subject: AssessmentSubject, ym: string, now: Date): Promise<string> {
+    const self = subject.kind === 'person' && subject.personId === actor.personId;
+    const units =
+      subject.kind === 'unit'
+        ? [subject.unitId]
+        : this.dir
+            .allUnits()
+            .filter((u) => this.dir.rolesOf(subject.personId, u.id).length > 0)
+            .map((u) => u.id);
+    if (subject.kind === 'unit' && !this.dir.unit(subject.unitId))
+      throw new NotFoundError(`未知的单位：${subject.unitId}`);
+    const rootUnits = this.dir
+      .allUnits()
+      .filter((u) => !u.parent)
+      .map((u) => u.id);
+    const may = self || (units.length ? units : rootUnits).every((u) => this.dir.may(actor.personId, u, 'assess'));
+    if (!may) throw new ForbiddenError('您没有查看该考核结果的权限（由责任人、办公室或领导小组查看）。');
+    const period = monthPeriod(ym, this.dir.timezone);
+    // Outcomes as they stand now: a step met after the month still counts as late, not missed.
+    const asOf = now;
+    const data = await this.deps.store.reportData(period.from, period.to);
+    const responsible = new Map<string, string[]>();
+    const assignees = this.assignees(data);
+    if (subject.kind === 'person')
+      for (const i of data.incidents)
+        responsible.set(i.id, responsibleIds(incidentPeople(this.dir, i, assignees(i.id))));
+    const duty = await this.deps.store.dutyReports(`${ym}-01`, `${ym}-31`);
+    const f = assessmentFigures(this.dir, {
+      data,
+      subject,
+      period,
+      asOf,
+      responsible,
+      dutyUnits: this.dutyUnits(),
+      duty,
+    });
+    const who =
+      subject.kind === 'unit'
+        ? (this.dir.unit(subject.unitId)?.name ?? subject.unitId)
+        : this.dir.nameOf(subject.personId);
+    const label = `${ym.replace('-', '年')}月${asOf < period.to ? `（截至 ${this.dir.formatShort(asOf)}）` : ''}`;
+    return assessmentText(who, label, f).text;
+  }
+
+  /**
+   * Records that an upward report was sent (`/报告 <编号> <类型> 已报送 [说明]`): a
+   * `report.submitted` ledger entry on the incident.
+   */
+  async recordSubmission(actor: Actor, incidentId: string, type: string, note: string, now: Date): Promise<void> {
+    await this.deps.store.appendLedger({
+      incidentId,
+      actor: actor.id,
+      kind: 'report.submitted',
+      at: now,
+      payload: { type, note: note || null },
+    });
+  }
+
+  /** Business date of an instant (business time zone). */
+  today(now: Date): string {
+    return businessDate(now, this.dir.timezone);
+  }
+}

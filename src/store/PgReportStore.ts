@@ -1,0 +1,208 @@
+/**
+ * PostgreSQL implementation of the reports' `ReportStore` port (issue 9; contracts in
+ * `domain/report-ports.ts`): period reads over incidents, milestones, breaches, acknowledgements
+ * and the ledger; duty reports; and the exactly-once claims of scheduled posts (`report_posts`,
+ * primary key = the post's idempotency key).
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type { DutyReport, PostClaim, ReportData, ReportStore, StoredPost } from '../domain/report-ports.js';
+import type { LedgerEntry } from '../domain/types.js';
+import type { Database, DutyReportsTable, ReportPostsTable } from './schema.js';
+import { toAcknowledgement, toAssignment, toBreach, toIncident, toLedgerEntry, toMilestone } from './rows.js';
+
+const LIFECYCLE = ['incident.opened', 'incident.status_changed', 'incident.closed', 'incident.reopened'];
+
+function toDuty(r: Selectable<DutyReportsTable>): DutyReport {
+  return {
+    id: r.id,
+    unitId: r.unit_id,
+    shiftDate: r.shift_date,
+    chatId: r.chat_id,
+    filedBy: r.filed_by,
+    filedAt: r.filed_at,
+    platforms: r.platforms,
+    findings: r.findings,
+    nil: r.nil,
+  };
+}
+
+function toPost(r: Selectable<ReportPostsTable>): StoredPost {
+  return {
+    key: r.key,
+    kind: r.kind,
+    chatId: r.chat_id,
+    period: r.period,
+    dueAt: r.due_at,
+    claimedAt: r.claimed_at,
+    sentAt: r.sent_at,
+    late: r.late,
+    text: r.text,
+    mentions: r.mentions,
+  };
+}
+
+/** ReportStore over PostgreSQL. */
+export class PgReportStore implements ReportStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Incidents with `reported_at < to` that were open at some point of `[from, to)` or have a
+   * milestone due or a breach in it (a closure report is due after closing), plus their rows.
+   */
+  async reportData(from: Date, to: Date): Promise<ReportData> {
+    const incidents = (
+      await this.db
+        .selectFrom('incidents')
+        .selectAll()
+        .where('reported_at', '<', to)
+        .where((eb) =>
+          eb.or([
+            eb('closed_at', 'is', null),
+            eb('closed_at', '>=', from),
+            eb.exists(
+              eb
+                .selectFrom('milestones as m')
+                .select('m.key')
+                .whereRef('m.incident_id', '=', 'incidents.id')
+                .where('m.due_at', '>=', from)
+                .where('m.due_at', '<', to),
+            ),
+            eb.exists(
+              eb
+                .selectFrom('breaches as b')
+                .select('b.id')
+                .whereRef('b.incident_id', '=', 'incidents.id')
+                .where('b.at', '>=', from)
+                .where('b.at', '<', to),
+            ),
+          ]),
+        )
+        .orderBy('reported_at')
+        .orderBy('id')
+        .execute()
+    ).map(toIncident);
+    const ids = incidents.map((i) => i.id);
+    if (ids.length === 0)
+      return { incidents, milestones: [], breaches: [], acknowledgements: [], assignments: [], lifecycle: [] };
+    const [milestones, breaches, acks, assignments, ledger] = await Promise.all([
+      this.db.selectFrom('milestones').selectAll().where('incident_id', 'in', ids).orderBy('due_at').execute(),
+      this.db.selectFrom('breaches').selectAll().where('incident_id', 'in', ids).orderBy('at').execute(),
+      this.db.selectFrom('acknowledgements').selectAll().where('incident_id', 'in', ids).orderBy('at').execute(),
+      this.db.selectFrom('assignments').selectAll().where('incident_id', 'in', ids).orderBy('at').execute(),
+      this.db
+        .selectFrom('ledger_entries')
+        .selectAll()
+        .where('incident_id', 'in', ids)
+        .where('kind', 'in', LIFECYCLE)
+        .where('at', '<', to)
+        .orderBy('at')
+        .orderBy('seq')
+        .execute(),
+    ]);
+    return {
+      incidents,
+      milestones: milestones.map(toMilestone),
+      breaches: breaches.map(toBreach),
+      acknowledgements: acks.map(toAcknowledgement),
+      assignments: assignments.map(toAssignment),
+      lifecycle: ledger.map(toLedgerEntry),
+    };
+  }
+
+  async dutyReports(fromYmd: string, toYmd: string): Promise<DutyReport[]> {
+    const rows = await this.db
+      .selectFrom('duty_reports')
+      .selectAll()
+      .where('shift_date', '>=', fromYmd)
+      .where('shift_date', '<=', toYmd)
+      .orderBy('filed_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toDuty);
+  }
+
+  async fileDutyReport(r: Omit<DutyReport, 'id'>): Promise<DutyReport> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('duty_reports')
+        .values({
+          unit_id: r.unitId,
+          shift_date: r.shiftDate,
+          chat_id: r.chatId,
+          filed_by: r.filedBy,
+          filed_at: r.filedAt,
+          platforms: r.platforms,
+          findings: r.findings,
+          nil: r.nil,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('ledger_entries')
+        .values({
+          incident_id: null,
+          actor: r.filedBy,
+          kind: 'duty.filed',
+          at: r.filedAt,
+          payload: JSON.stringify({
+            dutyReportId: row.id,
+            unitId: r.unitId,
+            shiftDate: r.shiftDate,
+            nil: r.nil,
+            findings: r.findings,
+          }),
+        })
+        .execute();
+      return toDuty(row);
+    });
+  }
+
+  /** INSERT … ON CONFLICT DO NOTHING on the key and on (kind, chat, period). */
+  async claimPost(c: PostClaim): Promise<boolean> {
+    const row = await this.db
+      .insertInto('report_posts')
+      .values({
+        key: c.key,
+        kind: c.kind,
+        chat_id: c.chatId,
+        period: c.period,
+        due_at: c.dueAt,
+        claimed_at: c.claimedAt,
+        sent_at: null,
+        late: c.late,
+        text: c.text,
+        mentions: c.mentions,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .returning('key')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async markPostSent(key: string, at: Date): Promise<void> {
+    await this.db.updateTable('report_posts').set({ sent_at: at }).where('key', '=', key).execute();
+  }
+
+  async post(key: string): Promise<StoredPost | undefined> {
+    const r = await this.db.selectFrom('report_posts').selectAll().where('key', '=', key).executeTakeFirst();
+    return r ? toPost(r) : undefined;
+  }
+
+  async unsentPosts(before: Date): Promise<StoredPost[]> {
+    const rows = await this.db
+      .selectFrom('report_posts')
+      .selectAll()
+      .where('sent_at', 'is', null)
+      .where('claimed_at', '<', before)
+      .orderBy('claimed_at')
+      .execute();
+    return rows.map(toPost);
+  }
+
+  async appendLedger(e: Omit<LedgerEntry, 'seq'>): Promise<void> {
+    await this.db
+      .insertInto('ledger_entries')
+      .values({ incident_id: e.incidentId, actor: e.actor, kind: e.kind, at: e.at, payload: JSON.stringify(e.payload) })
+      .execute();
+  }
+}
