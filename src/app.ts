@@ -164,7 +164,13 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       publishGate: (repo, incident) => approvals.publishRecord(repo, incident),
     });
     const milestones = new MilestoneService(serviceDeps);
-    const reports = new ReportService({ store: store.reports, directory, calendar });
+    const reports = new ReportService({
+      store: store.reports,
+      directory,
+      calendar,
+      // 待审批 in the rollup: versions awaiting a decision now (issue 8), among the rollup's open incidents
+      awaitingApproval: async (ids) => (await approvals.pending()).filter((p) => ids.includes(p.incident.id)).length,
+    });
     registerCommands(bot, { incidents, milestones, approvals, directory, reports }, () => clock.now());
 
     await scheduler.start();

@@ -19,7 +19,7 @@ import { businessDate, monthPeriod, type Period, rollupWindow, shiftOf } from '.
 import { periodicReport } from './periodic.js';
 import { combinedRollup, type DutyState, type RenderedPost, unitRollup } from './rollup.js';
 
-/** Counts drafts awaiting approval among incident ids (issue 8 lands it; until then 0). */
+/** Counts draft versions awaiting approval among incident ids (issue 8; app.ts wires `ApprovalService.pending`). */
 export type AwaitingApprovalCount = (incidentIds: string[]) => Promise<number>;
 
 /** What the report service is built with. */
@@ -27,7 +27,7 @@ export interface ReportServiceDeps {
   store: ReportStore;
   directory: Directory;
   calendar: WorkingCalendar;
-  /** Hook for issue 8 (approvals): default counts 0. */
+  /** 待审批 count (issue 8 approvals); default counts 0. */
   awaitingApproval?: AwaitingApprovalCount;
 }
 
