@@ -21,7 +21,7 @@ export function upwardCommand(deps: CommandDeps, now: () => Date): CommandDef {
       .join('|');
   return {
     name: '报告',
-    aliases: ['draft', 'upward'],
+    aliases: ['upward'],
     usage: USAGE,
     summary: '生成上报材料草稿（预警、特报、结案、总结），报送后登记“已报送”',
     help: '示例：/报告 YQ-20261129-001 预警\n/报告 YQ-20261129-001 预警 已报送 已报县委网信办',
