@@ -31,7 +31,7 @@ export interface IncidentServiceDeps {
 }
 
 /** The configured permissions that guard incident actions through `require` (config `permissions.*`). */
-type ActionPermission = Exclude<PermissionName, 'setLevel' | 'gradeBreach' | 'signOff'>;
+type ActionPermission = Exclude<PermissionName, 'setLevel' | 'gradeBreach' | 'signOff' | 'assess'>;
 
 const PERMISSION_TEXT: Record<ActionPermission, string> = {
   close: '办结、重开',

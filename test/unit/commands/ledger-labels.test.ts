@@ -47,6 +47,15 @@ const SAMPLES: Record<LedgerKind, { payload: Record<string, unknown>; shows: str
     payload: { name: '报告领导小组', personIds: ['chenjing'], from: 'minor', grade: 'major', note: '迟报' },
     shows: ['「报告领导小组」', '陈静', '轻微违约 → 重大违约', '理由：迟报'],
   },
+  'report.submitted': {
+    payload: { type: 'warning', note: '已报县委网信办' },
+    shows: ['报送', '预警报告：已报县委网信办'],
+  },
+  'duty.filed': {
+    payload: { shiftDate: '2026-11-29', findings: '未发现新的重大负面舆情', nil: true },
+    shows: ['值班报告', '2026-11-29 班次：未发现新的重大负面舆情'],
+  },
+  'duty.missed': { payload: { unitId: 'relief', shiftDate: '2026-11-29' }, shows: ['值班报告未报', '2026-11-29 班次'] },
 };
 
 test.each([...LEDGER_KINDS])('%s has a Chinese label and shows its content', (kind) => {
