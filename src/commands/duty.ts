@@ -14,7 +14,7 @@ export function dutyCommand(deps: CommandDeps, now: () => Date): CommandDef {
     aliases: ['duty'],
     usage: USAGE,
     summary: '提交本班次值班报告（无发现也要报：/值班 无）',
-    help: `班次 ${deps.directory.reportSettings().duty.shiftStart} 起 24 小时。\n示例：/值班 无\n/值班 发现某论坛帖子质疑低保审核，已上报 平台:微博,本地论坛`,
+    help: `班次 ${deps.directory.reportSettings().duty.shiftStart} 起 24 小时；可加 平台:微博,抖音。\n示例：/值班 无\n示例：/值班 发现某论坛帖子质疑低保审核，已上报 平台:微博,本地论坛`,
     async run(ctx) {
       const at = now();
       const r = await deps.reports.fileDuty(ctx.actor, ctx.chat?.id ?? null, ctx.args, at);

@@ -26,7 +26,7 @@ export function dailyCommand(deps: CommandDeps, now: () => Date): CommandDef {
     aliases: ['daily', 'rollup'],
     usage: USAGE,
     summary: '查看当日（或指定日期）舆情日报',
-    help: '统计区间为前一日至当日的日报时间（默认 17:30）。\n示例：/日报　/日报 昨天　/日报 11-30',
+    help: '统计区间为前一日至当日的日报时间（默认 17:30）。日期可写 11-30、昨天。\n示例：/日报 昨天',
     async run(ctx) {
       const ymd = parseDay(ctx.tokens[0], now(), deps.directory.timezone, USAGE);
       const post = await deps.reports.daily(reportChat(ctx, deps, USAGE), ymd, { asOf: now() });
@@ -42,7 +42,7 @@ export function weeklyCommand(deps: CommandDeps, now: () => Date): CommandDef {
     aliases: ['weekly'],
     usage: USAGE,
     summary: '查看舆情周报（默认上周）',
-    help: '示例：/周报　/周报 本周　/周报 第48周　/周报 2026-W48',
+    help: '周次可写 本周、上周、第48周、2026-W48。\n示例：/周报 上周',
     async run(ctx) {
       const tz = deps.directory.timezone;
       const period = weekPeriod(parseWeek(ctx.tokens[0], now(), tz, USAGE), tz);
@@ -58,7 +58,7 @@ export function monthlyCommand(deps: CommandDeps, now: () => Date): CommandDef {
     aliases: ['monthly'],
     usage: USAGE,
     summary: '查看舆情月报（默认上月）',
-    help: '示例：/月报　/月报 本月　/月报 11月　/月报 2026-11',
+    help: '月份可写 本月、上月、11月、2026-11。\n示例：/月报 上月',
     async run(ctx) {
       const tz = deps.directory.timezone;
       const period = monthPeriod(parseMonth(ctx.tokens[0], now(), tz, USAGE), tz);
@@ -74,7 +74,7 @@ export function assessCommand(deps: CommandDeps, now: () => Date): CommandDef {
     aliases: ['assess', 'assessment'],
     usage: USAGE,
     summary: '查看单位或个人的考核数据（处置率、签收用时、按时率、违约、迟报漏报）',
-    help: '默认本群单位、本月。\n示例：/考核　/考核 社会救助股 上月　/考核 @刘洋 2026-11',
+    help: '默认本群单位、本月；也可写 @某人。\n示例：/考核 社会救助股 上月',
     async run(ctx) {
       const dir = deps.directory;
       const tokens = [...ctx.tokens];

@@ -24,7 +24,7 @@ export function upwardCommand(deps: CommandDeps, now: () => Date): CommandDef {
     aliases: ['upward'],
     usage: USAGE,
     summary: '生成上报材料草稿（预警、特报、结案、总结），报送后登记“已报送”',
-    help: '示例：/报告 YQ-20261129-001 预警\n/报告 YQ-20261129-001 预警 已报送 已报县委网信办',
+    help: '报送后登记：/报告 <编号> 预警 已报送 已报县委网信办\n示例：/报告 YQ-20261129-001 预警',
     async run(ctx) {
       const { incident, restTokens } = await target(ctx, deps, USAGE, () => true);
       const [typeWord, sentWord, ...note] = restTokens;

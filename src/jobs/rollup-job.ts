@@ -5,8 +5,8 @@
  * monthly report (`reports.monthly`, default the 1st 09:00), and the duty check at the shift's
  * start plus `duty.graceMinutes`. A cut job plans one `report-post` job per chat at its spread slot
  * (unique per idempotency key); the post job claims and delivers (`ReportPoster.post`).
- * Start-up catches up: the latest occurrence of each report, if never claimed, is posted now
- * (marked 补发); claimed posts never marked sent are re-sent.
+ * Start-up catches up: a report due earlier today and never claimed is posted now (marked 补发);
+ * claimed posts never marked sent are re-sent.
  */
 import type { Job } from 'agenda';
 import type { Logger } from 'pino';

@@ -49,18 +49,21 @@ export class ReportPoster {
   }
 
   /**
-   * The posts of the latest occurrence of `kind` at or before `now` (issue 9): rollups — only
-   * today's (a missed rollup of an earlier day is not posted), one per chat with slots spread over
-   * `rollup.spreadSeconds`, none on a rest day with `rollup.onRestDays: skip`; weekly / monthly —
-   * the last one due, to the leadership group's chat. Returns [] with a logged reason otherwise.
+   * The posts of the latest occurrence of `kind` at or before `now`, if it was due today (a missed
+   * post of an earlier day is not made; issue 9 "a missed rollup of today is posted late"):
+   * rollups — one per chat with slots spread over `rollup.spreadSeconds`, none on a rest day with
+   * `rollup.onRestDays: skip`; weekly / monthly — to the leadership group's chat. Else [] (a
+   * logged reason where it is a decision).
    */
   due(kind: PostSpec['kind'], now: Date): PostSpec[] {
     const cfg = this.dir.reportSettings();
     const tz = this.dir.timezone;
     const when = kind === 'rollup' ? cfg.rollup : kind === 'weekly' ? cfg.reports.weekly : cfg.reports.monthly;
     const { dueAt, period } = latestOccurrence(kind, when, now, tz, cfg.rollup.time);
+    // only an occurrence due today is posted (late if need be); an earlier day's missed post is not
+    // (a first start-up must not post last month's report)
+    if (businessDate(dueAt, tz) !== businessDate(now, tz)) return [];
     if (kind === 'rollup') {
-      if (period.id !== businessDate(now, tz)) return [];
       if (cfg.rollup.onRestDays === 'skip' && this.deps.reports.isRestDay(period.id)) {
         this.deps.log.info({ date: period.id }, 'rollup skipped: statutory rest day (rollup.onRestDays: skip)');
         return [];
