@@ -113,6 +113,27 @@ export class FakeDingTalk {
     return waitForRecord(this.received, this.events, 'record', pred, timeoutMs, 'FakeDingTalk');
   }
 
+  /**
+   * Resolves when `cond()` holds; re-checked whenever the fake records a request or a Stream
+   * connection opens or closes (event-driven, no polling). Rejects after `timeoutMs`.
+   */
+  until(cond: () => boolean, timeoutMs = 8000): Promise<void> {
+    if (cond()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!cond()) return;
+        clearTimeout(timer);
+        this.events.off('change', check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.events.off('change', check);
+        reject(new Error(`FakeDingTalk.until: condition not met within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.events.on('change', check);
+    });
+  }
+
   /** Records of one kind. */
   of(kind: FakeRecord['kind']): FakeRecord[] {
     return this.received.filter((r) => r.kind === kind);
@@ -176,12 +197,20 @@ export class FakeDingTalk {
     }, closeAfterMs).unref();
   }
 
-  /** Open connections go silent: nothing is sent, nothing answered, nothing closed (half-open TCP). */
+  /**
+   * Open connections go silent: nothing is sent, nothing read or answered (not even WebSocket pongs),
+   * nothing closed — a half-open connection (dingtalk.md §7.1).
+   */
   silence(): void {
     for (const s of this.sockets) {
-      s.removeAllListeners('message');
       (s as unknown as { _fakeSilent: boolean })._fakeSilent = true;
+      (s as unknown as { _socket: import('node:net').Socket })._socket.pause();
     }
+  }
+
+  /** Open connections that are not silenced (a silenced one never reads the client's close). */
+  liveConnections(): number {
+    return [...this.sockets].filter((s) => !isSilent(s)).length;
   }
 
   /** Terminates every open connection without a close frame. */
@@ -215,7 +244,11 @@ export class FakeDingTalk {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.sockets.add(ws);
       this.connectionsOpened++;
-      ws.on('close', () => this.sockets.delete(ws));
+      this.events.emit('change');
+      ws.on('close', () => {
+        this.sockets.delete(ws);
+        this.events.emit('change');
+      });
       ws.on('message', (raw) => {
         let msg: { headers?: { messageId?: string }; data?: string };
         try {
@@ -251,6 +284,7 @@ export class FakeDingTalk {
     const full = { ...r, at: Date.now() };
     this.received.push(full);
     this.events.emit('record', full);
+    this.events.emit('change');
     return full;
   }
 

@@ -5,7 +5,9 @@
  *
  * - A fresh `DWClient` per connection; the previous socket is terminated and its listeners dropped,
  *   and the only timer is one watchdog interval per receiver (no socket or timer leak).
- * - Watchdog: no frame (message, ping or pong) for `idleMs` (default 60 s) → reconnect.
+ * - Watchdog: every `idleMs / 4` (at most 5 s) it sends a WebSocket ping; no frame (message, ping
+ *   or pong) for `idleMs` (default 60 s) → reconnect. This also catches a half-open connection
+ *   that never closes (dingtalk.md §7.1).
  * - A `disconnect` system frame → a new connection at once, the old one closed once it is up.
  * - Close/error or a failed connect → retry with exponential backoff and full jitter.
  * - `onFrame` gets every CALLBACK frame of the subscribed topics with an `ack(response)`; the
@@ -61,6 +63,11 @@ export class StreamReceiver {
     return !!this.current;
   }
 
+  /** Timers this receiver holds now (watchdog, retry): 0 after `stop` (leak checks). */
+  get timers(): number {
+    return (this.watchdog ? 1 : 0) + (this.retryTimer ? 1 : 0);
+  }
+
   /** Starts connecting; resolves after the first attempt (retries continue in the background). */
   async start(): Promise<void> {
     if (!this.stopped) return;
@@ -69,7 +76,9 @@ export class StreamReceiver {
     this.watchdog = setInterval(
       () => {
         const c = this.current;
-        if (c && Date.now() - c.lastFrameAt > idleMs) this.lost(c, 'idle');
+        if (!c) return;
+        if (Date.now() - c.lastFrameAt > idleMs) this.lost(c, 'idle');
+        else if (c.socket.readyState === c.socket.OPEN) c.socket.ping();
       },
       Math.max(50, Math.min(5000, Math.floor(idleMs / 4))),
     );
