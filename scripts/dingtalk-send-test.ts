@@ -46,15 +46,20 @@ async function main(): Promise<void> {
   }
   const secret = process.env.DINGTALK_CLIENT_SECRET;
   if (!secret)
-    fail('请先设置环境变量 DINGTALK_CLIENT_SECRET（与机器人使用的相同）。', 'set DINGTALK_CLIENT_SECRET (the value the bot uses).');
+    fail(
+      '请先设置环境变量 DINGTALK_CLIENT_SECRET（与机器人使用的相同）。',
+      'set DINGTALK_CLIENT_SECRET (the value the bot uses).',
+    );
   const user = values.user as string | undefined;
   const text = values.text as string | undefined;
   if (!user || !text) fail('必须提供 --user 和 --text。', '--user and --text are required.');
   const listen = Number(values.listen ?? 3901);
   const waitSec = Number(values.wait ?? 10);
-  if (!Number.isInteger(listen) || listen <= 0 || listen > 65535) fail('--listen 应为端口号。', '--listen must be a port.');
+  if (!Number.isInteger(listen) || listen <= 0 || listen > 65535)
+    fail('--listen 应为端口号。', '--listen must be a port.');
   if (!Number.isFinite(waitSec) || waitSec <= 0) fail('--wait 应为正数（秒）。', '--wait must be positive seconds.');
-  const url = (values.url as string | undefined) ?? `http://localhost:${process.env.PORT ?? 3000}/callbacks/dingtalk/robot`;
+  const url =
+    (values.url as string | undefined) ?? `http://localhost:${process.env.PORT ?? 3000}/callbacks/dingtalk/robot`;
 
   const replies: unknown[] = [];
   const server = createServer((req, res) => {
