@@ -72,7 +72,8 @@ describe('DingTalkApi', () => {
       const err = await api.accessToken().catch((e) => e);
       expect(err).toBeInstanceOf(PlatformError);
       expect(err).toMatchObject({ retryable: true, platformCode: 'NETWORK' });
-      await expect(api.oapiPost(`${base}/busy`, {}, 'busy')).rejects.toMatchObject({
+      const patient = new DingTalkApi({ appKey: 'k', appSecret: 's', apiBase: base, timeoutMs: 5000, logger });
+      await expect(patient.oapiPost(`${base}/busy`, {}, 'busy')).rejects.toMatchObject({
         retryable: true,
         platformCode: -1,
       });
