@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { buildSandboxDirectory } from './app-sandbox.js';
 import { SandboxAdapter } from './bot/adapters/sandbox/index.js';
+import { DingTalkAdapter } from './bot/adapters/dingtalk/index.js';
 import { createWeComAiBotAdapter, type WeComAiBotAdapter } from './bot/adapters/wecom/index.js';
 import { Bot } from './bot/Bot.js';
 import { ChatNotifier } from './bot/Notifier.js';
@@ -59,6 +60,7 @@ export interface RunningApp {
   reportJobs: ReportJobs;
   sandbox?: SandboxAdapter;
   wecom?: WeComAiBotAdapter;
+  dingtalk?: DingTalkAdapter;
   /** Stops everything; idempotent; never throws (errors are logged). */
   stop(): Promise<void>;
 }
@@ -130,6 +132,31 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         ),
       });
       adapters.push(wecom);
+    }
+    let dingtalk: DingTalkAdapter | undefined;
+    if (settings.DINGTALK_CLIENT_ID && settings.DINGTALK_CLIENT_SECRET) {
+      dingtalk = new DingTalkAdapter({
+        mode: settings.DINGTALK_MODE,
+        clientId: settings.DINGTALK_CLIENT_ID,
+        clientSecret: settings.DINGTALK_CLIENT_SECRET,
+        robotCode: settings.DINGTALK_ROBOT_CODE ?? settings.DINGTALK_CLIENT_ID,
+        apiBase: settings.DINGTALK_API_BASE,
+        oapiBase: settings.DINGTALK_OAPI_BASE,
+        timeoutMs: settings.DINGTALK_HTTP_TIMEOUT_MS,
+        callbackWindowMs: settings.DINGTALK_CALLBACK_WINDOW_MS,
+        cardTemplateId: settings.DINGTALK_CARD_TEMPLATE_ID,
+        cardCallbackRouteKey: settings.DINGTALK_CARD_CALLBACK_ROUTE_KEY,
+        streamIdleMs: settings.DINGTALK_STREAM_IDLE_MS,
+        dedupe: store.dedupe,
+        logger,
+        botName: config.bot.name,
+        customRobots: Object.fromEntries(
+          config.chats
+            .filter((c) => c.dingtalkChatId && c.dingtalkRobotWebhook && c.dingtalkRobotSecret)
+            .map((c) => [c.dingtalkChatId!, { webhook: c.dingtalkRobotWebhook!, secret: c.dingtalkRobotSecret! }]),
+        ),
+      });
+      adapters.push(dingtalk);
     }
     for (const a of adapters) bot.attach(a);
     const notifier = new ChatNotifier({
@@ -255,6 +282,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       reportJobs,
       sandbox,
       wecom,
+      dingtalk,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (err) {

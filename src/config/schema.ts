@@ -47,6 +47,13 @@ export const ChatSchema = z.strictObject({
   wecomWebhookKey: z.string().optional(),
   /** DingTalk openConversationId ("cid…"). */
   dingtalkChatId: z.string().optional(),
+  /**
+   * DingTalk custom group robot webhook (`https://oapi.dingtalk.com/robot/send?access_token=…`), so that
+   * proactive posts can @-notify in the group; a bearer secret: never logged. Needs `dingtalkRobotSecret`.
+   */
+  dingtalkRobotWebhook: z.string().url().optional(),
+  /** The custom robot's signing secret (`SEC…`, security setting 加签). */
+  dingtalkRobotSecret: z.string().optional(),
   /** Whether the chat shows up in the local sandbox. */
   sandbox: z.boolean().default(true),
 });

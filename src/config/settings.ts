@@ -41,6 +41,28 @@ export const SettingsSchema = z.object({
   WECOM_PASSIVE_REPLY_MS: z.coerce.number().int().positive().default(3000),
   /** WeCom API base (webhook robot sends); tests point it at the fake server. */
   WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
+  /** DingTalk receive mode: `stream` (WebSocket, outbound only; default) or `http` (public callback URL). */
+  DINGTALK_MODE: z.enum(['stream', 'http']).default('stream'),
+  /** DingTalk app Client ID (AppKey); with the secret it enables the DingTalk adapter. */
+  DINGTALK_CLIENT_ID: z.string().optional(),
+  /** DingTalk app Client Secret (AppSecret); also the HTTP callback signing key. */
+  DINGTALK_CLIENT_SECRET: z.string().optional(),
+  /** robotCode (an internal app's robotCode equals its Client ID: the default). */
+  DINGTALK_ROBOT_CODE: z.string().optional(),
+  /** New OpenAPI base (tokens, robot sends, cards, Stream gateway); tests point it at the fake. */
+  DINGTALK_API_BASE: z.string().url().default('https://api.dingtalk.com'),
+  /** Old API base: sessionWebhooks must be on this origin (international tenants: *.dingtalk.io). */
+  DINGTALK_OAPI_BASE: z.string().url().default('https://oapi.dingtalk.com'),
+  /** Timeout of each DingTalk HTTP call, ms (the OpenAPI answers within 3 s or not at all). */
+  DINGTALK_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
+  /** Accepted |now - timestamp| of an HTTP callback, ms (dingtalk.md §1a: one hour). */
+  DINGTALK_CALLBACK_WINDOW_MS: z.coerce.number().int().positive().default(3_600_000),
+  /** Interactive card template id (docs/dingtalk-card.md); unset: cards are sent as markdown. */
+  DINGTALK_CARD_TEMPLATE_ID: z.string().optional(),
+  /** HTTP mode: callbackRouteKey registered for card clicks (POST /callbacks/dingtalk/card). */
+  DINGTALK_CARD_CALLBACK_ROUTE_KEY: z.string().optional(),
+  /** Stream mode: reconnect when no frame arrived for this long, ms. */
+  DINGTALK_STREAM_IDLE_MS: z.coerce.number().int().positive().default(60_000),
 });
 
 /** Validated process settings. */
@@ -55,7 +77,12 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   const r = SettingsSchema.refine((x) => !x.WECOM_AIBOT_TOKEN === !x.WECOM_AIBOT_ENCODING_AES_KEY, {
     message: "set both WECOM_AIBOT_TOKEN and WECOM_AIBOT_ENCODING_AES_KEY (from the AI bot's API settings), or neither",
     path: ['WECOM_AIBOT_TOKEN'],
-  }).safeParse(clean);
+  })
+    .refine((x) => !x.DINGTALK_CLIENT_ID === !x.DINGTALK_CLIENT_SECRET, {
+      message: "set both DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET (from the app's credentials page), or neither",
+      path: ['DINGTALK_CLIENT_ID'],
+    })
+    .safeParse(clean);
   if (!r.success) {
     throw new ConfigError(
       `invalid environment:\n  ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n  ')}`,
