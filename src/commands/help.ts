@@ -8,6 +8,7 @@ export function helpCommand(bot: Bot, botName: string): CommandDef {
     aliases: ['help', '?', '？'],
     usage: '/帮助 [命令]',
     summary: '查看命令说明',
+    readOnly: true,
     async run(ctx) {
       const want = ctx.tokens[0];
       if (want) {

@@ -13,6 +13,7 @@ export function listCommand(deps: CommandDeps, now: () => Date): CommandDef {
     name: '列表',
     aliases: ['list'],
     usage: USAGE,
+    readOnly: true,
     summary:
       '列出本群（本单位及下属单位）未办结的事件；领导小组群可见全部；“全部”含已办结，“逾期”只列有超时未完成事项的',
     async run(ctx) {

@@ -4,6 +4,7 @@
 import type { Directory } from '../domain/Directory.js';
 import type { IncidentView } from '../domain/IncidentService.js';
 import { levelLabel, STATUS_NAMES } from '../domain/messages.js';
+import type { DeliveryStatus } from '../domain/ports.js';
 import type { Incident, LedgerEntry, MilestoneRecord } from '../domain/types.js';
 
 /** One line per ledger entry: `MM-DD HH:mm 姓名 动作`. */
@@ -41,7 +42,14 @@ export function ledgerLine(dir: Directory, e: LedgerEntry): string | null {
       what = '重开';
       break;
     case 'message.sent':
+    case 'message.queued':
       return null;
+    case 'message.failed':
+      what = `消息发送失败（消息编号 ${String(p.outboxId)}）`;
+      break;
+    case 'message.requeued':
+      what = `消息重新发送（消息编号 ${String(p.outboxId)}）`;
+      break;
     case 'milestone.met':
       what = `完成「${String(p.name ?? p.key)}」${p.note ? `：${String(p.note)}` : ''}`;
       break;
@@ -119,6 +127,8 @@ export function renderView(dir: Directory, v: IncidentView, now: Date): string {
       ),
     );
   }
+  const delivery = deliveryLine(v.deliveries);
+  if (delivery) lines.push(delivery);
   const entries = v.ledger.map((e) => ledgerLine(dir, e)).filter((x): x is string => !!x);
   const shown = entries.slice(-LEDGER_LINES);
   lines.push(
@@ -131,4 +141,23 @@ export function renderView(dir: Directory, v: IncidentView, now: Date): string {
 /** One line per incident for `/列表`. */
 export function incidentLine(dir: Directory, i: Incident): string {
   return `· ${i.id}｜${STATUS_NAMES[i.status]}｜${levelLabel(dir, i)}｜${i.title}`;
+}
+
+/**
+ * The delivery state of an incident's messages (issue 14: the outbox's state, not "sent" at
+ * attempt time): `消息：已送达 3｜重试中 1｜发送失败 1（消息编号 17，管理员可 /重发 17）`. Null when none.
+ */
+export function deliveryLine(ds: DeliveryStatus[]): string | null {
+  if (!ds.length) return null;
+  const count = (s: DeliveryStatus['state']) => ds.filter((d) => d.state === s).length;
+  const failed = ds.filter((d) => d.state === 'failed').map((d) => d.id);
+  const parts = [
+    `已送达 ${count('sent')}`,
+    ...(count('queued') ? [`待发送 ${count('queued')}`] : []),
+    ...(count('retrying') ? [`重试中 ${count('retrying')}`] : []),
+    ...(failed.length
+      ? [`发送失败 ${failed.length}（消息编号 ${failed.join('、')}，管理员可 /重发 ${failed[0]}）`]
+      : []),
+  ];
+  return `消息：${parts.join('｜')}`;
 }

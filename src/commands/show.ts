@@ -11,6 +11,7 @@ export function showCommand(deps: CommandDeps, now: () => Date): CommandDef {
     aliases: ['show'],
     usage: USAGE,
     summary: '查看事件详情、时限和台账时间线',
+    readOnly: true,
     async run(ctx) {
       const { incident, viewer } = await target(ctx, deps, USAGE);
       await ctx.say(renderView(deps.directory, await deps.incidents.view(viewer, incident.id), now()));

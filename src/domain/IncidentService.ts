@@ -50,6 +50,8 @@ export interface IncidentView {
   milestones: Awaited<ReturnType<IncidentRepo['milestones']>>;
   breaches: Awaited<ReturnType<IncidentRepo['breaches']>>;
   assignments: Awaited<ReturnType<IncidentRepo['assignments']>>;
+  /** Delivery state of the incident's queued messages (issue 14). */
+  deliveries: Awaited<ReturnType<IncidentRepo['deliveries']>>;
 }
 
 /** Result of an acknowledgement attempt. */
@@ -126,7 +128,7 @@ export class IncidentService extends IncidentTransactions {
       },
       async (repo, incident) => {
         const notice = openNotice(this.dir, incident, await repo.milestones(incident.id));
-        await this.ledgerNotice(repo, incident.id, notice);
+        await this.queueNotice(repo, incident.id, `open:${incident.id}`, notice);
         return { incident, notice };
       },
     );
@@ -195,19 +197,23 @@ export class IncidentService extends IncidentTransactions {
         }
         const from = effectiveLevel(incident);
         const updated = await repo.updateIncident(incidentId, { confirmedLevel: levelId });
-        await repo.appendLedger({
+        const entry = await repo.appendLedger({
           incidentId,
           actor: actor.id,
           kind: 'incident.level_changed',
           at: now,
           payload: { from, to: levelId, confirmed: true },
         });
-        return { incident: updated, event: { type: 'level_changed', from, to: levelId }, value: from };
+        return {
+          incident: updated,
+          event: { type: 'level_changed', from, to: levelId },
+          value: { from, seq: entry.seq },
+        };
       },
       async (repo, incident, value) => {
-        const from = value as string;
+        const { from, seq } = value as { from: string; seq: number };
         const notice = levelNotice(this.dir, incident, from, levelId, actor.name);
-        await this.ledgerNotice(repo, incident.id, notice);
+        await this.queueNotice(repo, incident.id, `level:${incident.id}:${seq}`, notice);
         return { incident, from, notice };
       },
     );
@@ -330,14 +336,15 @@ export class IncidentService extends IncidentTransactions {
     const repo = this.deps.uow.repo;
     const incident = await repo.getIncident(incidentId);
     if (!incident || !(await this.sees(viewer, incident))) throw new IncidentNotFoundError(incidentId);
-    const [acknowledgements, ledger, milestones, breaches, assignments] = await Promise.all([
+    const [acknowledgements, ledger, milestones, breaches, assignments, deliveries] = await Promise.all([
       repo.acknowledgements(incidentId),
       repo.ledger(incidentId),
       repo.milestones(incidentId),
       repo.breaches(incidentId),
       repo.assignments(incidentId),
+      repo.deliveries(incidentId),
     ]);
-    return { incident, acknowledgements, ledger, milestones, breaches, assignments };
+    return { incident, acknowledgements, ledger, milestones, breaches, assignments, deliveries };
   }
 
   /** Lists the incidents `viewer` may see that match `filter` (newest first; visibility.ts decides). */

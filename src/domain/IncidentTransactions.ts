@@ -1,7 +1,8 @@
 /**
  * The transaction discipline shared by the incident services: every change, its ledger entries,
- * the hooks that follow it (milestones, issue 4) and the notice it produces run in ONE transaction
- * under the incident's row lock; hooks' after-commit steps run after commit.
+ * the hooks that follow it (milestones, issue 4) and the notice it queues in the outbox (issue 14)
+ * run in ONE transaction under the incident's row lock; hooks' after-commit steps run after commit
+ * (`IncidentRepo.afterCommit`: after the outer commit when a command scope holds the transaction).
  */
 import { ConflictError, ForbiddenError, IncidentNotFoundError } from '../errors.js';
 import type { Directory } from './Directory.js';
@@ -74,13 +75,21 @@ export abstract class IncidentTransactions {
     return i;
   }
 
-  protected async ledgerNotice(repo: IncidentRepo, incidentId: string, n: Notice): Promise<void> {
+  /**
+   * Queues `n` in the outbox under the idempotency key `key` (the seam: `IncidentRepo.enqueueNotice`)
+   * and records `message.queued` in the ledger, both in the caller's transaction. Whether it was
+   * delivered is the outbox's state (shown by `/查看`), not claimed here.
+   */
+  protected async queueNotice(repo: IncidentRepo, incidentId: string, key: string, n: Notice): Promise<void> {
+    const queued = await repo.enqueueNotice(key, incidentId, n);
+    if (!queued) return;
     await repo.appendLedger({
       incidentId,
       actor: 'bot',
-      kind: 'message.sent',
+      kind: 'message.queued',
       at: this.deps.clock.now(),
       payload: {
+        key,
         chatId: n.chatId ?? null,
         directTo: n.directTo ?? [],
         text: n.text,
@@ -92,7 +101,7 @@ export abstract class IncidentTransactions {
 
   /**
    * Runs `change` in a transaction, then the hooks for its event (same transaction), then
-   * `finish` (same transaction: e.g. composing and ledgering the notice) on the re-read incident;
+   * `finish` (same transaction: e.g. composing and queueing the notice) on the re-read incident;
    * after commit, the hooks' after-commit callbacks (their failures go to `onAfterCommitError`).
    * Without `finish` it returns the incident.
    */
@@ -101,25 +110,23 @@ export abstract class IncidentTransactions {
     change: (repo: IncidentRepo) => Promise<Change>,
     finish?: (repo: IncidentRepo, incident: Incident, value: unknown) => Promise<T>,
   ): Promise<T> {
-    const after: Array<() => Promise<void>> = [];
-    const out = await this.deps.uow.transaction(async (repo) => {
+    return this.deps.uow.transaction(async (repo) => {
       const r = await change(repo);
       if (r.event) {
         for (const h of this.deps.hooks ?? []) {
           const cb = await h.onEvent({ repo, incident: r.incident, event: r.event, actor, at: this.deps.clock.now() });
-          if (cb) after.push(cb);
+          if (cb)
+            repo.afterCommit(async () => {
+              try {
+                await cb();
+              } catch (e) {
+                this.deps.onAfterCommitError?.(e);
+              }
+            });
         }
       }
       const incident = (await repo.getIncident(r.incident.id)) ?? r.incident;
       return finish ? finish(repo, incident, r.value) : (incident as unknown as T);
     });
-    for (const cb of after) {
-      try {
-        await cb();
-      } catch (e) {
-        this.deps.onAfterCommitError?.(e);
-      }
-    }
-    return out;
   }
 }

@@ -120,6 +120,54 @@ export interface PlanSnapshotsTable {
   created_at: Timestamp;
 }
 
+/** Outbox row states: `merged` rows travel inside the row `merged_into` points at. */
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'dead' | 'merged';
+
+/**
+ * `outbox` (issue 14): one row per outbound message and destination, unique per
+ * (idempotency key, platform, destination); `destination` is `chat:<platform chat id>` or
+ * `user:<platform user id>` (per-destination order and rate limits key on it).
+ */
+export interface OutboxTable {
+  id: Generated<number>;
+  key: string;
+  platform: string;
+  destination: string;
+  conversation: JsonObject;
+  incident_id: string | null;
+  kind: 'notice' | 'reply';
+  message: JsonObject;
+  state: ColumnType<OutboxState, OutboxState | undefined, OutboxState>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: TimestampDefault;
+  /** Start of the current retry period (creation, or an admin's retry): dead letter after `deadAfterMs` from it. */
+  retry_since: TimestampDefault;
+  lease_until: Timestamp | null;
+  created_at: TimestampDefault;
+  sent_at: Timestamp | null;
+  dead_at: Timestamp | null;
+  last_error: string | null;
+  merged_into: number | null;
+  sent_ref: JsonObject | null;
+}
+
+/** `card_refs`: where each card was sent (per platform message ref), so it can be refreshed after a restart. */
+export interface CardRefsTable {
+  card_id: string;
+  platform: string;
+  ref_id: string;
+  ref: JsonObject;
+  created_at: TimestampDefault;
+}
+
+/** `delivery_rate_windows`: messages sent per (platform, destination) and fixed window, shared by all instances. */
+export interface DeliveryRateWindowsTable {
+  platform: string;
+  destination: string;
+  window_start: Timestamp;
+  sent: number;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   incidents: IncidentsTable;
@@ -132,6 +180,9 @@ export interface Database {
   breaches: BreachesTable;
   processed_events: ProcessedEventsTable;
   plan_snapshots: PlanSnapshotsTable;
+  outbox: OutboxTable;
+  card_refs: CardRefsTable;
+  delivery_rate_windows: DeliveryRateWindowsTable;
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;
