@@ -25,6 +25,7 @@ import { startHousekeeping } from './jobs/housekeeping.js';
 import { ChineseWorkingCalendar } from './calendar/ChineseWorkingCalendar.js';
 import { ChaseService } from './domain/deadlines/ChaseService.js';
 import { DeadlinePlanner } from './domain/deadlines/DeadlinePlanner.js';
+import { DeliveryService } from './domain/DeliveryService.js';
 import { DeliveryWorker } from './delivery/DeliveryWorker.js';
 import { createMetrics, type AppMetrics } from './metrics.js';
 import { createServer } from './server.js';
@@ -180,7 +181,12 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       onAfterCommitError: (err: unknown) => logger.error({ err }, 'after-commit step failed'),
     };
     const incidents = new IncidentService(serviceDeps);
-    registerCommands(bot, { incidents, milestones: new MilestoneService(serviceDeps), directory }, () => clock.now());
+    const deliveryAdmin = new DeliveryService({ outbox: store.outbox, repo: store.uow.repo, directory });
+    registerCommands(
+      bot,
+      { incidents, milestones: new MilestoneService(serviceDeps), directory, delivery: deliveryAdmin },
+      () => clock.now(),
+    );
 
     await scheduler.start();
     cleanups.push(() => scheduler.stop());

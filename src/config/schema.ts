@@ -141,6 +141,7 @@ const SET_LEVEL = ['firstResponsible', 'directResponsible', 'office', 'leadershi
 const GRADE_BREACH = ['firstResponsible', 'leadershipGroup', 'office'] as const;
 const CLOSE = ['firstResponsible', 'directResponsible', 'office', 'leadershipGroup'] as const;
 const HANDLE = ['firstResponsible', 'directResponsible', 'spokesperson', 'office', 'leadershipGroup'] as const;
+const RESEND = ['office', 'leadershipGroup'] as const;
 
 const RateLimitSchema = z.strictObject({
   /** Messages per window and destination (WeCom / DingTalk group robots: 20 a minute [91770]). */
@@ -226,8 +227,16 @@ export const ConfigSchema = z.strictObject({
       close: z.array(z.string()).default([...CLOSE]),
       /** Who may publish, calm, assign and categorise (`/发布`, `/平息`, `/指派`, `/分类`). */
       handle: z.array(z.string()).default([...HANDLE]),
+      /** Who may put failed messages (dead letters) back in the queue (`/重发`, issue 14). */
+      resend: z.array(z.string()).default([...RESEND]),
     })
-    .default({ setLevel: [...SET_LEVEL], gradeBreach: [...GRADE_BREACH], close: [...CLOSE], handle: [...HANDLE] }),
+    .default({
+      setLevel: [...SET_LEVEL],
+      gradeBreach: [...GRADE_BREACH],
+      close: [...CLOSE],
+      handle: [...HANDLE],
+      resend: [...RESEND],
+    }),
   milestones: z.array(MilestoneSchema).default([]),
   escalation: EscalationSchema.default({ remindAt: [0.5, 0.8], ladder: [], quietHours: {} }),
   calendar: z

@@ -71,6 +71,8 @@ export interface OutboxPort {
   failingForMs(id: number): Promise<number>;
   /** Dead letter: records the error and a `message.failed` ledger entry on the incident. */
   markDead(id: number, error: string): Promise<void>;
+  /** A dead row's incident (null: none), or undefined when `id` is no dead letter. */
+  deadLetter(id: number): Promise<{ incidentId: string | null } | undefined>;
   /** Puts dead rows (`'all'` or one id) back in the queue; returns how many. */
   retryDead(which: number | 'all'): Promise<number>;
   /** Counts per platform; the newest dead row's error. */

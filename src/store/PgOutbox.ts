@@ -243,6 +243,16 @@ export class PgOutbox implements OutboxPort {
     });
   }
 
+  async deadLetter(id: number): Promise<{ incidentId: string | null } | undefined> {
+    const r = await this.db
+      .selectFrom('outbox')
+      .select(['incident_id'])
+      .where('id', '=', id)
+      .where('state', '=', 'dead')
+      .executeTakeFirst();
+    return r ? { incidentId: r.incident_id } : undefined;
+  }
+
   async retryDead(which: number | 'all'): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       let q = trx
