@@ -1,7 +1,7 @@
 /**
  * The outbox's worker side over PostgreSQL (`domain/outbox.ts` `OutboxPort`): claiming with
  * `FOR UPDATE SKIP LOCKED` + a lease, one in flight and oldest first per (platform, destination),
- * the rate windows shared by every instance, merging a destination's queue when it is over its
+ * the sliding rate window shared by every instance (a log of recent sends per destination), merging a destination's queue when it is over its
  * limit, dead letters (with a `message.failed` ledger entry), admin retries, card references and
  * the command scope (`withinCommand`) that makes a command's reply part of its transaction.
  */
@@ -81,32 +81,39 @@ export class PgOutbox implements OutboxPort {
         const row = await trx.selectFrom('outbox').selectAll().where('id', '=', Number(id)).executeTakeFirstOrThrow();
         const limit = limits[row.platform];
         if (limit) {
-          const windowStart = new Date(Math.floor(now.getTime() / limit.windowMs) * limit.windowMs);
-          const taken = await trx
-            .insertInto('delivery_rate_windows')
-            .values({ platform: row.platform, destination: row.destination, window_start: windowStart, sent: 1 })
-            .onConflict((oc) =>
-              oc
-                .columns(['platform', 'destination', 'window_start'])
-                .doUpdateSet({ sent: sql`delivery_rate_windows.sent + 1` })
-                .where('delivery_rate_windows.sent', '<', limit.limit),
-            )
-            .returning('sent')
-            .executeTakeFirst();
-          if (!taken) {
+          // The destination's head row is locked by this claim, so no other claim counts it now.
+          const since = new Date(now.getTime() - limit.windowMs - Math.max(250, limit.windowMs / 20));
+          await trx
+            .deleteFrom('delivery_sends')
+            .where('platform', '=', row.platform)
+            .where('destination', '=', row.destination)
+            .where('sent_at', '<=', since)
+            .execute();
+          const recent = await trx
+            .selectFrom('delivery_sends')
+            .select(['sent_at'])
+            .where('platform', '=', row.platform)
+            .where('destination', '=', row.destination)
+            .orderBy('sent_at')
+            .execute();
+          if (recent.length >= limit.limit) {
             const merged = await this.mergeQueued(trx, toOutboxRow(row), limit);
+            // free again when the oldest send in the window leaves it, plus a margin: the platform
+            // counts by its receipt time, a little after our claim (network, clocks)
+            const margin = Math.max(250, limit.windowMs / 20);
+            const freeAt = new Date(recent[recent.length - limit.limit].sent_at.getTime() + limit.windowMs + margin);
             await trx
               .updateTable('outbox')
-              .set({
-                state: 'pending',
-                lease_until: null,
-                next_attempt_at: new Date(windowStart.getTime() + limit.windowMs),
-              })
+              .set({ state: 'pending', lease_until: null, next_attempt_at: freeAt })
               .where('id', '=', row.id)
               .execute();
             out.limited.push({ platform: row.platform, destination: row.destination, merged });
             continue;
           }
+          await trx
+            .insertInto('delivery_sends')
+            .values({ platform: row.platform, destination: row.destination, sent_at: now })
+            .execute();
         }
         await trx
           .updateTable('outbox')
@@ -185,14 +192,11 @@ export class PgOutbox implements OutboxPort {
       .execute();
   }
 
-  /** Fills the destination's current window (the platform said "too many": 45009). */
+  /** Fills the destination's sliding window (the platform said "too many": 45009): its queue waits a whole window. */
   async saturate(platform: string, destination: string, limit: RateLimit): Promise<void> {
     await sql`
-      INSERT INTO delivery_rate_windows (platform, destination, window_start, sent)
-      VALUES (${platform}, ${destination},
-        to_timestamp(floor(extract(epoch from now()) * 1000 / ${limit.windowMs}) * ${limit.windowMs} / 1000.0),
-        ${limit.limit})
-      ON CONFLICT (platform, destination, window_start) DO UPDATE SET sent = ${limit.limit}`.execute(this.db);
+      INSERT INTO delivery_sends (platform, destination, sent_at)
+      SELECT ${platform}, ${destination}, now() FROM generate_series(1, ${limit.limit})`.execute(this.db);
   }
 
   /** How long the row has been failing: ms since its retry period began (creation or an admin retry). */

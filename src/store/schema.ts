@@ -160,12 +160,12 @@ export interface CardRefsTable {
   created_at: TimestampDefault;
 }
 
-/** `delivery_rate_windows`: messages sent per (platform, destination) and fixed window, shared by all instances. */
-export interface DeliveryRateWindowsTable {
+/** `delivery_sends`: recent sends per (platform, destination), the sliding rate window shared by all instances. */
+export interface DeliverySendsTable {
+  id: Generated<number>;
   platform: string;
   destination: string;
-  window_start: Timestamp;
-  sent: number;
+  sent_at: Timestamp;
 }
 
 /** The whole database as Kysely sees it. */
@@ -182,7 +182,7 @@ export interface Database {
   plan_snapshots: PlanSnapshotsTable;
   outbox: OutboxTable;
   card_refs: CardRefsTable;
-  delivery_rate_windows: DeliveryRateWindowsTable;
+  delivery_sends: DeliverySendsTable;
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;

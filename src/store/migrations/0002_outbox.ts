@@ -1,7 +1,7 @@
 /**
  * Issue 14: the transactional outbox (every outbound message, written in the transaction of the
- * change that caused it), persisted card references, and the per-(platform, destination) rate
- * window shared by every instance.
+ * change that caused it), persisted card references, and the per-(platform, destination) log of
+ * recent sends (a sliding rate window shared by every instance).
  */
 import { sql, type Kysely } from 'kysely';
 
@@ -39,13 +39,13 @@ const UP: string[] = [
     created_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (card_id, platform, ref_id)
   )`,
-  `CREATE TABLE delivery_rate_windows (
+  `CREATE TABLE delivery_sends (
+    id bigserial PRIMARY KEY,
     platform text NOT NULL,
     destination text NOT NULL,
-    window_start timestamptz NOT NULL,
-    sent integer NOT NULL,
-    PRIMARY KEY (platform, destination, window_start)
+    sent_at timestamptz NOT NULL
   )`,
+  `CREATE INDEX delivery_sends_dest_idx ON delivery_sends (platform, destination, sent_at)`,
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -53,5 +53,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['delivery_rate_windows', 'card_refs', 'outbox']) await sql.raw(`DROP TABLE ${t}`).execute(db);
+  for (const t of ['delivery_sends', 'card_refs', 'outbox']) await sql.raw(`DROP TABLE ${t}`).execute(db);
 }
