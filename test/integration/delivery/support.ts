@@ -26,14 +26,19 @@ export function contentOf(r: FakeRecord): string {
   return (r.body as { markdown?: { content?: string } } | undefined)?.markdown?.content ?? '';
 }
 
-/** Webhook posts to the relief robot the fake accepted (errcode 0), in arrival order. */
-export function accepted(fake: FakeWeComServer): FakeRecord[] {
-  return fake.webhookMessages().filter((r) => r.key === RELIEF_WEBHOOK_KEY && r.errcode === 0);
+/** Webhook posts to the relief robot (or, with `anyKey`, to any robot) the fake accepted (errcode 0), in arrival order. */
+export function accepted(fake: FakeWeComServer, anyKey = false): FakeRecord[] {
+  return fake.webhookMessages().filter((r) => (anyKey || r.key === RELIEF_WEBHOOK_KEY) && r.errcode === 0);
 }
 
 /** Resolves once the fake has accepted posts containing every one of `needles`. */
-export async function waitForAll(fake: FakeWeComServer, needles: string[], timeoutMs = 15_000): Promise<void> {
-  const missing = () => needles.filter((n) => !accepted(fake).some((r) => contentOf(r).includes(n)));
+export async function waitForAll(
+  fake: FakeWeComServer,
+  needles: string[],
+  timeoutMs = 15_000,
+  anyKey = false,
+): Promise<void> {
+  const missing = () => needles.filter((n) => !accepted(fake, anyKey).some((r) => contentOf(r).includes(n)));
   const until = Date.now() + timeoutMs;
   for (let m = missing(); m.length; m = missing()) {
     const left = until - Date.now();
