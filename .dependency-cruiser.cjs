@@ -12,7 +12,7 @@
  * - bot/ core may use src/domain/ports.ts for types only; adapters may use the bot core's
  *   types (values only from src/bot/types.ts).
  * - errors.ts is a leaf; config/ may import only itself and errors.ts; web/ holds browser files.
- * - Composition files (main.ts, app.ts, app-sandbox.ts, server.ts) may import everything and
+ * - Composition files (main.ts, app.ts, app-sandbox.ts, server.ts, metrics.ts) may import everything and
  *   nothing else may import them. A new top-level area under src/ must be added here first.
  *
  * - domain/ may throw the coded errors of src/errors.ts (a dependency-free shared kernel): a
