@@ -13,6 +13,7 @@ import { levelCommand } from './level.js';
 import { calmCommand, closeCommand, publishCommand, reopenCommand } from './lifecycle.js';
 import { listCommand } from './list.js';
 import { reportCommand } from './report.js';
+import { resendCommand } from './resend.js';
 import type { CommandDeps } from './shared.js';
 import { showCommand } from './show.js';
 import { externalSignOffCommand, legalReviewCommand } from './signoff.js';
@@ -43,6 +44,7 @@ export function registerCommands(bot: Bot, deps: CommandDeps, now: () => Date): 
     .command(showCommand(deps, now))
     .command(listCommand(deps, now))
     .command(helpCommand(bot, deps.directory.botName));
+  if (deps.delivery) bot.command(resendCommand(deps.delivery));
   bot.action('ack', ackAction(deps));
   bot.action('apv', approvalAction(deps));
 }

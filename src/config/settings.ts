@@ -41,6 +41,8 @@ export const SettingsSchema = z.object({
   WECOM_PASSIVE_REPLY_MS: z.coerce.number().int().positive().default(3000),
   /** WeCom API base (webhook robot sends); tests point it at the fake server. */
   WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
+  /** Bearer token of the admin API (`POST /api/outbox/:id/retry`); unset: the admin API answers 401. Secret. */
+  ADMIN_TOKEN: z.string().min(16).optional(),
 });
 
 /** Validated process settings. */

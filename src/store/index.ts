@@ -11,7 +11,11 @@ import { createKysely, createPool } from './db.js';
 import { silentLogger, type StoreLogger } from './logger.js';
 import { migrateToLatest } from './migrations/index.js';
 import { PgEventDedupe } from './PgEventDedupe.js';
+import { PgOutbox } from './PgOutbox.js';
 import { PgUnitOfWork } from './PgUnitOfWork.js';
+import { listen, type Listener } from './PgListener.js';
+import { OUTBOX_CHANNEL } from './tx-context.js';
+import type { NoticeRouter } from '../domain/ports.js';
 import type { Database } from './schema.js';
 
 export { startDatabase, APP_DATABASE, type StartDatabaseOptions, type DatabaseHandle } from './embedded.js';
@@ -21,6 +25,8 @@ export { createKysely, createPool, parseInt8 } from './db.js';
 export { PgIncidentRepo } from './PgIncidentRepo.js';
 export { PgUnitOfWork } from './PgUnitOfWork.js';
 export { PgEventDedupe } from './PgEventDedupe.js';
+export { PgOutbox, mergeMessages } from './PgOutbox.js';
+export type { Listener } from './PgListener.js';
 export type { Database } from './schema.js';
 export type { StoreLogger } from './logger.js';
 
@@ -31,6 +37,8 @@ export interface OpenStoreOptions {
   logger?: StoreLogger;
   /** Pool size (default 10). */
   maxConnections?: number;
+  /** Fans domain notices out to platform deliveries (`bot/Notifier.ts` `routeNotice`); default: none. */
+  router?: NoticeRouter;
 }
 
 /** An open store: everything the services and jobs need from PostgreSQL. */
@@ -41,6 +49,10 @@ export interface Store {
   pool: pg.Pool;
   uow: PgUnitOfWork;
   dedupe: PgEventDedupe;
+  /** The outbox (issue 14): the worker's and the command reply path's side. */
+  outbox: PgOutbox;
+  /** LISTENs for committed outbox rows (any instance): `onNotify` wakes the worker. */
+  listenOutbox(onNotify: () => void): Promise<Listener>;
   /** Ends the pool (waits for checked-out clients to be released). Idempotent. */
   close(): Promise<void>;
 }
@@ -63,5 +75,15 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     await close();
     throw err;
   }
-  return { db, pool, uow: new PgUnitOfWork(db), dedupe: new PgEventDedupe(db), close };
+  const uow = new PgUnitOfWork(db, opts.router);
+  return {
+    db,
+    pool,
+    uow,
+    dedupe: new PgEventDedupe(db),
+    outbox: new PgOutbox(db, uow),
+    listenOutbox: (onNotify) =>
+      listen({ connectionString: opts.connectionString, channel: OUTBOX_CHANNEL, onNotify, logger }),
+    close,
+  };
 }

@@ -5,12 +5,14 @@
  */
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m0001 from './0001_initial.js';
+import * as m0002 from './0002_outbox.js';
 import * as m0004 from './0004_plan_snapshots.js';
 import * as m0006 from './0006_approvals.js';
 
 /** All migrations by name; names sort in execution order. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_outbox': m0002,
   '0004_plan_snapshots': m0004,
   '0006_approvals': m0006,
 };

@@ -9,6 +9,7 @@ import { ChaseService } from '../../../src/domain/deadlines/ChaseService.js';
 import { CHASE_JOB } from '../../../src/jobs/chase-job.js';
 import { startTestApp, TestClock, type TestApp } from '../../helpers/app.js';
 import { click, say } from '../../helpers/chat.js';
+import { botSays } from '../../helpers/deadlines.js';
 
 let app: TestApp;
 const clock = TestClock.frozen(new Date('2026-11-29T19:27:00Z')); // 11-30 03:27 business time
@@ -286,13 +287,23 @@ describe('item 10 after quiet hours', () => {
       uow: app.store.uow,
       directory: app.directory,
       clock,
-      notifier: app.notifier,
       timeScale: 1,
       log,
     });
     const planId = v.incident.planId!;
     const dueBy = v.milestones.filter((m) => m.state === 'open' && m.dueAt <= clock.now());
     for (const m of dueBy) await chase.run({ incidentId: id, key: m.key, planId });
+    // the runs only queue (issue 14): one outbox row for the group, at most one per person
+    const rows = await app.store.db
+      .selectFrom('outbox')
+      .select(['destination'])
+      .where('key', 'like', `chase:${id}:%`)
+      .execute();
+    expect(rows.filter((r) => r.destination.startsWith('chat:'))).toHaveLength(1);
+    const users = rows.filter((r) => r.destination.startsWith('user:')).map((r) => r.destination.slice(5));
+    expect(new Set(users).size).toBe(users.length);
+    await botSays(app, 'relief', '以下时限已超时');
+    for (const u of users) await app.sandbox!.waitForMessage(`@${u}`, (m) => m.from === 'bot', 20_000);
     const group = botMessages('relief');
     expect(group).toHaveLength(1);
     expect(group[0].text).toContain('以下时限已超时');
