@@ -137,7 +137,7 @@ export class ApprovalService extends IncidentTransactions {
    * A rejection needs a reason (without one: `needs_reason`, nothing changes). The first decision
    * wins: the store's conditional UPDATE lets exactly one of concurrent deciders through; the others
    * get `already` (who was first). A superseded version changes nothing (`superseded`).
-   * The decision meets the version's approval milestone through the hooks; the author is told after commit.
+   * The decision meets the version's approval milestone through the hooks; the author's notice is queued in the same transaction (`decision:<incident>:<kind>:v<n>`).
    * @throws NotFoundError for an unknown incident or when the kind has no version; ConflictError when closed.
    */
   async decide(
