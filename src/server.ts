@@ -3,8 +3,9 @@
  * every error ends in one JSON body `{error, message}` (4xx for the caller's mistakes, 500 without
  * details otherwise).
  */
+import { timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
-import Koa from 'koa';
+import Koa, { type Context } from 'koa';
 import type { Logger } from 'pino';
 import type { PlatformAdapter } from './bot/types.js';
 import { CodedError } from './errors.js';
@@ -18,6 +19,31 @@ export interface ServerDeps {
   /** Serve the sandbox to any host (settings SANDBOX=public); default loopback only. */
   sandboxPublic?: boolean;
   health(): Promise<{ db: boolean; scheduler: boolean }>;
+  /**
+   * The outbox's state for `/healthz` (issue 14): counts per platform and the newest dead
+   * letter's error; any dead letter makes the status `degraded` (still 200: the bot works, a
+   * message did not arrive — an admin retries it).
+   */
+  delivery?(): Promise<{
+    platforms: Array<{ platform: string; pending: number; retrying: number; sent: number; dead: number }>;
+    lastError: { id: number; error: string; at: Date } | null;
+  }>;
+  /** Prometheus text for `GET /metrics` and its content type. */
+  metrics?(): Promise<{ contentType: string; body: string }>;
+  /** Puts dead letters back in the queue (`POST /api/outbox/:id/retry`, id or `all`); returns how many. */
+  retryDead?(which: number | 'all'): Promise<number>;
+  /** Bearer token of the admin API (settings ADMIN_TOKEN); unset: the admin API always answers 401. */
+  adminToken?: string;
+}
+
+/** Whether the request carries `Authorization: Bearer <token>` (constant-time compare). */
+function authorised(ctx: Context, token: string | undefined): boolean {
+  if (!token) return false;
+  const m = /^Bearer\s+(.+)$/i.exec(ctx.get('authorization'));
+  if (!m) return false;
+  const given = Buffer.from(m[1].trim());
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
 }
 
 /** Builds the Koa app (testable through `app.callback()` without a port). */
@@ -66,8 +92,53 @@ export function createServer(deps: ServerDeps): Koa {
   router.get('/healthz', async (ctx) => {
     const h = await deps.health().catch(() => ({ db: false, scheduler: false }));
     const ok = h.db && h.scheduler;
+    const d = h.db && deps.delivery ? await deps.delivery().catch(() => undefined) : undefined;
+    const total = (k: 'pending' | 'retrying' | 'sent' | 'dead') => (d?.platforms ?? []).reduce((n, p) => n + p[k], 0);
+    const dead = total('dead');
     ctx.status = ok ? 200 : 503;
-    ctx.body = { status: ok ? 'ok' : 'degraded', db: h.db ? 'up' : 'down', scheduler: h.scheduler ? 'up' : 'down' };
+    ctx.body = {
+      status: ok && dead === 0 ? 'ok' : 'degraded',
+      db: h.db ? 'up' : 'down',
+      scheduler: h.scheduler ? 'up' : 'down',
+      ...(d
+        ? {
+            delivery: {
+              pending: total('pending'),
+              retrying: total('retrying'),
+              dead,
+              platforms: d.platforms,
+              lastError: d.lastError ? { ...d.lastError, at: d.lastError.at.toISOString() } : null,
+            },
+          }
+        : {}),
+    };
+  });
+  router.get('/metrics', async (ctx) => {
+    if (!deps.metrics) return;
+    const m = await deps.metrics();
+    ctx.type = m.contentType;
+    ctx.body = m.body;
+  });
+  router.post('/api/outbox/:id/retry', async (ctx) => {
+    if (!authorised(ctx, deps.adminToken) || !deps.retryDead) {
+      ctx.status = 401;
+      ctx.set('WWW-Authenticate', 'Bearer');
+      ctx.body = { error: 'UNAUTHORIZED', message: 'admin API: send Authorization: Bearer <ADMIN_TOKEN>' };
+      return;
+    }
+    const raw = ctx.params.id;
+    if (raw !== 'all' && !/^\d{1,15}$/.test(raw)) {
+      ctx.status = 400;
+      ctx.body = { error: 'BAD_REQUEST', message: 'id must be an outbox row id (digits) or "all"' };
+      return;
+    }
+    const requeued = await deps.retryDead(raw === 'all' ? 'all' : Number(raw));
+    if (raw !== 'all' && requeued === 0) {
+      ctx.status = 404;
+      ctx.body = { error: 'NOT_FOUND', message: `no dead letter with id ${raw}` };
+      return;
+    }
+    ctx.body = { requeued };
   });
   router.get('/', (ctx) => {
     if (deps.adapters.some((a) => a.platform === 'sandbox')) ctx.redirect('/sandbox');

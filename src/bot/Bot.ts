@@ -21,7 +21,16 @@ import {
 } from './middleware.js';
 import { toPlatformMessage, type PeopleLookup, type PersonMessage } from './outbound.js';
 import { parseCommand } from './parser.js';
-import type { Card, InboundCardActionEvent, InboundEvent, MessageRef, PlatformAdapter, PlatformName } from './types.js';
+import type {
+  Card,
+  InboundCardActionEvent,
+  InboundEvent,
+  MessageRef,
+  OutboundMessage,
+  PlatformAdapter,
+  PlatformName,
+  ReplyOutbox,
+} from './types.js';
 
 export type { ChatInfo } from './middleware.js';
 export { unboundChatText } from './middleware.js';
@@ -60,6 +69,11 @@ export interface CommandDef {
   summary: string;
   /** Longer Chinese help for `/帮助 <命令>` (examples). */
   help?: string;
+  /**
+   * True for answers that change nothing (`/查看`, `/帮助`, `/列表`): replied directly. Otherwise
+   * the command runs in one outbox transaction with its replies (issue 14 item 1).
+   */
+  readOnly?: boolean;
   run(ctx: CommandContext): Promise<void>;
 }
 
@@ -77,7 +91,7 @@ export class Bot {
   private readonly byName = new Map<string, CommandDef>();
   private readonly defs: CommandDef[] = [];
   private readonly actions = new Map<string, ActionHandler>();
-  /** Where each card was sent: card id → message refs (in memory; a restart forgets old cards). */
+  /** Where each card was sent, when no outbox persists it (unit tests): card id → message refs. */
   private readonly cardRefs = new Map<string, MessageRef[]>();
   private readonly adapters = new Map<PlatformName, PlatformAdapter>();
   /** The tail of each conversation's event queue. */
@@ -88,6 +102,8 @@ export class Bot {
   /**
    * @param deps.selfUserIds the bot's own user ids per platform (their events are ignored).
    * @param deps.dedupe when given, each (platform, eventId) is handled once in the hub as well.
+   * @param deps.outbox persists replies with their command's change and card references (issue
+   *   14); without it (unit tests) replies go out directly and card refs stay in memory.
    */
   constructor(
     private readonly deps: {
@@ -96,6 +112,9 @@ export class Bot {
       botName: string;
       selfUserIds?: Partial<Record<PlatformName, readonly string[]>>;
       dedupe?: SeenEvents;
+      outbox?: ReplyOutbox;
+      /** Counts each handled event: `ok`, `refused` (a Chinese explanation) or `failed` (metrics). */
+      onOutcome?: (platform: PlatformName, outcome: 'ok' | 'refused' | 'failed') => void;
     },
   ) {
     const dir = deps.directory;
@@ -141,8 +160,9 @@ export class Bot {
     adapter.init((e) => this.processEvent(e));
   }
 
-  /** Remembers where a card was sent, so it can be refreshed later (bounded). */
-  rememberCard(cardId: string, ref: MessageRef): void {
+  /** Remembers where a card was sent, so it can be refreshed later (persisted with an outbox; else bounded, in memory). */
+  async rememberCard(cardId: string, ref: MessageRef): Promise<void> {
+    if (this.deps.outbox) return this.deps.outbox.rememberCard(cardId, ref);
     const refs = this.cardRefs.get(cardId) ?? [];
     refs.push(ref);
     // an approval card has a copy in the group and one per approver (issue 8): keep enough of them
@@ -153,7 +173,13 @@ export class Bot {
   /** Updates every remembered copy of a card on one platform. Failures are logged. */
   async refreshCard(platform: PlatformName, card: Card): Promise<void> {
     const adapter = this.adapters.get(platform);
-    for (const ref of this.cardRefs.get(card.id) ?? []) {
+    const refs = this.deps.outbox
+      ? await this.deps.outbox.cardRefs(card.id, platform).catch((err) => {
+          this.deps.logger.warn({ err: (err as Error).message, cardId: card.id }, 'card references not readable');
+          return [];
+        })
+      : (this.cardRefs.get(card.id) ?? []);
+    for (const ref of refs) {
       if (!adapter || ref.platform !== platform) continue;
       try {
         await adapter.updateCard(ref, card);
@@ -171,7 +197,7 @@ export class Bot {
   processEvent(e: InboundEvent): Promise<void> {
     const key = `${e.platform}:${e.chatId ?? `dm:${e.userId}`}`;
     const prev = this.queues.get(key) ?? Promise.resolve();
-    const run = prev.then(() => this.handle(e));
+    const run = prev.then(() => this.handle(e)).then((outcome) => this.deps.onOutcome?.(e.platform, outcome));
     this.queues.set(key, run);
     void run.finally(() => {
       if (this.queues.get(key) === run) this.queues.delete(key);
@@ -185,19 +211,69 @@ export class Bot {
       say: async (m: PersonMessage | string) => {
         const pm: PersonMessage = typeof m === 'string' ? { text: m, mentions: [] } : m;
         const ref = await e.reply(toPlatformMessage(e.platform, pm, this.deps.directory));
-        if (ref && pm.card) this.rememberCard(pm.card.id, ref);
+        if (ref && pm.card) await this.rememberCard(pm.card.id, ref);
       },
       refreshCard: (card: Card) => this.refreshCard(e.platform, card),
     };
   }
 
   /** Runs the middleware (see middleware.ts), then the command or card action; errors end in `fail`. */
-  private async handle(e: InboundEvent): Promise<void> {
+  private async handle(e: InboundEvent): Promise<'ok' | 'refused' | 'failed'> {
     const ctx: HubContext = { event: e, ...this.conversation(e) };
     try {
       await compose(this.steps, (c) => this.dispatch(c))(ctx);
+      return 'ok';
     } catch (err) {
-      await this.fail(err, e, ctx.say);
+      return this.fail(err, e, ctx.say);
+    }
+  }
+
+  /**
+   * Runs a command or card action that may change something (issue 14 item 1). With an outbox it
+   * runs in ONE transaction with everything it queues (ledger, domain notices, its `say` replies,
+   * key `reply:<platform>:<eventId>:<n>`); after commit the rows for this conversation are
+   * delivered through the event's `reply` and marked sent — or released to the delivery worker
+   * when the reply path fails (passive window over and response_url used, …). Rows for other
+   * chats are the worker's. A rollback sends nothing of it (the error reply goes out directly).
+   */
+  private async changing(e: InboundEvent, fn: (say: CommandContext['say']) => Promise<void>): Promise<void> {
+    const outbox = this.deps.outbox;
+    const dir = this.deps.directory;
+    const render = (m: PersonMessage | string): OutboundMessage =>
+      toPlatformMessage(e.platform, typeof m === 'string' ? { text: m, mentions: [] } : m, dir);
+    if (!outbox) {
+      await fn(async (m) => {
+        const msg = render(m);
+        const ref = await e.reply(msg);
+        if (ref && msg.card) await this.rememberCard(msg.card.id, ref);
+      });
+      return;
+    }
+    const origin = {
+      platform: e.platform,
+      eventId: e.eventId,
+      ...(e.chatId ? { chatId: e.chatId } : { userId: e.userId }),
+    };
+    const { replies } = await outbox.withinCommand(origin, (queue) => fn((m) => queue(render(m))));
+    for (const r of replies) {
+      let ref: MessageRef | undefined;
+      try {
+        ref = (await e.reply(r.message)) ?? undefined;
+      } catch (err) {
+        this.deps.logger.warn(
+          { err: (err as Error).message, outboxId: r.id },
+          'reply failed; left to the delivery worker',
+        );
+      }
+      try {
+        if (ref) await outbox.markSent(r.id, ref);
+        else await outbox.release(r.id);
+      } catch (err) {
+        this.deps.logger.warn(
+          { err: (err as Error).message, outboxId: r.id },
+          'reply state not recorded; its lease will expire',
+        );
+      }
     }
   }
 
@@ -211,7 +287,7 @@ export class Bot {
       say: ctx.say,
       refreshCard: ctx.refreshCard,
     };
-    if (e.type === 'card.action') return this.runAction(e, base);
+    if (e.type === 'card.action') return this.changing(e, (say) => this.runAction(e, { ...base, say }));
     const parsed = parseCommand(e.text);
     if (!parsed) {
       await ctx.say(
@@ -224,7 +300,9 @@ export class Bot {
       await ctx.say(`未知命令：/${parsed.name}\n发送 /帮助 查看全部命令。`);
       return;
     }
-    await def.run({ ...base, typed: parsed.name, args: parsed.args, tokens: parsed.tokens });
+    const cmd = { ...base, typed: parsed.name, args: parsed.args, tokens: parsed.tokens };
+    if (def.readOnly) await def.run(cmd);
+    else await this.changing(e, (say) => def.run({ ...cmd, say }));
   }
 
   private async runAction(
@@ -248,8 +326,9 @@ export class Bot {
     });
   }
 
-  private async fail(err: unknown, e: InboundEvent, say: (m: string) => Promise<void>): Promise<void> {
+  private async fail(err: unknown, e: InboundEvent, say: (m: string) => Promise<void>): Promise<'refused' | 'failed'> {
     let text: string;
+    const exposed = err instanceof CodedError && err.expose;
     if (err instanceof CodedError && err.expose) {
       text = err.message;
       if (err instanceof UsageError && err.usage) text += `\n用法：${err.usage}`;
@@ -263,5 +342,6 @@ export class Bot {
     } catch (replyErr) {
       this.deps.logger.error({ err: replyErr }, 'could not deliver the error reply');
     }
+    return exposed ? 'refused' : 'failed';
   }
 }

@@ -1,12 +1,14 @@
 /**
- * The notifier: delivers domain `Notice`s (chases, escalations, rollups) to every platform a chat
- * is bound on, and 1:1 where the platform allows. Failures are logged, never thrown: a chase that
- * cannot reach one platform must still reach the others.
+ * Notice routing (issue 14): fans a domain `Notice` out to its platform deliveries — the chat on
+ * every platform it is bound on, and 1:1 to `directTo` where the platform allows — rendered per
+ * platform (`toPlatformMessage`). The store calls `routeNotice` inside the change's transaction
+ * (`IncidentRepo.enqueueNotice`), so every delivery is an outbox row committed with its cause;
+ * only the delivery worker sends them.
  */
-import type { Logger } from 'pino';
-import type { Notice, Notifier } from '../domain/ports.js';
+import { randomUUID } from 'node:crypto';
+import type { Notice, Notifier, RoutedDelivery, UnitOfWork } from '../domain/ports.js';
 import { toPlatformMessage, type PeopleLookup } from './outbound.js';
-import type { MessageRef, PlatformAdapter, PlatformName } from './types.js';
+import type { PlatformName } from './types.js';
 
 /** A chat's bindings (the config `chats[]` entry satisfies it). */
 export interface ChatBindings {
@@ -16,7 +18,7 @@ export interface ChatBindings {
   dingtalkChatId?: string;
 }
 
-/** Directory look-ups the notifier needs. */
+/** Directory look-ups the router needs. */
 export interface NotifierDirectory extends PeopleLookup {
   chat(id: string): ChatBindings | undefined;
 }
@@ -27,55 +29,44 @@ export function platformChatId(platform: PlatformName, chat: ChatBindings): stri
   return platform === 'wecom' ? chat.wecomChatId : chat.dingtalkChatId;
 }
 
-export class ChatNotifier implements Notifier {
-  constructor(
-    private readonly deps: {
-      adapters: PlatformAdapter[];
-      directory: NotifierDirectory;
-      logger: Logger;
-      /** Told where each card went, so its copies can be updated later (the Bot's `rememberCard`). */
-      rememberCard?: (cardId: string, ref: MessageRef) => void;
-    },
-  ) {}
-
-  /**
-   * Sends the notice to its chat on every bound platform, then 1:1 to `directTo` (with the card only
-   * when `cardDirect`). Never throws.
-   */
-  async notify(n: Notice): Promise<void> {
-    const { directory, logger } = this.deps;
-    const chat = n.chatId ? directory.chat(n.chatId) : undefined;
-    if (n.chatId && !chat) logger.warn({ chatId: n.chatId }, 'notice for an unknown chat: not sent');
-    for (const adapter of this.deps.adapters) {
-      const msg = toPlatformMessage(adapter.platform, n, directory);
-      const chatId = chat ? platformChatId(adapter.platform, chat) : undefined;
-      if (chatId) {
-        try {
-          const ref = await adapter.send({ platform: adapter.platform, chatId }, msg);
-          if (n.card) this.deps.rememberCard?.(n.card.id, ref);
-        } catch (err) {
-          logger.warn(
-            { err: (err as Error).message, platform: adapter.platform, chatId: chat!.id },
-            'group notice not delivered',
-          );
-        }
-      }
-      for (const personId of n.directTo ?? []) {
-        const userId = directory.platformUserId(adapter.platform, personId);
-        if (!userId) continue;
-        try {
-          const ref = await adapter.send(
-            { platform: adapter.platform, userId },
-            toPlatformMessage(adapter.platform, n.cardDirect ? n : { ...n, card: undefined }, directory),
-          );
-          if (n.cardDirect && n.card) this.deps.rememberCard?.(n.card.id, ref);
-        } catch (err) {
-          logger.debug(
-            { err: (err as Error).message, platform: adapter.platform, personId },
-            '1:1 notice not delivered',
-          );
-        }
-      }
+/**
+ * The deliveries of `n` on `platforms`: its chat where bound, then each `directTo` person bound
+ * on the platform (1:1 without the card, unless `n.cardDirect`: approval cards go 1:1 too, issue 8;
+ * the worker then stores each copy's card reference). `direct` says which platforms can send 1:1 (the WeCom
+ * AI bot in HTTP-callback mode cannot). An unknown chat yields no chat delivery.
+ */
+export function routeNotice(
+  n: Notice,
+  platforms: Array<{ platform: PlatformName; direct: boolean }>,
+  directory: NotifierDirectory,
+): RoutedDelivery[] {
+  const chat = n.chatId ? directory.chat(n.chatId) : undefined;
+  const out: RoutedDelivery[] = [];
+  for (const { platform, direct } of platforms) {
+    const chatId = chat ? platformChatId(platform, chat) : undefined;
+    if (chatId) out.push({ platform, to: { chatId }, message: toPlatformMessage(platform, n, directory) });
+    if (!direct) continue;
+    for (const personId of n.directTo ?? []) {
+      const userId = directory.platformUserId(platform, personId);
+      if (userId)
+        out.push({
+          platform,
+          to: { userId },
+          message: toPlatformMessage(platform, n.cardDirect ? n : { ...n, card: undefined }, directory),
+        });
     }
+  }
+  return out;
+}
+
+/**
+ * A `Notifier` for notices outside any incident change (operators, tests): queues the notice in
+ * the outbox in its own transaction, under `key` (default: a fresh `notice:<uuid>`).
+ */
+export class OutboxNotifier implements Notifier {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async notify(n: Notice, key = `notice:${randomUUID()}`): Promise<void> {
+    await this.uow.transaction((repo) => repo.enqueueNotice(key, null, n));
   }
 }

@@ -98,3 +98,25 @@ export interface PlatformAdapter {
 }
 
 export type { EventDedupe } from '../domain/ports.js';
+
+/**
+ * The outbox as the hub uses it for command replies (implemented by `store/PgOutbox`, wired in
+ * app.ts). See `Bot.handle`: a command that may change something runs in `withinCommand`, so
+ * its ledger change, the notices the domain queued and its replies commit in ONE transaction;
+ * after commit the hub delivers the rows queued for the command's own conversation through the
+ * event's `reply` (WeCom passive reply / response_url, sandbox) and marks them sent, or gives
+ * them to the delivery worker.
+ */
+export interface ReplyOutbox {
+  withinCommand<T>(
+    origin: { platform: PlatformName; chatId?: string; userId?: string; eventId: string },
+    fn: (say: (m: OutboundMessage) => Promise<void>) => Promise<T>,
+  ): Promise<{ value: T; replies: Array<{ id: number; message: OutboundMessage }> }>;
+  /** The row was delivered (`ref`: where, kept as a card reference when it carried a card). */
+  markSent(id: number, ref: MessageRef | null): Promise<void>;
+  /** The row could not be delivered as a reply: the delivery worker takes it now. */
+  release(id: number): Promise<void>;
+  /** Where a card was sent on a platform (persisted: survives a restart). */
+  cardRefs(cardId: string, platform: PlatformName): Promise<MessageRef[]>;
+  rememberCard(cardId: string, ref: MessageRef): Promise<void>;
+}

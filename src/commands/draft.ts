@@ -18,9 +18,9 @@ async function submit(ctx: CommandContext, deps: CommandDeps, kind: DraftKind, u
   if (!text) throw new UsageError(`请写明${kindName(kind, incident)}全文。`, usage);
   if ([...text].length > MAX_DRAFT)
     throw new UsageError(`内容过长（${[...text].length} 字），请控制在 ${MAX_DRAFT} 字以内。`, usage);
-  const r = await deps.approvals.submit(ctx.actor, incident.id, kind, text, { fromChatId: ctx.chat?.id ?? null });
+  // the card is queued for the incident's chat (delivered as this reply when sent from there) and its approvers
+  const r = await deps.approvals.submit(ctx.actor, incident.id, kind, text);
   for (const card of r.supersededCards) await ctx.refreshCard(card);
-  if (r.repliedInChat) await ctx.say(r.notice);
   const v = r.version;
   const lines = [
     `已提交 ${incident.id} ${kindName(kind, r.incident)} 第${v.version}版，等待 ${v.approverIds.map((p) => deps.directory.nameOf(p)).join('、')} 任一人审批。`,

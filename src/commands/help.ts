@@ -9,6 +9,7 @@ export function helpCommand(bot: Bot, botName: string): CommandDef {
     usage: '/帮助 [命令]',
     summary: '查看命令说明',
     help: '示例：/帮助 上报',
+    readOnly: true,
     async run(ctx) {
       const want = ctx.tokens[0];
       if (want) {

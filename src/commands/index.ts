@@ -15,6 +15,7 @@ import { calmCommand, closeCommand, publishCommand, reopenCommand } from './life
 import { listCommand } from './list.js';
 import { reportCommand } from './report.js';
 import { assessCommand, dailyCommand, monthlyCommand, weeklyCommand } from './reports.js';
+import { resendCommand } from './resend.js';
 import type { CommandDeps } from './shared.js';
 import { showCommand } from './show.js';
 import { externalSignOffCommand, legalReviewCommand } from './signoff.js';
@@ -52,6 +53,7 @@ export function registerCommands(bot: Bot, deps: CommandDeps, now: () => Date): 
     .command(dutyCommand(deps, now))
     .command(assessCommand(deps, now))
     .command(helpCommand(bot, deps.directory.botName));
+  if (deps.delivery) bot.command(resendCommand(deps.delivery));
   bot.action('ack', ackAction(deps));
   bot.action('apv', approvalAction(deps));
 }

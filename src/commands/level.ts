@@ -27,7 +27,9 @@ export function levelCommand(deps: CommandDeps): CommandDef {
       const level = deps.directory.findLevel(want);
       if (!level) throw new UsageError(`未知的级别：${want}。可用级别：${levels()}`, USAGE);
       const { notice } = await deps.incidents.setLevel(ctx.actor, incident.id, level.id);
-      await ctx.say(notice);
+      // The service queued the notice for the incident's chat (this command's reply when sent
+      // from there); from another chat the sender sees it here too.
+      if (ctx.chat?.id !== notice.chatId) await ctx.say(notice);
     },
   };
 }

@@ -14,6 +14,7 @@ export function listCommand(deps: CommandDeps, now: () => Date): CommandDef {
     name: '列表',
     aliases: ['list'],
     usage: USAGE,
+    readOnly: true,
     summary: '列出本群未办结的事件（“全部”含已办结，“逾期”只列超时的，“待审批”列待审稿件和方案）',
     help: '本群可见本单位及下属单位的事件，领导小组群可见全部。\n示例：/列表 逾期',
     async run(ctx) {

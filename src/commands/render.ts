@@ -4,6 +4,7 @@
 import { type Directory, ROLE_NAMES } from '../domain/Directory.js';
 import type { IncidentView } from '../domain/IncidentService.js';
 import { levelLabel, STATUS_NAMES } from '../domain/messages.js';
+import type { DeliveryStatus } from '../domain/ports.js';
 import type { Incident, LedgerEntry, LedgerKind, MilestoneRecord } from '../domain/types.js';
 
 type Payload = Record<string, unknown>;
@@ -65,6 +66,13 @@ export const LEDGER_LABELS: Record<
     content: (p) => str(p.text).split('\n')[0].replace(/\*\*/g, ''),
     hidden: true,
   },
+  'message.queued': {
+    label: '通知排队发送',
+    content: (p) => str(p.text).split('\n')[0].replace(/\*\*/g, ''),
+    hidden: true,
+  },
+  'message.failed': { label: '消息发送失败', content: (p) => `消息编号 ${str(p.outboxId)}` },
+  'message.requeued': { label: '消息重新发送', content: (p) => `消息编号 ${str(p.outboxId)}` },
   'milestone.planned': {
     label: '计算时限',
     content: (p) => `${p.replanned ? '重新计算，' : ''}共 ${str(p.count)} 项`,
@@ -203,6 +211,8 @@ export function renderView(dir: Directory, v: IncidentView, now: Date, opts: { a
       ),
     );
   }
+  const delivery = deliveryLine(v.deliveries);
+  if (delivery) lines.push(delivery);
   const entries = v.ledger.map((e) => ledgerLine(dir, e, opts.all)).filter((x): x is string => !!x);
   const shown = opts.all ? entries : entries.slice(-LEDGER_LINES);
   lines.push(
@@ -217,4 +227,23 @@ export function renderView(dir: Directory, v: IncidentView, now: Date, opts: { a
 /** One line per incident for `/列表`. */
 export function incidentLine(dir: Directory, i: Incident): string {
   return `· ${i.id}｜${STATUS_NAMES[i.status]}｜${levelLabel(dir, i)}｜${i.title}`;
+}
+
+/**
+ * The delivery state of an incident's messages (issue 14: the outbox's state, not "sent" at
+ * attempt time): `消息：已送达 3｜重试中 1｜发送失败 1（消息编号 17，管理员可 /重发 17）`. Null when none.
+ */
+export function deliveryLine(ds: DeliveryStatus[]): string | null {
+  if (!ds.length) return null;
+  const count = (s: DeliveryStatus['state']) => ds.filter((d) => d.state === s).length;
+  const failed = ds.filter((d) => d.state === 'failed').map((d) => d.id);
+  const parts = [
+    `已送达 ${count('sent')}`,
+    ...(count('queued') ? [`待发送 ${count('queued')}`] : []),
+    ...(count('retrying') ? [`重试中 ${count('retrying')}`] : []),
+    ...(failed.length
+      ? [`发送失败 ${failed.length}（消息编号 ${failed.join('、')}，管理员可 /重发 ${failed[0]}）`]
+      : []),
+  ];
+  return `消息：${parts.join('｜')}`;
 }

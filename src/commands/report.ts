@@ -148,8 +148,9 @@ export function reportCommand(deps: CommandDeps, now: () => Date): CommandDef {
     async run(ctx) {
       if (!ctx.chat) throw new UsageError('请在已绑定单位的工作群中上报舆情。', REPORT_USAGE);
       const args = parseReportArgs(ctx.args, deps.directory, now());
-      const { notice } = await deps.incidents.open(ctx.actor, { ...args, chatId: ctx.chat.id });
-      await ctx.say(notice);
+      // The open notice (@-mentions + 签收 card) is queued by the service for this very chat, so
+      // the bot delivers it as this command's reply (issue 14): saying it again would repeat it.
+      await deps.incidents.open(ctx.actor, { ...args, chatId: ctx.chat.id });
     },
   };
 }

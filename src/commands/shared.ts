@@ -5,6 +5,7 @@
 import type { CommandContext } from '../bot/Bot.js';
 import { looksLikeIncidentId, parseIncidentRef } from '../bot/parser.js';
 import type { ApprovalService } from '../domain/approvals/ApprovalService.js';
+import type { DeliveryService } from '../domain/DeliveryService.js';
 import type { Directory } from '../domain/Directory.js';
 import type { IncidentService } from '../domain/IncidentService.js';
 import type { MilestoneService } from '../domain/MilestoneService.js';
@@ -21,6 +22,8 @@ export interface CommandDeps {
   directory: Directory;
   /** Rollups, weekly/monthly reports, duty reports, assessment, upward drafts (issue 9). */
   reports: ReportService;
+  /** Dead-letter admin (`/重发`); absent: the command is not registered. */
+  delivery?: DeliveryService;
 }
 
 /** The incident a command targets, plus the argument text after the id (if one was given). */

@@ -18,6 +18,7 @@ export function showCommand(deps: CommandDeps, now: () => Date): CommandDef {
     name: '查看',
     aliases: ['show'],
     usage: USAGE,
+    readOnly: true,
     summary: '查看事件详情、时限、稿件版本和台账（默认最近 30 条，“全部”看完整台账；“稿件 [版本]”看全文及修改对比）',
     help: '示例：/查看 YQ-20261129-001 全部',
     async run(ctx) {

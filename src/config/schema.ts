@@ -259,6 +259,53 @@ const SIGN_OFF = ['office'] as const;
 const UPDATE = [...HANDLE, 'assignee'] as const;
 const ASSESS = ['firstResponsible', 'directResponsible', 'office', 'leadershipGroup'] as const;
 
+const RESEND = ['office', 'leadershipGroup'] as const;
+
+const RateLimitSchema = z.strictObject({
+  /** Messages per window and destination (WeCom / DingTalk group robots: 20 a minute [91770]). */
+  perWindow: z.number().int().positive(),
+  /** Window length, ms (fixed windows, shared by all instances). */
+  windowMs: z.number().int().positive().default(60_000),
+  /** Largest merged message, UTF-8 bytes (WeCom markdown 4096 [91770]). */
+  mergeMaxBytes: z.number().int().positive().default(4000),
+});
+
+const DELIVERY_DEFAULTS = {
+  retry: { baseMs: 1000, maxMs: 300_000, deadAfterMinutes: 1440 },
+  leaseMs: 60_000,
+  replyLeaseMs: 30_000,
+  concurrency: 8,
+  pollMs: 2000,
+  rateLimits: {
+    wecom: { perWindow: 20, windowMs: 60_000, mergeMaxBytes: 4000 },
+    dingtalk: { perWindow: 20, windowMs: 60_000, mergeMaxBytes: 4000 },
+  },
+};
+
+/** Outbound delivery (issue 14): retries, leases, rate limits per platform. */
+const DeliverySchema = z.strictObject({
+  retry: z
+    .strictObject({
+      /** First retry delay, ms (doubled per attempt, with jitter). */
+      baseMs: z.number().int().positive().default(DELIVERY_DEFAULTS.retry.baseMs),
+      /** Longest single retry delay, ms. */
+      maxMs: z.number().int().positive().default(DELIVERY_DEFAULTS.retry.maxMs),
+      /** A message still failing after this long is a dead letter (default 24 h). */
+      deadAfterMinutes: z.number().positive().default(DELIVERY_DEFAULTS.retry.deadAfterMinutes),
+    })
+    .default(DELIVERY_DEFAULTS.retry),
+  /** Lease of a row being sent, ms (a crashed instance's rows come back after it). */
+  leaseMs: z.number().int().positive().default(DELIVERY_DEFAULTS.leaseMs),
+  /** Lease of a command's reply rows while the command's own reply path carries them, ms. */
+  replyLeaseMs: z.number().int().positive().default(DELIVERY_DEFAULTS.replyLeaseMs),
+  /** Deliveries in flight per instance (each to a different destination). */
+  concurrency: z.number().int().positive().default(DELIVERY_DEFAULTS.concurrency),
+  /** Longest sleep of the worker without a NOTIFY, ms. */
+  pollMs: z.number().int().positive().default(DELIVERY_DEFAULTS.pollMs),
+  /** Per platform (`wecom`, `dingtalk`, `sandbox`); a platform without an entry is not limited. */
+  rateLimits: z.record(z.string(), RateLimitSchema).default(DELIVERY_DEFAULTS.rateLimits),
+});
+
 export const ConfigSchema = z.strictObject({
   /** Business time zone (IANA). Times are stored in UTC. */
   timezone: z.string().default('Asia/Shanghai'),
@@ -309,6 +356,8 @@ export const ConfigSchema = z.strictObject({
       feedback: z.array(z.string()).default([...UPDATE]),
       /** Who may see a unit's assessment (`/考核`, issue 9); anyone may see their own. */
       assess: z.array(z.string()).default([...ASSESS]),
+      /** Who may put failed messages (dead letters) back in the queue (`/重发`, issue 14). */
+      resend: z.array(z.string()).default([...RESEND]),
     })
     .default({
       setLevel: [...SET_LEVEL],
@@ -319,6 +368,7 @@ export const ConfigSchema = z.strictObject({
       update: [...UPDATE],
       feedback: [...UPDATE],
       assess: [...ASSESS],
+      resend: [...RESEND],
     }),
   /** Closing rules (`/办结`, issue 10 item 15). */
   closing: z
@@ -414,6 +464,7 @@ export const ConfigSchema = z.strictObject({
     legalReviewers: [],
     cardTextChars: 160,
   }),
+  delivery: DeliverySchema.default(DELIVERY_DEFAULTS),
 });
 
 export type Person = z.infer<typeof PersonSchema>;
@@ -430,5 +481,6 @@ export type UpwardSection = (typeof UPWARD_SECTIONS)[number];
 export type EscalationPolicy = z.infer<typeof EscalationSchema>;
 export type ApprovalKindRules = z.infer<typeof ApprovalKindSchema>;
 export type ApprovalsConfig = z.infer<typeof ApprovalsSchema>;
+export type DeliveryConfig = z.infer<typeof DeliverySchema>;
 /** The validated organisation config. */
 export type OrgConfig = z.infer<typeof ConfigSchema>;

@@ -63,6 +63,8 @@ export const SettingsSchema = z.object({
   DINGTALK_CARD_CALLBACK_ROUTE_KEY: z.string().optional(),
   /** Stream mode: reconnect when no frame arrived for this long, ms. */
   DINGTALK_STREAM_IDLE_MS: z.coerce.number().int().positive().default(60_000),
+  /** Bearer token of the admin API (`POST /api/outbox/:id/retry`); unset: the admin API answers 401. Secret. */
+  ADMIN_TOKEN: z.string().min(16).optional(),
 });
 
 /** Validated process settings. */

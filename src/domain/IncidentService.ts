@@ -52,6 +52,8 @@ export interface IncidentView {
   milestones: Awaited<ReturnType<IncidentRepo['milestones']>>;
   breaches: Awaited<ReturnType<IncidentRepo['breaches']>>;
   assignments: Awaited<ReturnType<IncidentRepo['assignments']>>;
+  /** Delivery state of the incident's queued messages (issue 14). */
+  deliveries: Awaited<ReturnType<IncidentRepo['deliveries']>>;
 }
 
 /** Result of an acknowledgement attempt. */
@@ -139,11 +141,11 @@ export class IncidentService extends IncidentTransactions {
       async (repo, incident, _value, post) => {
         const cc = (input.cc ?? []).filter((p) => this.dir.person(p));
         const notice = openNotice(this.dir, incident, await repo.milestones(incident.id), now, cc);
-        await this.ledgerNotice(repo, incident.id, notice);
+        await this.queueNotice(repo, incident.id, `open:${incident.id}`, notice);
         // the owning unit's chat hears it wherever it was reported (issue 10 item 12)
         const home = this.dir.homeChat(incident.unitId);
         if (home && home.id !== incident.chatId)
-          await post(repo, incident.id, {
+          await post(repo, incident.id, `open:${incident.id}:home`, {
             ...notice,
             chatId: home.id,
             text: `${notice.text}\n（在“${chat.name}”上报）`,
@@ -156,7 +158,12 @@ export class IncidentService extends IncidentTransactions {
           lgChat !== incident.chatId &&
           lgChat !== home?.id
         )
-          await post(repo, incident.id, leadershipNotice(this.dir, incident, '上报', actor.name));
+          await post(
+            repo,
+            incident.id,
+            `open:${incident.id}:lg`,
+            leadershipNotice(this.dir, incident, '上报', actor.name),
+          );
         return { incident, notice };
       },
     );
@@ -225,24 +232,33 @@ export class IncidentService extends IncidentTransactions {
         }
         const from = effectiveLevel(incident);
         const updated = await repo.updateIncident(incidentId, { confirmedLevel: levelId });
-        await repo.appendLedger({
+        const entry = await repo.appendLedger({
           incidentId,
           actor: actor.id,
           kind: 'incident.level_changed',
           at: now,
           payload: { from, to: levelId, confirmed: true },
         });
-        return { incident: updated, event: { type: 'level_changed', from, to: levelId }, value: from };
+        return {
+          incident: updated,
+          event: { type: 'level_changed', from, to: levelId },
+          value: { from, seq: entry.seq },
+        };
       },
       async (repo, incident, value, post) => {
-        const from = value as string;
+        const { from, seq } = value as { from: string; seq: number };
         const notice = levelNotice(this.dir, incident, from, levelId, actor.name);
         notice.mentions = notice.mentions.filter((p) => p !== actor.personId); // nobody is @-mentioned about their own act
-        await this.ledgerNotice(repo, incident.id, notice);
+        await this.queueNotice(repo, incident.id, `level:${incident.id}:${seq}`, notice);
         const lgChat = this.dir.leadershipChatId();
         const raised = this.dir.rank(levelId) < this.dir.rank(from);
         if (raised && lgChat && lgChat !== incident.chatId && this.dir.leadershipAtOnce(levelId))
-          await post(repo, incident.id, leadershipNotice(this.dir, incident, '升级', actor.name));
+          await post(
+            repo,
+            incident.id,
+            `level:${incident.id}:${seq}:lg`,
+            leadershipNotice(this.dir, incident, '升级', actor.name),
+          );
         return { incident, from, notice };
       },
     );
@@ -420,14 +436,15 @@ export class IncidentService extends IncidentTransactions {
     const repo = this.deps.uow.repo;
     const incident = await repo.getIncident(incidentId);
     if (!incident || !(await this.sees(viewer, incident))) throw new IncidentNotFoundError(incidentId);
-    const [acknowledgements, ledger, milestones, breaches, assignments] = await Promise.all([
+    const [acknowledgements, ledger, milestones, breaches, assignments, deliveries] = await Promise.all([
       repo.acknowledgements(incidentId),
       repo.ledger(incidentId),
       repo.milestones(incidentId),
       repo.breaches(incidentId),
       repo.assignments(incidentId),
+      repo.deliveries(incidentId),
     ]);
-    return { incident, acknowledgements, ledger, milestones, breaches, assignments };
+    return { incident, acknowledgements, ledger, milestones, breaches, assignments, deliveries };
   }
 
   /** Lists the incidents `viewer` may see that match `filter` (newest first; visibility.ts decides). */

@@ -1,12 +1,13 @@
 /**
  * The transaction discipline shared by the incident services: every change, its ledger entries,
- * the hooks that follow it (milestones, issue 4) and the notice it produces run in ONE transaction
- * under the incident's row lock; hooks' after-commit steps run after commit.
+ * the hooks that follow it (milestones, issue 4) and the notice it queues in the outbox (issue 14)
+ * run in ONE transaction under the incident's row lock; hooks' after-commit steps run after commit
+ * (`IncidentRepo.afterCommit`: after the outer commit when a command scope holds the transaction).
  */
 import { ConflictError, ForbiddenError, IncidentNotFoundError } from '../errors.js';
 import type { Directory, PermissionName } from './Directory.js';
 import type { Actor, IncidentEvent, IncidentHook } from './incident-events.js';
-import type { Clock, IncidentRepo, Notice, Notifier, UnitOfWork } from './ports.js';
+import type { Clock, IncidentRepo, Notice, UnitOfWork } from './ports.js';
 import type { Incident, IncidentStatus } from './types.js';
 
 /** What the incident services are built with. */
@@ -15,11 +16,6 @@ export interface IncidentServiceDeps {
   directory: Directory;
   clock: Clock;
   hooks?: IncidentHook[];
-  /**
-   * Delivers notices to audiences other than the command's own reply (another unit's chat, the
-   * leadership group, catch-up notices) after commit. Absent: such notices are only ledgered.
-   */
-  notifier?: Notifier;
   /** Receives failures of after-commit steps (they never fail the command). */
   onAfterCommitError?: (e: unknown) => void;
   /**
@@ -31,7 +27,7 @@ export interface IncidentServiceDeps {
 }
 
 /** The configured permissions that guard incident actions through `require` (config `permissions.*`). */
-type ActionPermission = Exclude<PermissionName, 'setLevel' | 'gradeBreach' | 'signOff' | 'assess'>;
+type ActionPermission = Exclude<PermissionName, 'setLevel' | 'gradeBreach' | 'signOff' | 'assess' | 'resend'>;
 
 const PERMISSION_TEXT: Record<ActionPermission, string> = {
   close: '办结、重开',
@@ -41,10 +37,11 @@ const PERMISSION_TEXT: Record<ActionPermission, string> = {
 };
 
 /**
- * Posts a notice to its own audience (not the reply in the command's chat): it is ledgered in the
- * transaction (`message.sent`) and delivered after commit.
+ * Posts a notice to its own audience (not the reply in the command's chat): queued in the outbox
+ * under the idempotency key `key` (derived from the cause, e.g. `lg-open:<incident>`) and ledgered
+ * `message.queued`, both in the transaction (issue 14); the delivery worker sends it.
  */
-export type PostNotice = (repo: IncidentRepo, incidentId: string, n: Notice) => Promise<void>;
+export type PostNotice = (repo: IncidentRepo, incidentId: string, key: string, n: Notice) => Promise<void>;
 
 /** What a change step returns: the incident after it, the event for the hooks, a value for `finish`. */
 export interface Change {
@@ -112,13 +109,21 @@ export abstract class IncidentTransactions {
     return i;
   }
 
-  protected async ledgerNotice(repo: IncidentRepo, incidentId: string, n: Notice): Promise<void> {
+  /**
+   * Queues `n` in the outbox under the idempotency key `key` (the seam: `IncidentRepo.enqueueNotice`)
+   * and records `message.queued` in the ledger, both in the caller's transaction. Whether it was
+   * delivered is the outbox's state (shown by `/查看`), not claimed here.
+   */
+  protected async queueNotice(repo: IncidentRepo, incidentId: string, key: string, n: Notice): Promise<void> {
+    const queued = await repo.enqueueNotice(key, incidentId, n);
+    if (!queued) return;
     await repo.appendLedger({
       incidentId,
       actor: 'bot',
-      kind: 'message.sent',
+      kind: 'message.queued',
       at: this.deps.clock.now(),
       payload: {
+        key,
         chatId: n.chatId ?? null,
         directTo: n.directTo ?? [],
         text: n.text,
@@ -130,9 +135,10 @@ export abstract class IncidentTransactions {
 
   /**
    * Runs `change` in a transaction, then the hooks for its event (same transaction), then
-   * `finish` (same transaction: e.g. composing and ledgering the notice) on the re-read incident;
-   * after commit, the notices posted with `post` (`finish`'s first, then the hooks'), then the hooks'
-   * after-commit callbacks (their failures go to `onAfterCommitError`).
+   * `finish` (same transaction: e.g. composing and queueing the notice; `post` queues more under
+   * their own keys), then the notices the hooks posted (queued after `finish`'s, so a chat reads the
+   * change before its catch-ups); after commit, the hooks' after-commit callbacks (their failures go
+   * to `onAfterCommitError`). Nothing is sent here: the outbox delivers.
    * Without `finish` it returns the incident.
    */
   protected async run<T = Incident>(
@@ -140,18 +146,9 @@ export abstract class IncidentTransactions {
     change: (repo: IncidentRepo) => Promise<Change>,
     finish?: (repo: IncidentRepo, incident: Incident, value: unknown, post: PostNotice) => Promise<T>,
   ): Promise<T> {
-    const after: Array<() => Promise<void>> = [];
-    // what `finish` posts (the change's own notices) goes out before what the hooks post (catch-ups)
-    const fromHooks: Notice[] = [];
-    const fromFinish: Notice[] = [];
-    const poster =
-      (into: Notice[]): PostNotice =>
-      async (repo, incidentId, n) => {
-        await this.ledgerNotice(repo, incidentId, n);
-        into.push(n);
-      };
-    const post = poster(fromHooks);
-    const out = await this.deps.uow.transaction(async (repo) => {
+    return this.deps.uow.transaction(async (repo) => {
+      // what the hooks post (catch-ups) is queued after what `finish` queues (the change's own notices)
+      const fromHooks: Array<{ incidentId: string; key: string; n: Notice }> = [];
       const r = await change(repo);
       if (r.event) {
         for (const h of this.deps.hooks ?? []) {
@@ -161,28 +158,25 @@ export abstract class IncidentTransactions {
             event: r.event,
             actor,
             at: this.deps.clock.now(),
-            post: (n) => post(repo, r.incident.id, n),
+            post: async (key, n) => {
+              fromHooks.push({ incidentId: r.incident.id, key, n });
+            },
           });
-          if (cb) after.push(cb);
+          if (cb)
+            repo.afterCommit(async () => {
+              try {
+                await cb();
+              } catch (e) {
+                this.deps.onAfterCommitError?.(e);
+              }
+            });
         }
       }
       const incident = (await repo.getIncident(r.incident.id)) ?? r.incident;
-      return finish ? finish(repo, incident, r.value, poster(fromFinish)) : (incident as unknown as T);
+      const post: PostNotice = (txRepo, incidentId, key, n) => this.queueNotice(txRepo, incidentId, key, n);
+      const out = finish ? await finish(repo, incident, r.value, post) : (incident as unknown as T);
+      for (const h of fromHooks) await this.queueNotice(repo, h.incidentId, h.key, h.n);
+      return out;
     });
-    for (const n of [...fromFinish, ...fromHooks]) {
-      try {
-        await this.deps.notifier?.notify(n);
-      } catch (e) {
-        this.deps.onAfterCommitError?.(e);
-      }
-    }
-    for (const cb of after) {
-      try {
-        await cb();
-      } catch (e) {
-        this.deps.onAfterCommitError?.(e);
-      }
-    }
-    return out;
   }
 }

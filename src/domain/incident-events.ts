@@ -33,8 +33,11 @@ export interface IncidentEventContext {
   event: IncidentEvent;
   actor: Actor;
   at: Date;
-  /** Posts a notice: ledgered in this transaction, delivered after commit (see `PostNotice`). */
-  post(n: Notice): Promise<void>;
+  /**
+   * Posts a notice under the idempotency key `key` (derived from its cause): queued in the outbox and
+   * ledgered in this transaction, after the change's own notices (see `PostNotice`); never sent here.
+   */
+  post(key: string, n: Notice): Promise<void>;
 }
 
 /**

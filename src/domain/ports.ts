@@ -98,9 +98,62 @@ export interface IncidentRepo {
   insertBreach(b: Omit<Breach, 'id'>): Promise<Breach>;
   breaches(incidentId: string): Promise<Breach[]>;
   updateBreachGrade(id: number, grade: Breach['grade'], by: string, note: string | null): Promise<Breach | undefined>;
+
+  /**
+   * THE outbound seam (issue 14 item 1): queues `notice` in the outbox, in this repo's
+   * transaction, under the idempotency key `key` derived from its cause (`open:<incident>`,
+   * `chase:<incident>:<milestone>:<steps>:<plan>`, `level:<incident>:<ledger seq>`, …). The notice
+   * fans out into one row per platform and destination (the chat on every bound platform, 1:1
+   * recipients where the platform allows); a key already queued for a destination adds nothing
+   * there, so a retried cause never sends twice. Nothing else sends: the delivery worker delivers
+   * the rows after commit (or the command's own reply path, see `bot/Bot.ts`).
+   * @returns the number of rows newly queued (0 when every destination already had the key).
+   */
+  enqueueNotice(key: string, incidentId: string | null, notice: Notice): Promise<number>;
+  /**
+   * Runs `cb` after the surrounding transaction commits (never if it rolls back); outside a
+   * transaction, at once. Failures of `cb` are the caller's to catch.
+   */
+  afterCommit(cb: () => Promise<void>): void;
+  /** Delivery state of every message queued for an incident, oldest first (for `/查看`). */
+  deliveries(incidentId: string): Promise<DeliveryStatus[]>;
 }
 
-/** Transaction boundary. `transaction` retries nothing; errors roll back and propagate. */
+/**
+ * A queued message's delivery state as people read it: `sent` (delivered, also when merged into
+ * a delivered message), `queued` (waiting its turn or its rate-limit window), `retrying` (a send
+ * failed and will be retried), `failed` (dead letter: an admin may `/重发`).
+ */
+export interface DeliveryStatus {
+  id: number;
+  key: string;
+  platform: string;
+  state: 'queued' | 'retrying' | 'sent' | 'failed';
+  attempts: number;
+  createdAt: Date;
+  sentAt: Date | null;
+  lastError: string | null;
+}
+
+/**
+ * One platform delivery of a notice, as the bot's router computes it: the platform, the platform
+ * conversation (a chat id, or a user id for 1:1) and the platform-level message (mentions are
+ * platform user ids, `@{userId}` tokens). The store keeps it as JSON; only `bot/` reads it.
+ */
+export interface RoutedDelivery {
+  platform: string;
+  to: { chatId?: string; userId?: string };
+  message: { text: string; mentions?: string[]; card?: CardSpec };
+}
+
+/** Fans a domain notice out to its platform deliveries (implemented in `bot/Notifier.ts`). */
+export type NoticeRouter = (n: Notice) => RoutedDelivery[];
+
+/**
+ * Transaction boundary. `transaction` retries nothing; errors roll back and propagate. Inside a
+ * command scope (`OutboxPort.withinCommand`) a transaction joins the scope's one transaction (as
+ * a savepoint), so a command's change and its reply commit together; `repo` then reads in it too.
+ */
 export interface UnitOfWork {
   transaction<T>(fn: (repo: IncidentRepo) => Promise<T>): Promise<T>;
   /** A repo outside any transaction, for reads. */
@@ -146,7 +199,12 @@ export interface Notice {
 
 /** Delivers notices to chats (all platforms a chat is bound on). Failures are logged, not thrown. */
 export interface Notifier {
-  notify(n: Notice): Promise<void>;
+  /**
+   * Queues `n` in the outbox in a transaction of its own (issue 14). `key` is the idempotency key of
+   * its cause (e.g. `rollup:<chat>:<business date>`): queuing the same key again adds nothing, so a
+   * caller that crashed after queuing may simply queue again. Without a key, every call is a new message.
+   */
+  notify(n: Notice, key?: string): Promise<void>;
 }
 
 /**

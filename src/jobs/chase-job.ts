@@ -35,6 +35,8 @@ export function defineChaseJobs(opts: {
   logger: Logger;
   source: ActiveMilestoneSource;
   reconcileEveryMs?: number;
+  /** Receives each run's lateness, ms (actual start minus its planned time; metrics). */
+  onLateness?: (ms: number) => void;
 }): ChaseJobs {
   const { agenda } = opts.scheduler;
   const realTime = (at: Date) => new Date(Date.now() + (at.getTime() - opts.clock.now().getTime()));
@@ -51,6 +53,8 @@ export function defineChaseJobs(opts: {
     CHASE_JOB,
     async (job: Job<ChaseRun>) => {
       const run = job.attrs.data;
+      const planned = job.attrs.nextRunAt;
+      if (planned) opts.onLateness?.(Math.max(0, Date.now() - new Date(planned).getTime()));
       const out = await opts.chase.run(run);
       job.attrs.nextRunAt = out.next ? realTime(out.next) : null;
       if (out.fired.length)

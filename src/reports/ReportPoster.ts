@@ -5,9 +5,10 @@
  * `monthly:<chat>:<YYYY-MM>`, `duty_chase:<chat>:<shift date>`) and is claimed once in
  * `report_posts` before it is sent, so it goes out exactly once across restarts and instances.
  *
- * Delivery: today through the `Notifier` port after the claim commits (`deliver`). When the outbox
- * (issue 14) lands, `deliver` becomes "insert the outbox row with the same key in the claim's
- * transaction": one line here.
+ * Delivery: after the claim commits, `deliver` queues the post in the outbox (issue 14) under the
+ * post's key through the `Notifier` port, then marks the claim sent. The outbox adds nothing for a
+ * key it already holds, so `resendUnsent` (a crash between claim and queueing) can never make a
+ * second post: exactly once per key.
  */
 import type { Directory } from '../domain/Directory.js';
 import type { Clock, DomainLogger, Notifier } from '../domain/ports.js';
@@ -122,16 +123,16 @@ export class ReportPoster {
     return 'already';
   }
 
-  /** Sends a claimed post and records it sent (swap for an outbox row with the same key). */
+  /** Queues a claimed post in the outbox under its key (idempotent) and records it queued. */
   private async deliver(p: PostClaim | StoredPost): Promise<void> {
-    await this.deps.notifier.notify({ chatId: p.chatId, text: p.text, mentions: p.mentions });
+    await this.deps.notifier.notify({ chatId: p.chatId, text: p.text, mentions: p.mentions }, p.key);
     await this.deps.store.markPostSent(p.key, this.deps.clock.now());
   }
 
   /**
-   * Re-sends claimed posts never marked sent whose claim is older than `olderThanMs` (a crash
-   * between claim and send). The window makes a duplicate possible only if a crash fell between
-   * the send and its mark; the outbox removes that window.
+   * Queues again the claimed posts never marked sent whose claim is older than `olderThanMs` (a
+   * crash between the claim and queueing). Queueing is idempotent on the post's key, so a post that
+   * was queued but not marked is not posted twice.
    */
   async resendUnsent(olderThanMs = 5 * 60_000): Promise<number> {
     const stale = await this.deps.store.unsentPosts(new Date(this.deps.clock.now().getTime() - olderThanMs));

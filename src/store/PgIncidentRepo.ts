@@ -5,7 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { EscalationSnapshot } from '../domain/milestones/escalation-snapshot.js';
-import type { ChaseRun, IncidentFilter, IncidentRepo } from '../domain/ports.js';
+import type { ChaseRun, DeliveryStatus, IncidentFilter, IncidentRepo, Notice, NoticeRouter } from '../domain/ports.js';
 import type {
   Acknowledgement,
   Assignment,
@@ -19,7 +19,9 @@ import type {
 import type { ApprovalRepo } from '../domain/approvals/ports.js';
 import { IncidentNotFoundError } from '../errors.js';
 import { PgApprovalRepo } from './PgApprovalRepo.js';
+import { deliveryStates, insertOutboxRows } from './outbox-sql.js';
 import type { Database } from './schema.js';
+import type { TxContext } from './tx-context.js';
 import {
   fromIncidentPatch,
   fromMilestone,
@@ -50,8 +52,34 @@ export class PgIncidentRepo implements IncidentRepo {
   /** Approvals (issue 8), on the same connection or transaction. */
   readonly approvals: ApprovalRepo;
 
-  constructor(private readonly db: Kysely<Database>) {
+  /**
+   * @param opts.router fans notices out to platform deliveries (default: none, nothing is queued);
+   *   `opts.tx` is the transaction this repo is bound to (for after-commit callbacks and scopes).
+   */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly opts: { router?: NoticeRouter; tx?: TxContext } = {},
+  ) {
     this.approvals = new PgApprovalRepo(db);
+  }
+
+  async enqueueNotice(key: string, incidentId: string | null, notice: Notice): Promise<number> {
+    const deliveries = this.opts.router?.(notice) ?? [];
+    const rows = await insertOutboxRows(
+      this.db,
+      this.opts.tx,
+      deliveries.map((delivery) => ({ key, incidentId, kind: 'notice' as const, delivery })),
+    );
+    return rows.length;
+  }
+
+  afterCommit(cb: () => Promise<void>): void {
+    if (this.opts.tx && !this.opts.tx.done) this.opts.tx.after.push(cb);
+    else void cb().catch(() => undefined);
+  }
+
+  async deliveries(incidentId: string): Promise<DeliveryStatus[]> {
+    return deliveryStates(this.db, incidentId);
   }
 
   /**

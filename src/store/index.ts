@@ -12,7 +12,11 @@ import { silentLogger, type StoreLogger } from './logger.js';
 import { migrateToLatest } from './migrations/index.js';
 import { PgEventDedupe } from './PgEventDedupe.js';
 import { PgReportStore } from './PgReportStore.js';
+import { PgOutbox } from './PgOutbox.js';
 import { PgUnitOfWork } from './PgUnitOfWork.js';
+import { listen, type Listener } from './PgListener.js';
+import { OUTBOX_CHANNEL } from './tx-context.js';
+import type { NoticeRouter } from '../domain/ports.js';
 import type { Database } from './schema.js';
 
 export { startDatabase, APP_DATABASE, type StartDatabaseOptions, type DatabaseHandle } from './embedded.js';
@@ -23,6 +27,8 @@ export { PgIncidentRepo } from './PgIncidentRepo.js';
 export { PgUnitOfWork } from './PgUnitOfWork.js';
 export { PgEventDedupe } from './PgEventDedupe.js';
 export { PgReportStore } from './PgReportStore.js';
+export { PgOutbox, mergeMessages } from './PgOutbox.js';
+export type { Listener } from './PgListener.js';
 export type { Database } from './schema.js';
 export type { StoreLogger } from './logger.js';
 
@@ -33,6 +39,8 @@ export interface OpenStoreOptions {
   logger?: StoreLogger;
   /** Pool size (default 10). */
   maxConnections?: number;
+  /** Fans domain notices out to platform deliveries (`bot/Notifier.ts` `routeNotice`); default: none. */
+  router?: NoticeRouter;
 }
 
 /** An open store: everything the services and jobs need from PostgreSQL. */
@@ -45,6 +53,10 @@ export interface Store {
   dedupe: PgEventDedupe;
   /** Reads and claims of the reports (issue 9). */
   reports: PgReportStore;
+  /** The outbox (issue 14): the worker's and the command reply path's side. */
+  outbox: PgOutbox;
+  /** LISTENs for committed outbox rows (any instance): `onNotify` wakes the worker. */
+  listenOutbox(onNotify: () => void): Promise<Listener>;
   /** Ends the pool (waits for checked-out clients to be released). Idempotent. */
   close(): Promise<void>;
 }
@@ -67,5 +79,16 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     await close();
     throw err;
   }
-  return { db, pool, uow: new PgUnitOfWork(db), dedupe: new PgEventDedupe(db), reports: new PgReportStore(db), close };
+  const uow = new PgUnitOfWork(db, opts.router);
+  return {
+    db,
+    pool,
+    uow,
+    dedupe: new PgEventDedupe(db),
+    reports: new PgReportStore(db),
+    outbox: new PgOutbox(db, uow),
+    listenOutbox: (onNotify) =>
+      listen({ connectionString: opts.connectionString, channel: OUTBOX_CHANNEL, onNotify, logger }),
+    close,
+  };
 }

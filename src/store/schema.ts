@@ -178,6 +178,54 @@ export interface ReportPostsTable {
   mentions: string[];
 }
 
+/** Outbox row states: `merged` rows travel inside the row `merged_into` points at. */
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'dead' | 'merged';
+
+/**
+ * `outbox` (issue 14): one row per outbound message and destination, unique per
+ * (idempotency key, platform, destination); `destination` is `chat:<platform chat id>` or
+ * `user:<platform user id>` (per-destination order and rate limits key on it).
+ */
+export interface OutboxTable {
+  id: Generated<number>;
+  key: string;
+  platform: string;
+  destination: string;
+  conversation: JsonObject;
+  incident_id: string | null;
+  kind: 'notice' | 'reply';
+  message: JsonObject;
+  state: ColumnType<OutboxState, OutboxState | undefined, OutboxState>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: TimestampDefault;
+  /** Start of the current retry period (creation, or an admin's retry): dead letter after `deadAfterMs` from it. */
+  retry_since: TimestampDefault;
+  lease_until: Timestamp | null;
+  created_at: TimestampDefault;
+  sent_at: Timestamp | null;
+  dead_at: Timestamp | null;
+  last_error: string | null;
+  merged_into: number | null;
+  sent_ref: JsonObject | null;
+}
+
+/** `card_refs`: where each card was sent (per platform message ref), so it can be refreshed after a restart. */
+export interface CardRefsTable {
+  card_id: string;
+  platform: string;
+  ref_id: string;
+  ref: JsonObject;
+  created_at: TimestampDefault;
+}
+
+/** `delivery_sends`: recent sends per (platform, destination), the sliding rate window shared by all instances. */
+export interface DeliverySendsTable {
+  id: Generated<number>;
+  platform: string;
+  destination: string;
+  sent_at: Timestamp;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   incidents: IncidentsTable;
@@ -194,6 +242,9 @@ export interface Database {
   draft_signoffs: DraftSignoffsTable;
   duty_reports: DutyReportsTable;
   report_posts: ReportPostsTable;
+  outbox: OutboxTable;
+  card_refs: CardRefsTable;
+  delivery_sends: DeliverySendsTable;
 }
 
 export type IncidentRow = Selectable<IncidentsTable>;

@@ -85,8 +85,8 @@ describe('group commands and card clicks through the encrypted AI-bot callback',
       sourceUrl: 'https://bbs.example.cn/t/123',
       status: 'reported',
     });
-    expect(view.ledger.map((e) => e.kind)).toEqual(expect.arrayContaining(['incident.opened', 'message.sent']));
-    expect(view.ledger.find((e) => e.kind === 'message.sent')!.payload).toMatchObject({
+    expect(view.ledger.map((e) => e.kind)).toEqual(expect.arrayContaining(['incident.opened', 'message.queued']));
+    expect(view.ledger.find((e) => e.kind === 'message.queued')!.payload).toMatchObject({
       chatId: 'relief',
       mentions: ['liuyang', 'wufang'],
     });

@@ -47,3 +47,26 @@ function after(app: TestApp, chatId: string, id: string): SandboxMessage[] {
   const i = all.findIndex((m) => m.id === id);
   return all.slice(i + 1).filter((m) => m.from === 'bot');
 }
+
+/**
+ * Resolves once every outbox row of `incidentId` has left the queue (sent, merged or dead; issue 14:
+ * chase runs and notices to other audiences only queue, the worker delivers them). Woken by each
+ * bot message arriving where the oldest unsent row goes; re-checks at least every second.
+ */
+export async function outboxDelivered(app: TestApp, incidentId: string, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const row = await app.store.db
+      .selectFrom('outbox')
+      .select(['destination'])
+      .where('incident_id', '=', incidentId)
+      .where('state', 'in', ['pending', 'sending'])
+      .orderBy('id')
+      .executeTakeFirst();
+    if (!row) return;
+    if (Date.now() > until) throw new Error(`outbox rows of ${incidentId} not delivered in ${timeoutMs} ms`);
+    const conv = row.destination.startsWith('user:') ? `@${row.destination.slice(5)}` : row.destination.slice(5);
+    const seen = new Set(app.sandbox!.messages(conv).map((m) => m.id));
+    await app.sandbox!.waitForMessage(conv, (m) => !seen.has(m.id), 1000).catch(() => undefined);
+  }
+}

@@ -10,7 +10,7 @@ import { DeadlinePlanner } from '../../src/domain/deadlines/DeadlinePlanner.js';
 import { Directory } from '../../src/domain/Directory.js';
 import { IncidentService } from '../../src/domain/IncidentService.js';
 import { MilestoneService } from '../../src/domain/MilestoneService.js';
-import type { Actor, ChaseRun, DomainLogger, Notice, UnitOfWork } from '../../src/domain/ports.js';
+import type { Actor, ChaseRun, DomainLogger, IncidentRepo, Notice, UnitOfWork } from '../../src/domain/ports.js';
 import { MemoryUnitOfWork } from '../fakes/memory/MemoryUnitOfWork.js';
 import { demoConfig, TestClock } from './app.js';
 
@@ -72,10 +72,28 @@ export function services(
     scheduler: { schedule: async (run, at) => void scheduled.push({ run, at }) },
     log,
   });
-  const notifier = { notify: async (n: Notice) => void notices.push(n) };
-  const chaseWith = (dir: Directory) => new ChaseService({ uow, directory: dir, clock, notifier, timeScale, log });
+  // every notice the services queue in the outbox (issue 14), recorded on the way in
+  const record = (repo: IncidentRepo): IncidentRepo =>
+    new Proxy(repo, {
+      get(target, prop, receiver) {
+        if (prop === 'enqueueNotice')
+          return async (key: string, incidentId: string | null, n: Notice) => {
+            notices.push(n);
+            return target.enqueueNotice(key, incidentId, n);
+          };
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+  const recorded: UnitOfWork = {
+    get repo() {
+      return record(uow.repo);
+    },
+    transaction: (fn) => uow.transaction((repo) => fn(record(repo))),
+  };
+  const chaseWith = (dir: Directory) => new ChaseService({ uow: recorded, directory: dir, clock, timeScale, log });
   const deps = {
-    uow,
+    uow: recorded,
     directory,
     clock,
     hooks: [planner],

@@ -4,13 +4,14 @@
  * 004 篇二) as a card; only they decide, never on their own draft; the first decision wins (the
  * store's conditional UPDATE); sign-offs (external for I–II, legal where configured) are recorded;
  * nothing is published unless the current statement version is approved (000 L1).
- * Same transaction discipline as `IncidentService`; notices go out after commit.
+ * Same transaction discipline as `IncidentService`: cards and notices are outbox rows queued in the
+ * decision's transaction (issue 14), keyed `approval:<incident>:<kind>:v<version>` / `decision:…`.
  */
 import { ForbiddenError, NotFoundError, UsageError } from '../../errors.js';
 import type { Actor } from '../incident-events.js';
 import { effectiveLevel } from '../responsibility.js';
-import { IncidentTransactions, type IncidentServiceDeps } from '../IncidentTransactions.js';
-import type { CardSpec, IncidentRepo, Notice, Notifier } from '../ports.js';
+import { IncidentTransactions } from '../IncidentTransactions.js';
+import type { CardSpec, IncidentRepo, Notice } from '../ports.js';
 import type { Incident } from '../types.js';
 import { approvalCard, decidedNotice, KIND_WORDS, kindName, submittedNotice } from './approval-messages.js';
 import { approvalRule, resolveApprovers } from './approvers.js';
@@ -24,8 +25,6 @@ export interface SubmitResult {
   notice: Notice;
   /** Cards of versions this one superseded (to be re-rendered without buttons). */
   supersededCards: CardSpec[];
-  /** The notice was NOT posted to the incident's chat: the caller (in that chat) replies with it. */
-  repliedInChat?: boolean;
 }
 
 /** Result of a decision attempt. Only `decided` changed anything. */
@@ -42,31 +41,18 @@ export interface VersionView extends DraftVersion {
 }
 
 export class ApprovalService extends IncidentTransactions {
-  constructor(deps: IncidentServiceDeps & { notifier: Notifier }) {
-    super(deps);
-  }
-
-  private get notifier(): Notifier {
-    return (this.deps as IncidentServiceDeps & { notifier: Notifier }).notifier;
-  }
-
   /**
    * Submits a new version of a statement or plan (`/拟稿`, `/方案`). Its approvers are the
    * configured alternatives for the incident's level and category, resolved through its unit,
    * less the author; the requirement of external sign-off / legal review is snapshotted with it.
-   * Earlier pending versions of the kind are superseded. The card goes to the incident's chat and
-   * 1:1 to each approver after commit (when `opts.fromChatId` is the incident's chat, only 1:1:
-   * the caller replies there with `notice`); the approval milestone is planned through the hooks.
+   * Earlier pending versions of the kind are superseded. The card is queued in the outbox for the
+   * incident's chat and 1:1 for each approver (`cardDirect`), in this transaction (when submitted from
+   * the incident's chat the bot delivers that row as the command's reply: a WeCom passive reply keeps
+   * its buttons clickable); the approval milestone is planned through the hooks.
    * @throws UsageError for an empty text; ForbiddenError for a sender not in the config or when
    *   nobody but the author could approve; ConflictError when closed; NotFoundError.
    */
-  async submit(
-    actor: Actor,
-    incidentId: string,
-    kind: DraftKind,
-    text: string,
-    opts: { fromChatId?: string | null } = {},
-  ): Promise<SubmitResult> {
+  async submit(actor: Actor, incidentId: string, kind: DraftKind, text: string): Promise<SubmitResult> {
     const body = text.trim();
     if (!body) throw new UsageError(`请写明${KIND_NAMES[kind]}全文。`);
     if (!actor.personId)
@@ -130,7 +116,7 @@ export class ApprovalService extends IncidentTransactions {
       async (repo, incident, value) => {
         const version = value as DraftVersion;
         const notice = submittedNotice(this.dir, incident, version, await this.dueOf(repo, version));
-        await this.ledgerNotice(repo, incident.id, notice);
+        await this.queueNotice(repo, incident.id, approvalKey('approval', incident.id, version), notice);
         const supersededCards = superseded.map((o) =>
           approvalCard(
             this.dir,
@@ -142,11 +128,7 @@ export class ApprovalService extends IncidentTransactions {
         return { incident, version, notice, supersededCards };
       },
     );
-    // submitted in the incident's chat: the caller replies there with the card (a passive reply keeps
-    // its buttons clickable on WeCom), so the notifier only reaches the approvers 1:1
-    const inChat = opts.fromChatId === result.incident.chatId;
-    await this.notifier.notify(inChat ? { ...result.notice, chatId: undefined } : result.notice);
-    return { ...result, repliedInChat: inChat };
+    return result;
   }
 
   /**
@@ -155,7 +137,7 @@ export class ApprovalService extends IncidentTransactions {
    * A rejection needs a reason (without one: `needs_reason`, nothing changes). The first decision
    * wins: the store's conditional UPDATE lets exactly one of concurrent deciders through; the others
    * get `already` (who was first). A superseded version changes nothing (`superseded`).
-   * The decision meets the version's approval milestone through the hooks; the author is told after commit.
+   * The decision meets the version's approval milestone through the hooks; the author's notice is queued in the same transaction (`decision:<incident>:<kind>:v<n>`).
    * @throws NotFoundError for an unknown incident or when the kind has no version; ConflictError when closed.
    */
   async decide(
@@ -233,11 +215,10 @@ export class ApprovalService extends IncidentTransactions {
         const v = result.version;
         const signOffs = await repo.approvals.signOffs([v.id]);
         notice = decidedNotice(this.dir, incident, v, stillNeeded(this.dir, v, signOffs, incident));
-        await this.ledgerNotice(repo, incident.id, notice);
+        await this.queueNotice(repo, incident.id, approvalKey('decision', incident.id, v), notice);
         result = { ...result, incident, card: approvalCard(this.dir, incident, v, { dueAt: null }), notice };
       },
     );
-    if (notice) await this.notifier.notify(notice);
     return result!;
   }
 
@@ -352,3 +333,15 @@ export class ApprovalService extends IncidentTransactions {
 }
 
 export { KIND_WORDS, sha256 };
+
+/**
+ * The outbox idempotency key of a version's card (`approval:`) or of its decision notice
+ * (`decision:`): `<prefix>:<incident>:<kind>:v<version>` (issue 14 item 1: one row per cause).
+ */
+export function approvalKey(
+  prefix: 'approval' | 'decision',
+  incidentId: string,
+  v: Pick<DraftVersion, 'kind' | 'version'>,
+): string {
+  return `${prefix}:${incidentId}:${v.kind}:v${v.version}`;
+}

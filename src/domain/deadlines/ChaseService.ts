@@ -3,8 +3,10 @@
  * checks that the run's plan id is the incident's active plan (else the run is stale and does
  * nothing), re-checks that the milestone is still open, then works through every step whose time
  * has come — reminders before the deadline, the breach at it, the escalation ladder after it —
- * claiming each (incident, milestone, step, plan) exactly once. Notices go out after commit; the
- * caller schedules the next run at the returned time.
+ * claiming each (incident, milestone, step, plan) exactly once. Its notices are queued in the
+ * outbox in the same transaction (key `chase:<incident>:<milestone>:<steps>:<plan>`), so a run
+ * only writes rows and never waits for a platform; the caller schedules the next run at the
+ * returned time.
  */
 import type { Directory } from '../Directory.js';
 import {
@@ -18,7 +20,7 @@ import {
   type EscalationSnapshot,
   type LadderDelivery,
 } from '../milestones/index.js';
-import type { ChaseRun, Clock, DomainLogger, IncidentRepo, Notice, Notifier, UnitOfWork } from '../ports.js';
+import type { ChaseRun, Clock, DomainLogger, IncidentRepo, Notice, UnitOfWork } from '../ports.js';
 import { effectiveLevel, seniority } from '../responsibility.js';
 import type { Incident, MilestoneRecord } from '../types.js';
 import {
@@ -53,7 +55,6 @@ export class ChaseService {
       uow: UnitOfWork;
       directory: Directory;
       clock: Clock;
-      notifier: Notifier;
       timeScale: number;
       log: DomainLogger;
     },
@@ -61,8 +62,28 @@ export class ChaseService {
 
   /** Runs the due steps of one milestone. Never throws for a stale or finished run (it logs why). */
   async run(run: ChaseRun): Promise<ChaseOutcome> {
-    const notices: Notice[] = [];
-    const outcome = await this.deps.uow.transaction(async (repo) => {
+    return this.deps.uow.transaction(async (repo) => {
+      const notices: Notice[] = [];
+      const steps: string[][] = [];
+      const queue = async () => {
+        for (const [k, n] of mergeNotices(notices, steps).entries()) {
+          const key = `chase:${run.incidentId}:${run.key}:${n.steps.join('+')}:${run.planId}`;
+          if (await repo.enqueueNotice(key, run.incidentId, n.notice))
+            await repo.appendLedger({
+              incidentId: run.incidentId,
+              actor: 'bot',
+              kind: 'message.queued',
+              at: this.deps.clock.now(),
+              payload: {
+                key,
+                chatId: n.notice.chatId ?? null,
+                text: n.notice.text,
+                mentions: n.notice.mentions,
+                part: k,
+              },
+            });
+        }
+      };
       const incident = await repo.getIncident(run.incidentId, { forUpdate: true });
       if (!incident) return this.stop(run, 'no-incident');
       if (incident.planId !== run.planId) return this.stop(run, 'stale-plan');
@@ -82,13 +103,22 @@ export class ChaseService {
       let caughtUp = false;
       for (;;) {
         const ns = nextStep(schedule, done, now);
-        if (!ns) return { ...this.stop(run, 'done'), fired };
-        if (!ns.dueNow) return { next: ns.step.notifyAt, fired };
+        if (!ns) {
+          await queue();
+          return { ...this.stop(run, 'done'), fired };
+        }
+        if (!ns.dueNow) {
+          await queue();
+          return { next: ns.step.notifyAt, fired };
+        }
         // a breach or rung held back by quiet hours comes due together with the incident's other
         // overdue steps: one catch-up notice per audience instead of a message per step (issue 10 item 10)
         if (ns.step.deferred && ns.step.kind !== 'remind' && !caughtUp) {
           caughtUp = true;
-          notices.push(...(await this.catchUp(repo, incident, now)));
+          for (const [i, n] of (await this.catchUp(repo, incident, now)).entries()) {
+            notices.push(n);
+            steps.push([`catchup-${ns.step.step}-${i}`]);
+          }
           fired.push('catch-up');
           // the breach it recorded decides the ladder's claim token (see `claimToken`)
           m.breachedAt = (await repo.milestones(run.incidentId)).find((x) => x.key === run.key)?.breachedAt ?? null;
@@ -106,12 +136,13 @@ export class ChaseService {
           continue;
         }
         const notice = await this.act(repo, incident, m, ns.step, now, policy);
-        if (notice) notices.push(notice);
+        if (notice) {
+          notices.push(notice);
+          steps.push([ns.step.step]);
+        }
         fired.push(ns.step.step);
       }
     });
-    for (const n of mergeNotices(notices)) await this.deps.notifier.notify(n);
-    return outcome;
   }
 
   /**
@@ -310,22 +341,24 @@ export class ChaseService {
 /**
  * Merges notices of one run that go to the same chat and @-mention the same people into one
  * message (e.g. the breach and the owner's first ladder rung at the same instant, or a burst after
- * downtime), keeping their order; their 1:1 recipients are united.
+ * downtime), keeping their order; their 1:1 recipients are united. `steps[i]` names the steps of
+ * `notices[i]`; a merged notice carries all of them (its outbox key names them).
  */
-export function mergeNotices(notices: Notice[]): Notice[] {
-  const out: Notice[] = [];
-  const byKey = new Map<string, Notice>();
-  for (const n of notices) {
+export function mergeNotices(notices: Notice[], steps: string[][] = []): Array<{ notice: Notice; steps: string[] }> {
+  const out: Array<{ notice: Notice; steps: string[] }> = [];
+  const byKey = new Map<string, { notice: Notice; steps: string[] }>();
+  notices.forEach((n, i) => {
     const key = JSON.stringify([n.chatId ?? null, [...n.mentions].sort(), n.card?.id ?? null]);
     const prev = byKey.get(key);
     if (prev) {
-      prev.text = `${prev.text}\n${n.text}`;
-      prev.directTo = [...new Set([...(prev.directTo ?? []), ...(n.directTo ?? [])])];
+      prev.notice.text = `${prev.notice.text}\n${n.text}`;
+      prev.notice.directTo = [...new Set([...(prev.notice.directTo ?? []), ...(n.directTo ?? [])])];
+      prev.steps.push(...(steps[i] ?? [String(i)]));
     } else {
-      const copy = { ...n };
-      byKey.set(key, copy);
-      out.push(copy);
+      const entry = { notice: { ...n }, steps: [...(steps[i] ?? [String(i)])] };
+      byKey.set(key, entry);
+      out.push(entry);
     }
-  }
+  });
   return out;
 }

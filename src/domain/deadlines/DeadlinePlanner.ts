@@ -109,11 +109,13 @@ export class DeadlinePlanner implements IncidentHook {
   private async catchUpOverdue(ctx: IncidentEventContext, reason: string): Promise<void> {
     if (!this.deps.catchUp) return;
     const planned = (await ctx.repo.getIncident(ctx.incident.id)) ?? ctx.incident;
+    // one key per plan and audience: a retried transaction queues nothing twice (issue 14)
+    const key = (audience: string) => `catchup:${planned.id}:${planned.planId ?? ''}:${audience}`;
     for (const n of await this.deps.catchUp(ctx.repo, planned, ctx.at)) {
       const openNoticeChats = [planned.chatId, this.deps.directory.incidentChat(planned)];
       if (reason === 'opened' && n.chatId && openNoticeChats.includes(n.chatId)) {
-        if (n.directTo?.length) await ctx.post({ ...n, chatId: undefined });
-      } else await ctx.post(n);
+        if (n.directTo?.length) await ctx.post(key(`direct:${n.chatId}`), { ...n, chatId: undefined });
+      } else await ctx.post(key(n.chatId ? `chat:${n.chatId}` : 'direct'), n);
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m0001 from './0001_initial.js';
+import * as m0002 from './0002_outbox.js';
 import * as m0004 from './0004_plan_snapshots.js';
 import * as m0006 from './0006_approvals.js';
 import * as m0007 from './0007_reports.js';
@@ -12,6 +13,7 @@ import * as m0007 from './0007_reports.js';
 /** All migrations by name; names sort in execution order. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_outbox': m0002,
   '0004_plan_snapshots': m0004,
   '0006_approvals': m0006,
   '0007_reports': m0007,

@@ -8,6 +8,7 @@ import type { OrgConfig } from '../../../src/config/schema.js';
 import { WECOM_AIBOT_CALLBACK_PATH } from '../../../src/bot/adapters/wecom/index.js';
 import { demoConfig, startTestApp, TestClock, type TestApp } from '../../helpers/app.js';
 import { FakeWeComServer } from '../../fakes/wecom/FakeWeComServer.js';
+import type { TestDatabase } from '../../helpers/pg.js';
 import { WeComCallbackClient } from '../../fakes/wecom/WeComCallbackClient.js';
 
 /** Callback Token of the test bot (a test value, not a secret). */
@@ -55,9 +56,18 @@ export interface WeComE2E {
  * @param opts.settings extra env-style settings (e.g. `TIME_SCALE`); the WeCom ones are set here.
  */
 export async function startWeComE2E(
-  opts: { settings?: Record<string, string>; config?: OrgConfig; clock?: TestClock } = {},
+  opts: {
+    settings?: Record<string, string>;
+    config?: OrgConfig;
+    clock?: TestClock;
+    /** Run on this database (kept by `stop()`): restarts, a second instance. */
+    database?: TestDatabase;
+    /** Share this fake (not closed by `stop()`), e.g. between two instances. */
+    fake?: FakeWeComServer;
+  } = {},
 ): Promise<WeComE2E> {
-  const fake = await FakeWeComServer.start();
+  const ownFake = !opts.fake;
+  const fake = opts.fake ?? (await FakeWeComServer.start());
   fake.addWebhookKey(RELIEF_WEBHOOK_KEY);
   let app: TestApp;
   try {
@@ -70,9 +80,10 @@ export async function startWeComE2E(
       },
       config: opts.config ?? wecomConfig(),
       clock: opts.clock,
+      database: opts.database,
     });
   } catch (err) {
-    await fake.close();
+    if (ownFake) await fake.close();
     throw err;
   }
   const botUrl = `${app.url}${WECOM_AIBOT_CALLBACK_PATH}`;
@@ -93,7 +104,7 @@ export async function startWeComE2E(
         await app.wecom?.drain();
         await app.stop();
       } finally {
-        await fake.close();
+        if (ownFake) await fake.close();
       }
     },
   };

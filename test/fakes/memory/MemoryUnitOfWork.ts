@@ -8,7 +8,14 @@
  */
 import type { DraftVersion, SignOff } from '../../../src/domain/approvals/types.js';
 import type { EscalationSnapshot } from '../../../src/domain/milestones/escalation-snapshot.js';
-import type { ChaseRun, IncidentFilter, IncidentRepo, UnitOfWork } from '../../../src/domain/ports.js';
+import type {
+  ChaseRun,
+  DeliveryStatus,
+  IncidentFilter,
+  IncidentRepo,
+  Notice,
+  UnitOfWork,
+} from '../../../src/domain/ports.js';
 import type {
   Acknowledgement,
   Assignment,
@@ -39,6 +46,8 @@ interface State {
   versionId: number;
   signOffs: SignOff[];
   signOffId: number;
+  /** The outbox: one row per idempotency key (no platform fan-out here), all "queued". */
+  outbox: Array<{ id: number; key: string; incidentId: string | null; notice: Notice; at: Date }>;
 }
 
 function emptyState(): State {
@@ -58,6 +67,7 @@ function emptyState(): State {
     versionId: 0,
     signOffs: [],
     signOffId: 0,
+    outbox: [],
   };
 }
 
@@ -82,8 +92,38 @@ export class MemoryIncidentRepo implements IncidentRepo {
   /** Approvals (issue 8) over the same state. */
   readonly approvals: MemoryApprovalRepo;
 
-  constructor(private readonly s: () => State) {
+  /** @param after the running transaction's after-commit list (undefined outside one). */
+  constructor(
+    private readonly s: () => State,
+    private readonly after: () => Array<() => Promise<void>> | undefined = () => undefined,
+  ) {
     this.approvals = new MemoryApprovalRepo(s);
+  }
+
+  async enqueueNotice(key: string, incidentId: string | null, notice: Notice): Promise<number> {
+    const o = this.s().outbox;
+    if (o.some((r) => r.key === key)) return 0;
+    o.push({ id: o.length + 1, key, incidentId, notice: clone(notice), at: new Date() });
+    return 1;
+  }
+  afterCommit(cb: () => Promise<void>): void {
+    const list = this.after();
+    if (list) list.push(cb);
+    else void cb().catch(() => undefined);
+  }
+  async deliveries(incidentId: string): Promise<DeliveryStatus[]> {
+    return this.s()
+      .outbox.filter((r) => r.incidentId === incidentId)
+      .map((r) => ({
+        id: r.id,
+        key: r.key,
+        platform: 'memory',
+        state: 'queued' as const,
+        attempts: 0,
+        createdAt: r.at,
+        sentAt: null,
+        lastError: null,
+      }));
   }
 
   private need(id: string): Incident {
@@ -279,19 +319,33 @@ export class MemoryIncidentRepo implements IncidentRepo {
 export class MemoryUnitOfWork implements UnitOfWork {
   private state = emptyState();
   private tail: Promise<unknown> = Promise.resolve();
-  readonly repo: IncidentRepo = new MemoryIncidentRepo(() => this.state);
+  private after: Array<() => Promise<void>> | undefined;
+  readonly repo: IncidentRepo = new MemoryIncidentRepo(
+    () => this.state,
+    () => this.after,
+  );
 
+  /** Runs `fn` alone; rolls back when it throws; then the after-commit callbacks (`IncidentRepo.afterCommit`). */
   transaction<T>(fn: (repo: IncidentRepo) => Promise<T>): Promise<T> {
     const run = this.tail.then(async () => {
       const before = copy(this.state);
+      const after: Array<() => Promise<void>> = [];
+      this.after = after;
+      let out: T;
       try {
-        return await fn(this.repo);
+        out = await fn(this.repo);
       } catch (e) {
         this.state = before;
         throw e;
+      } finally {
+        this.after = undefined;
       }
+      return { out, after };
     });
     this.tail = run.catch(() => undefined);
-    return run;
+    return run.then(async ({ out, after }) => {
+      for (const cb of after) await cb();
+      return out;
+    });
   }
 }

@@ -5,7 +5,9 @@
  *   `markdown` (content <= 20480 bytes) or `template_card` (button_interaction checked as [90236]).
  * - `POST /cgi-bin/webhook/send?key=…` [91770]: unknown key → 93000; text <= 2048 bytes, markdown /
  *   markdown_v2 <= 4096 bytes (else 45002), empty → 44004, unknown msgtype → 40008, webhook
- *   template_card only text_notice/news_notice; 20 accepted messages per minute per key → 45009.
+ *   template_card only text_notice/news_notice; 20 accepted messages per minute per key → 45009
+ *   (the 21st and later in a sliding minute; `webhookWindowMs` shortens the minute for tests).
+ *   `failNextWebhook` injects outages: HTTP 5xx or an errcode (-1 busy, 93000 bad key, …).
  * Answers `{errcode, errmsg}` with HTTP 200 as WeCom does. Errcodes from wecom.md §3/§5; the code for
  * a spent/expired response_code is not in our brief, so the fake uses its own (see constant).
  */
@@ -31,6 +33,8 @@ export interface FakeWeComServerOptions {
   now?: () => number;
   /** Accepted messages per minute per webhook key (default 20 [91770]). */
   webhookPerMinute?: number;
+  /** Length of that "minute", ms (default 60000; tests shorten it). */
+  webhookWindowMs?: number;
 }
 
 type Injected = { errcode?: number; httpStatus?: number; times: number };
@@ -141,7 +145,7 @@ export class FakeWeComServer {
     }
     if (errcode === 0) [errcode, errmsg] = validateWebhookBody(body);
     if (errcode === 0) {
-      const recent = (this.sentAt.get(key) ?? []).filter((t) => at - t < 60_000);
+      const recent = (this.sentAt.get(key) ?? []).filter((t) => at - t < (this.opts.webhookWindowMs ?? 60_000));
       if (recent.length >= (this.opts.webhookPerMinute ?? 20)) [errcode, errmsg] = [45009, 'api freq out of limit'];
       else this.sentAt.set(key, [...recent, at]);
     }

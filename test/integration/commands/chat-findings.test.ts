@@ -8,7 +8,8 @@ import type { ChaseRun } from '../../../src/domain/ports.js';
 import { ChaseService } from '../../../src/domain/deadlines/ChaseService.js';
 import { CHASE_JOB } from '../../../src/jobs/chase-job.js';
 import { startTestApp, TestClock, type TestApp } from '../../helpers/app.js';
-import { click, say } from '../../helpers/chat.js';
+import { click, outboxDelivered, say } from '../../helpers/chat.js';
+import { botSays } from '../../helpers/deadlines.js';
 
 let app: TestApp;
 const clock = TestClock.frozen(new Date('2026-11-29T19:27:00Z')); // 11-30 03:27 business time
@@ -51,6 +52,7 @@ async function reportAndSettle(chat: string, who: string, text: string): Promise
       waiters.push(check);
       check();
     });
+    await outboxDelivered(app, id); // the runs queue; what they queued is in the chats before the next step
     return id;
   } finally {
     app.scheduler.agenda.off(`complete:${CHASE_JOB}`, on as never);
@@ -218,7 +220,7 @@ describe('reading what the bot says', () => {
     const [all] = await say(app, 'relief', 'wufang', `/查看 ${id} 全部`);
     expect(all.text).toContain('陈静 上报：长台账测试帖子');
     expect(all.text).toContain('进展：第1次进展\n');
-    expect(all.text).toContain('发出通知：【舆情上报】');
+    expect(all.text).toContain('通知排队发送：【舆情上报】'); // issue 14: the ledger records the queuing; 消息 shows delivery
     const entries = (await app.incidents.view({ kind: 'system' }, id)).ledger.length;
     expect(all.text).toContain(`台账（共 ${entries} 条）`);
   });
@@ -286,13 +288,23 @@ describe('item 10 after quiet hours', () => {
       uow: app.store.uow,
       directory: app.directory,
       clock,
-      notifier: app.notifier,
       timeScale: 1,
       log,
     });
     const planId = v.incident.planId!;
     const dueBy = v.milestones.filter((m) => m.state === 'open' && m.dueAt <= clock.now());
     for (const m of dueBy) await chase.run({ incidentId: id, key: m.key, planId });
+    // the runs only queue (issue 14): one outbox row per audience (each chat, each person), none twice
+    const rows = await app.store.db
+      .selectFrom('outbox')
+      .select(['destination'])
+      .where('key', 'like', `chase:${id}:%`)
+      .execute();
+    expect(rows.filter((r) => r.destination === 'chat:relief')).toHaveLength(1);
+    expect(new Set(rows.map((r) => r.destination)).size).toBe(rows.length);
+    const users = rows.filter((r) => r.destination.startsWith('user:')).map((r) => r.destination.slice(5));
+    await botSays(app, 'relief', '以下时限已超时');
+    for (const u of users) await app.sandbox!.waitForMessage(`@${u}`, (m) => m.from === 'bot', 20_000);
     const group = botMessages('relief');
     expect(group).toHaveLength(1);
     expect(group[0].text).toContain('以下时限已超时');

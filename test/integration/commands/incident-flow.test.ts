@@ -41,8 +41,8 @@ describe('opening an incident (/上报)', () => {
       sourceUrl: 'https://bbs.example.cn/t/123',
       status: 'reported',
     });
-    expect(view.ledger.map((e) => e.kind)).toEqual(expect.arrayContaining(['incident.opened', 'message.sent']));
-    const sent = view.ledger.find((e) => e.kind === 'message.sent')!;
+    expect(view.ledger.map((e) => e.kind)).toEqual(expect.arrayContaining(['incident.opened', 'message.queued']));
+    const sent = view.ledger.find((e) => e.kind === 'message.queued')!;
     expect(sent.payload).toMatchObject({ chatId: 'relief', mentions: ['liuyang', 'wufang'] });
   });
 

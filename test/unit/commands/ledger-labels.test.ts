@@ -23,6 +23,9 @@ const SAMPLES: Record<LedgerKind, { payload: Record<string, unknown>; shows: str
   'incident.reopened': { payload: {}, shows: [] },
   'incident.feedback': { payload: { text: '网友追问进展' }, shows: ['网友追问进展'] },
   'message.sent': { payload: { text: '【舆情上报】**YQ-1**\n内容：…' }, shows: ['【舆情上报】YQ-1'] },
+  'message.queued': { payload: { text: '【舆情上报】**YQ-1**\n内容：…' }, shows: ['【舆情上报】YQ-1'] },
+  'message.failed': { payload: { outboxId: 42, key: 'open:YQ-1', platform: 'wecom' }, shows: ['消息编号 42'] },
+  'message.requeued': { payload: { outboxId: 42 }, shows: ['消息编号 42'] },
   'milestone.planned': { payload: { count: 8, replanned: true }, shows: ['共 8 项', '重新计算'] },
   'milestone.met': { payload: { name: '初步研判', late: true }, shows: ['「初步研判」', '超时完成'] },
   'milestone.reminded': { payload: { name: '预警报告' }, shows: ['「预警报告」'] },
@@ -81,4 +84,7 @@ test('notices sent are left out of the default view and shown with 全部 (issue
   const e = { seq: 1, incidentId: 'YQ-1', actor: 'bot', kind: 'message.sent' as const, payload: { text: 'x' }, at };
   expect(ledgerLine(dir, e)).toBeNull();
   expect(ledgerLine(dir, e, true)).toBe('11-29 10:00 系统 发出通知：x');
+  const q = { ...e, kind: 'message.queued' as const };
+  expect(ledgerLine(dir, q)).toBeNull();
+  expect(ledgerLine(dir, q, true)).toBe('11-29 10:00 系统 通知排队发送：x');
 });

@@ -14,7 +14,7 @@ test('open numbers per business date, takes the chat’s unit, plans milestones 
   expect(incident).toMatchObject({ id: 'YQ-20261129-001', unitId: 'relief', proposedLevel: 'III', status: 'reported' });
   expect(notice.mentions.sort()).toEqual(['liuyang', 'wufang']);
   const v = await s.incidents.view(chat('relief'), incident.id);
-  expect(v.ledger.map((e) => e.kind)).toEqual(['incident.opened', 'milestone.planned', 'message.sent']);
+  expect(v.ledger.map((e) => e.kind)).toEqual(['incident.opened', 'milestone.planned', 'message.queued']);
   expect(v.milestones.length).toBeGreaterThan(0);
   expect(s.scheduled.length).toBeGreaterThan(0); // after commit
   const second = await s.incidents.open(actor(s.directory, 'xuting'), {

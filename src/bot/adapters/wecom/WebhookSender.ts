@@ -11,6 +11,8 @@ import { PlatformError } from '../../../errors.js';
 
 /** Errcodes worth retrying (wecom.md §5). */
 export const RETRYABLE_ERRCODES: ReadonlySet<number> = new Set([-1, 45009, 45033]);
+/** "Frequency limit" (20 messages a minute per robot [91770]): back off, queue, merge (wecom.md §5). */
+export const RATE_LIMITED_ERRCODE = 45009;
 
 /** Options of `WebhookSender`. */
 export interface WebhookSenderOptions {
@@ -88,6 +90,7 @@ export class WebhookSender {
         `WeCom webhook errcode ${code}: ${res.data?.errmsg ?? ''}`,
         code,
         RETRYABLE_ERRCODES.has(code),
+        code === RATE_LIMITED_ERRCODE,
       );
     } catch (err) {
       // axios errors carry the request config (with the key in params): log only the code.

@@ -1,0 +1,106 @@
+/**
+ * The outbox's port (issue 14): what the delivery worker (`delivery/`) and the command reply path
+ * (`bot/Bot.ts`) need from the store (`store/PgOutbox.ts`). Types only. The shapes are
+ * platform-neutral JSON: `message` is a `RoutedDelivery['message']`, `conversation` its `to`.
+ */
+import type { RoutedDelivery } from './ports.js';
+
+/** A row as the worker handles it. `destination` is `chat:<platform chat id>` or `user:<platform user id>`. */
+export interface OutboxRow {
+  id: number;
+  key: string;
+  platform: string;
+  destination: string;
+  conversation: RoutedDelivery['to'];
+  incidentId: string | null;
+  kind: 'notice' | 'reply';
+  message: RoutedDelivery['message'];
+  attempts: number;
+  createdAt: Date;
+}
+
+/** Where a command came from: its platform conversation and event id (for reply keys). */
+export interface ReplyOrigin {
+  platform: string;
+  chatId?: string;
+  userId?: string;
+  eventId: string;
+}
+
+/** A message ref as stored for card refreshes (the adapter's `MessageRef`). */
+export interface StoredMessageRef {
+  platform: string;
+  id: string;
+  platformRef?: unknown;
+}
+
+/** Per-platform rate limit: at most `limit` messages per `windowMs` per destination. */
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+  /** Largest merged message, UTF-8 bytes (WeCom markdown: 4096 [91770]); rows beyond wait. */
+  mergeMaxBytes?: number;
+}
+
+/** Counts for `/healthz` and `/metrics`, per platform. */
+export interface OutboxStats {
+  platform: string;
+  pending: number;
+  retrying: number;
+  sent: number;
+  dead: number;
+}
+
+/** The outbox as the worker and the bot use it. Every method is safe across instances. */
+export interface OutboxPort {
+  /**
+   * Claims up to `max` rows, at most one per destination and only the destination's oldest
+   * unsent row (per-destination order, one in flight), skipping rows other instances hold
+   * (`FOR UPDATE SKIP LOCKED`), not yet due (backoff) or whose destination is over its rate
+   * limit (those destinations are merged: see `mergeQueued`). Claimed rows are leased for
+   * `leaseMs`; a crashed holder's lease expires and the row is claimed again.
+   */
+  claim(max: number, leaseMs: number, limits: Record<string, RateLimit>): Promise<OutboxClaim>;
+  /** Marks a row (and the rows merged into it) sent, stores `ref` as a card reference when it carried a card. */
+  markSent(id: number, ref: StoredMessageRef | null): Promise<void>;
+  /** Records a failed attempt and when to try again (ms from now). */
+  markRetry(id: number, error: string, delayMs: number): Promise<void>;
+  /** Fills the destination's current rate window (the platform itself said "too many"). */
+  saturate(platform: string, destination: string, limit: RateLimit): Promise<void>;
+  /** Ms since the row's retry period began (creation or an admin's retry). */
+  failingForMs(id: number): Promise<number>;
+  /** Dead letter: records the error and a `message.failed` ledger entry on the incident. */
+  markDead(id: number, error: string): Promise<void>;
+  /** A dead row's incident (null: none), or undefined when `id` is no dead letter. */
+  deadLetter(id: number): Promise<{ incidentId: string | null } | undefined>;
+  /** Puts dead rows (`'all'` or one id) back in the queue; returns how many. */
+  retryDead(which: number | 'all'): Promise<number>;
+  /** Counts per platform; the newest dead row's error. */
+  stats(): Promise<{ platforms: OutboxStats[]; lastError: { id: number; error: string; at: Date } | null }>;
+  /** Instant of the next row that will become claimable (backoff, lease or window end), if any. */
+  nextDueAt(): Promise<Date | null>;
+  /** Card references of `cardId` on `platform`, oldest first. */
+  cardRefs(cardId: string, platform: string): Promise<StoredMessageRef[]>;
+  /** Remembers where a card was sent. */
+  rememberCard(cardId: string, ref: StoredMessageRef): Promise<void>;
+  /**
+   * Runs `fn` in ONE transaction (every `UnitOfWork.transaction` inside joins it) and returns
+   * the rows queued in it for the origin's own conversation: they are leased to the caller for
+   * `leaseMs`, who delivers them as the command's reply (passive reply, response_url, sandbox) and
+   * then calls `markSent` or `release`. `say` queues a reply message under `reply:<platform>:<eventId>:<n>`.
+   */
+  withinCommand<T>(
+    origin: ReplyOrigin,
+    leaseMs: number,
+    fn: (say: (m: RoutedDelivery['message']) => Promise<void>) => Promise<T>,
+  ): Promise<{ value: T; replies: OutboxRow[] }>;
+  /** Gives a leased row back to the worker at once (the caller could not deliver it). */
+  release(id: number): Promise<void>;
+}
+
+/** The outcome of one claim. */
+export interface OutboxClaim {
+  rows: OutboxRow[];
+  /** Destinations over their rate limit in this claim (`platform` + `destination`), for metrics. */
+  limited: Array<{ platform: string; destination: string; merged: number }>;
+}
