@@ -102,11 +102,14 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     // In a drill every time people read is simulated time (see TimePresentation).
     const directory = new Directory(config, { timeScale: settings.TIME_SCALE, epoch: clock.now() });
     const wecomOn = !!(settings.WECOM_AIBOT_TOKEN && settings.WECOM_AIBOT_ENCODING_AES_KEY);
+    const dingtalkOn = !!(settings.DINGTALK_CLIENT_ID && settings.DINGTALK_CLIENT_SECRET);
     // Where notices go: the platforms this deployment runs (every instance runs the same ones).
-    // The WeCom AI bot over HTTP cannot send 1:1 (only group posts through webhook robots).
+    // The WeCom AI bot over HTTP cannot send 1:1 (only group posts through webhook robots); the
+    // DingTalk robot can (oToMessages/batchSend, dingtalk.md §2).
     const platforms: Array<{ platform: PlatformName; direct: boolean }> = [
       ...(settings.SANDBOX !== 'off' ? [{ platform: 'sandbox' as const, direct: true }] : []),
       ...(wecomOn ? [{ platform: 'wecom' as const, direct: false }] : []),
+      ...(dingtalkOn ? [{ platform: 'dingtalk' as const, direct: true }] : []),
     ];
     const store = await openStore({
       connectionString: database.connectionString,
@@ -170,7 +173,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       adapters.push(wecom);
     }
     let dingtalk: DingTalkAdapter | undefined;
-    if (settings.DINGTALK_CLIENT_ID && settings.DINGTALK_CLIENT_SECRET) {
+    if (dingtalkOn && settings.DINGTALK_CLIENT_ID && settings.DINGTALK_CLIENT_SECRET) {
       dingtalk = new DingTalkAdapter({
         mode: settings.DINGTALK_MODE,
         clientId: settings.DINGTALK_CLIENT_ID,

@@ -140,11 +140,13 @@ describe('DingTalk HTTP mode, end to end against the fake DingTalk', () => {
       text: '@{liuyang} 请尽快签收 YQ-20261129-001',
       mentions: ['liuyang'],
     });
-    const recs = w.fake.received.slice(before);
-    const group = recs.find((r) => r.kind === 'groupSend')!;
+    // the notice is an outbox row (issue 14): wait for the delivery worker to send it
+    const fresh = (kind: string) => (r: (typeof w.fake.received)[number]) =>
+      r.kind === kind && w.fake.received.indexOf(r) >= before;
+    const group = await w.fake.waitFor(fresh('groupSend'));
     expect(group.status).toBe(200);
     expect(JSON.parse(group.body.msgParam).text).toContain('@dt0005');
-    const direct = recs.find((r) => r.kind === 'batchSend')!;
+    const direct = await w.fake.waitFor(fresh('batchSend'));
     expect(direct).toMatchObject({ status: 200, body: { userIds: ['dt0005'] } });
   });
 

@@ -288,8 +288,12 @@ export class DingTalkAdapter implements PlatformAdapter {
     return { platform: 'dingtalk', id: outTrackId, platformRef: ref };
   }
 
-  /** Reply in the conversation of a message: cards by API, text by sessionWebhook while valid, else API. */
-  private async replyTo(p: ParsedRobotMessage, m: OutboundMessage): Promise<MessageRef | void> {
+  /**
+   * Reply in the conversation of a message: cards by API, text by sessionWebhook while valid, else
+   * API. Always resolves to a ref of what was sent (the card's when there is one), so the hub can
+   * mark the reply's outbox row sent. @throws PlatformError when neither path delivered.
+   */
+  private async replyTo(p: ParsedRobotMessage, m: OutboundMessage): Promise<MessageRef> {
     const to: ConversationRef = p.chatId
       ? { platform: 'dingtalk', chatId: p.chatId }
       : { platform: 'dingtalk', userId: p.userId };
@@ -310,7 +314,8 @@ export class DingTalkAdapter implements PlatformAdapter {
           },
           'sessionWebhook reply',
         );
-        return;
+        // a ref, so the hub marks the outbox row sent (a void reply would hand it to the worker: posted twice)
+        return { platform: 'dingtalk', id: `session-${newId()}`, platformRef: { kind: 'session', ...to } };
       } catch (err) {
         this.log.warn(
           { err: (err as Error).message, eventId: p.eventId },
