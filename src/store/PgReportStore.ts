@@ -8,6 +8,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { DutyReport, PostClaim, ReportData, ReportStore, StoredPost } from '../domain/report-ports.js';
 import type { LedgerEntry } from '../domain/types.js';
 import type { Database, DutyReportsTable, ReportPostsTable } from './schema.js';
+import { currentTx } from './tx-context.js';
 import { toAcknowledgement, toAssignment, toBreach, toIncident, toLedgerEntry, toMilestone } from './rows.js';
 
 const LIFECYCLE = ['incident.opened', 'incident.status_changed', 'incident.closed', 'incident.reopened'];
@@ -46,12 +47,21 @@ export class PgReportStore implements ReportStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
+   * The ambient transaction when one runs (a command's, `PgUnitOfWork`), else the pool: a write
+   * made inside a command commits or rolls back with it, and never waits on that command's own
+   * locks from a second connection (which would deadlock it, e.g. `/报告 … 已报送`).
+   */
+  private get q(): Kysely<Database> {
+    return currentTx()?.trx ?? this.db;
+  }
+
+  /**
    * Incidents with `reported_at < to` that were open at some point of `[from, to)` or have a
    * milestone due or a breach in it (a closure report is due after closing), plus their rows.
    */
   async reportData(from: Date, to: Date): Promise<ReportData> {
     const incidents = (
-      await this.db
+      await this.q
         .selectFrom('incidents')
         .selectAll()
         .where('reported_at', '<', to)
@@ -85,11 +95,11 @@ export class PgReportStore implements ReportStore {
     if (ids.length === 0)
       return { incidents, milestones: [], breaches: [], acknowledgements: [], assignments: [], lifecycle: [] };
     const [milestones, breaches, acks, assignments, ledger] = await Promise.all([
-      this.db.selectFrom('milestones').selectAll().where('incident_id', 'in', ids).orderBy('due_at').execute(),
-      this.db.selectFrom('breaches').selectAll().where('incident_id', 'in', ids).orderBy('at').execute(),
-      this.db.selectFrom('acknowledgements').selectAll().where('incident_id', 'in', ids).orderBy('at').execute(),
-      this.db.selectFrom('assignments').selectAll().where('incident_id', 'in', ids).orderBy('at').execute(),
-      this.db
+      this.q.selectFrom('milestones').selectAll().where('incident_id', 'in', ids).orderBy('due_at').execute(),
+      this.q.selectFrom('breaches').selectAll().where('incident_id', 'in', ids).orderBy('at').execute(),
+      this.q.selectFrom('acknowledgements').selectAll().where('incident_id', 'in', ids).orderBy('at').execute(),
+      this.q.selectFrom('assignments').selectAll().where('incident_id', 'in', ids).orderBy('at').execute(),
+      this.q
         .selectFrom('ledger_entries')
         .selectAll()
         .where('incident_id', 'in', ids)
@@ -110,7 +120,7 @@ export class PgReportStore implements ReportStore {
   }
 
   async dutyReports(fromYmd: string, toYmd: string): Promise<DutyReport[]> {
-    const rows = await this.db
+    const rows = await this.q
       .selectFrom('duty_reports')
       .selectAll()
       .where('shift_date', '>=', fromYmd)
@@ -122,7 +132,8 @@ export class PgReportStore implements ReportStore {
   }
 
   async fileDutyReport(r: Omit<DutyReport, 'id'>): Promise<DutyReport> {
-    return this.db.transaction().execute(async (trx) => {
+    const tx = currentTx();
+    const run = async (trx: Kysely<Database>): Promise<DutyReport> => {
       const row = await trx
         .insertInto('duty_reports')
         .values({
@@ -154,12 +165,13 @@ export class PgReportStore implements ReportStore {
         })
         .execute();
       return toDuty(row);
-    });
+    };
+    return tx ? run(tx.trx) : this.db.transaction().execute(run);
   }
 
   /** INSERT … ON CONFLICT DO NOTHING on the key and on (kind, chat, period). */
   async claimPost(c: PostClaim): Promise<boolean> {
-    const row = await this.db
+    const row = await this.q
       .insertInto('report_posts')
       .values({
         key: c.key,
@@ -180,16 +192,16 @@ export class PgReportStore implements ReportStore {
   }
 
   async markPostSent(key: string, at: Date): Promise<void> {
-    await this.db.updateTable('report_posts').set({ sent_at: at }).where('key', '=', key).execute();
+    await this.q.updateTable('report_posts').set({ sent_at: at }).where('key', '=', key).execute();
   }
 
   async post(key: string): Promise<StoredPost | undefined> {
-    const r = await this.db.selectFrom('report_posts').selectAll().where('key', '=', key).executeTakeFirst();
+    const r = await this.q.selectFrom('report_posts').selectAll().where('key', '=', key).executeTakeFirst();
     return r ? toPost(r) : undefined;
   }
 
   async unsentPosts(before: Date): Promise<StoredPost[]> {
-    const rows = await this.db
+    const rows = await this.q
       .selectFrom('report_posts')
       .selectAll()
       .where('sent_at', 'is', null)
@@ -200,7 +212,7 @@ export class PgReportStore implements ReportStore {
   }
 
   async appendLedger(e: Omit<LedgerEntry, 'seq'>): Promise<void> {
-    await this.db
+    await this.q
       .insertInto('ledger_entries')
       .values({ incident_id: e.incidentId, actor: e.actor, kind: e.kind, at: e.at, payload: JSON.stringify(e.payload) })
       .execute();

@@ -113,6 +113,13 @@ test('two instances at 17:30: every chat gets exactly one rollup, on time (not �
       async () => (await rollupRows(db, '2026-11-30')).filter((r) => r.sent_at).length === 3,
       'rollups sent',
     );
+    // queued is not yet posted (issue 14): wait until the outbox has sent every rollup row
+    await waitUntil(async () => {
+      const r = await db.store.pool.query(
+        "SELECT count(*)::int AS n FROM outbox WHERE key LIKE 'rollup:%:2026-11-30' AND state = 'sent'",
+      );
+      return r.rows[0].n === 3;
+    }, 'rollups delivered');
     await Promise.all([a.scheduler.stop(), b.scheduler.stop()]);
     const posted = [a, b].flatMap((app) =>
       CHATS.flatMap((c) => app.sandbox!.messages(c).filter((m) => m.text.includes('【舆情日报'))),
