@@ -406,6 +406,7 @@ export class DingTalkAdapter implements PlatformAdapter {
   private async handle(p: ParsedRobotMessage | ParsedCardClick): Promise<void> {
     const sink = this.sink!;
     let event: InboundEvent;
+    let pendingCard: { ref: MessageRef; card: Card } | undefined;
     if (p.kind === 'message') {
       if (!p.supported) {
         await this.replyTo(p, { text: TEXT_UNSUPPORTED }).catch((err) =>
@@ -440,11 +441,19 @@ export class DingTalkAdapter implements PlatformAdapter {
         key: p.key,
         // A click carries no conversation: texts go 1:1 to the clicker.
         reply: (m) => this.send({ platform: 'dingtalk', userId: p.userId }, { ...m, card: undefined }),
-        updateCard: (c) => this.updateCard(ref, c),
+        // Collected, sent once the hub is done (after the command's commit, issue 14): the card
+        // never shows a change the database does not have yet.
+        updateCard: async (c) => {
+          pendingCard = { ref, card: c };
+        },
       };
     }
     try {
       await sink(event);
+      if (pendingCard)
+        await this.updateCard(pendingCard.ref, pendingCard.card).catch((err) =>
+          this.log.warn({ err: (err as Error).message, eventId: p.eventId }, 'dingtalk card update failed'),
+        );
     } catch (err) {
       this.log.error({ err, eventId: p.eventId }, 'dingtalk event handler failed');
       await event.reply({ text: TEXT_APOLOGY }).catch(() => undefined);
