@@ -74,6 +74,15 @@ export interface RunningApp {
 
 const systemClock: Clock = { now: () => new Date() };
 
+/** `p`, or `fallback` when it has not settled within `ms`. */
+function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Starts the whole bot. On a failure part-way, what was started is stopped again before the
  * error propagates (so no embedded PostgreSQL is left behind).
@@ -115,6 +124,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       connectionString: database.connectionString,
       logger,
       router: (n) => routeNotice(n, platforms, directory),
+      connectionTimeoutMs: settings.DB_CONNECT_TIMEOUT_MS,
+      outageLogIntervalMs: settings.DB_OUTAGE_LOG_INTERVAL_MS,
     });
     cleanups.push(() => store.close());
     const delivery = config.delivery;
@@ -133,6 +144,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       pool: store.pool,
       logger: logger.child({ part: 'scheduler' }),
       processEveryMs: timeScale < 1 ? 200 : 1000,
+      absorbError: (err, source) => store.availability.absorb(err, source),
     });
 
     const bot = new Bot({
@@ -223,7 +235,9 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       directory,
       clock,
       hooks: [planner],
-      onAfterCommitError: (err: unknown) => logger.error({ err }, 'after-commit step failed'),
+      onAfterCommitError: (err: unknown) => {
+        if (!store.availability.absorb(err, 'after-commit')) logger.error({ err }, 'after-commit step failed');
+      },
     };
     const approvals = new ApprovalService(serviceDeps);
     const incidents = new IncidentService({
@@ -308,11 +322,19 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       trustProxy: settings.TRUST_PROXY,
       sandboxPublic: settings.SANDBOX === 'public',
       health: async () => {
-        const db = await store.pool.query('SELECT 1').then(
-          () => true,
-          () => false,
-        );
-        return { db, scheduler: scheduler.isUp() };
+        const db = await withTimeout(store.availability.check(), settings.DB_CONNECT_TIMEOUT_MS, false);
+        const outage = store.availability.state();
+        const reason = scheduler.downReason();
+        return {
+          db,
+          scheduler: scheduler.isUp(),
+          details: {
+            db: db
+              ? { state: 'up' }
+              : { state: 'down', since: outage.downSince?.toISOString(), lastError: outage.lastError },
+            scheduler: reason ? { state: 'down', reason } : { state: 'up' },
+          },
+        };
       },
       delivery: () => store.outbox.stats(),
       metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),

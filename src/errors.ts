@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'STALE'
   | 'CONFIG'
   | 'PLATFORM'
-  | 'BAD_REQUEST';
+  | 'BAD_REQUEST'
+  | 'UNAVAILABLE';
 
 /** Base class: a stable `code`, an HTTP `status`, and whether the (Chinese) message is user-facing. */
 export class CodedError extends Error {
@@ -22,8 +23,9 @@ export class CodedError extends Error {
     message: string,
     readonly status = 400,
     readonly expose = true,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -133,5 +135,21 @@ export class TooManyRequestsError extends CodedError {
 export class NotReadyError extends CodedError {
   constructor(message: string) {
     super('CONFIG', message, 503, false);
+  }
+}
+
+/** What a chat user reads while the database is unreachable: what happened and what to do. */
+export const DATABASE_UNAVAILABLE_TEXT =
+  '系统暂时连不上数据库，正在自动恢复。\n这条命令可能没有完成，请 1 分钟后重新发送（可先用 /列表 核对）。\n如 10 分钟后仍不行，请联系管理员。';
+
+/**
+ * The database cannot be reached (connection refused, lost, timed out, server restarting): the
+ * request was not (or not surely) carried out. HTTP 503; chat users read `DATABASE_UNAVAILABLE_TEXT`
+ * (issue 14, "Database restart"). Raised by the store for connection errors only (see
+ * `src/store/availability.ts`); `cause` keeps the driver's error for the log.
+ */
+export class DatabaseUnavailableError extends CodedError {
+  constructor(message = DATABASE_UNAVAILABLE_TEXT, options?: { cause?: unknown }) {
+    super('UNAVAILABLE', message, 503, true, options);
   }
 }

@@ -18,7 +18,7 @@ export interface ServerDeps {
   trustProxy?: boolean;
   /** Serve the sandbox to any host (settings SANDBOX=public); default loopback only. */
   sandboxPublic?: boolean;
-  health(): Promise<{ db: boolean; scheduler: boolean }>;
+  health(): Promise<HealthReport>;
   /**
    * The outbox's state for `/healthz` (issue 14): counts per platform and the newest dead
    * letter's error; any dead letter makes the status `degraded` (still 200: the bot works, a
@@ -34,6 +34,14 @@ export interface ServerDeps {
   retryDead?(which: number | 'all'): Promise<number>;
   /** Bearer token of the admin API (settings ADMIN_TOKEN); unset: the admin API always answers 401. */
   adminToken?: string;
+}
+
+/** Each part's state for `/healthz`: `db` and `scheduler` decide the status; `details` say why. */
+export interface HealthReport {
+  db: boolean;
+  scheduler: boolean;
+  /** Per part: `{state: 'up' | 'down', …why}` (e.g. since when, the last error, `reason`). */
+  details?: Record<string, { state: 'up' | 'down'; [k: string]: unknown }>;
 }
 
 /** Whether the request carries `Authorization: Bearer <token>` (constant-time compare). */
@@ -90,7 +98,7 @@ export function createServer(deps: ServerDeps): Koa {
   });
   const router = new Router();
   router.get('/healthz', async (ctx) => {
-    const h = await deps.health().catch(() => ({ db: false, scheduler: false }));
+    const h: HealthReport = await deps.health().catch(() => ({ db: false, scheduler: false }));
     const ok = h.db && h.scheduler;
     const d = h.db && deps.delivery ? await deps.delivery().catch(() => undefined) : undefined;
     const total = (k: 'pending' | 'retrying' | 'sent' | 'dead') => (d?.platforms ?? []).reduce((n, p) => n + p[k], 0);
@@ -100,6 +108,7 @@ export function createServer(deps: ServerDeps): Koa {
       status: ok && dead === 0 ? 'ok' : 'degraded',
       db: h.db ? 'up' : 'down',
       scheduler: h.scheduler ? 'up' : 'down',
+      ...(ok || !h.details ? {} : { details: h.details }),
       ...(d
         ? {
             delivery: {

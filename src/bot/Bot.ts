@@ -4,7 +4,7 @@
  * and turns every error into one Chinese reply. It knows no platform wire format.
  */
 import type { Logger } from 'pino';
-import { CodedError, UsageError } from '../errors.js';
+import { CodedError, DatabaseUnavailableError, UsageError } from '../errors.js';
 import type { Actor } from '../domain/ports.js';
 import {
   answerUnboundChat,
@@ -328,8 +328,13 @@ export class Bot {
 
   private async fail(err: unknown, e: InboundEvent, say: (m: string) => Promise<void>): Promise<'refused' | 'failed'> {
     let text: string;
-    const exposed = err instanceof CodedError && err.expose;
-    if (err instanceof CodedError && err.expose) {
+    // A database outage is a failure (not the user's mistake), though its text is shown.
+    const exposed = err instanceof CodedError && err.expose && !(err instanceof DatabaseUnavailableError);
+    if (err instanceof DatabaseUnavailableError) {
+      // The store logs the outage once per interval; one line per refused event would flood the log.
+      text = err.message;
+      this.deps.logger.debug({ code: err.code, platform: e.platform, eventId: e.eventId }, 'database unavailable');
+    } else if (err instanceof CodedError && err.expose) {
       text = err.message;
       if (err instanceof UsageError && err.usage) text += `\n用法：${err.usage}`;
       this.deps.logger.info({ code: err.code, platform: e.platform, eventId: e.eventId }, 'command refused');

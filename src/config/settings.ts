@@ -39,6 +39,10 @@ export const SettingsSchema = z.object({
   WECOM_CALLBACK_WINDOW_SECONDS: z.coerce.number().int().positive().default(300),
   /** How long a WeCom callback waits for the handler before answering and replying via response_url, ms. */
   WECOM_PASSIVE_REPLY_MS: z.coerce.number().int().positive().default(3000),
+  /** Longest wait for a new PostgreSQL connection, ms (a hung server is reported unavailable, not waited on). */
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /** During a database outage, at most one "still unavailable" log line per this many ms. */
+  DB_OUTAGE_LOG_INTERVAL_MS: z.coerce.number().int().positive().default(10000),
   /** WeCom API base (webhook robot sends); tests point it at the fake server. */
   WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
   /** DingTalk receive mode: `stream` (WebSocket, outbound only; default) or `http` (public callback URL). */

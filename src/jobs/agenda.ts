@@ -11,33 +11,66 @@ import type pg from 'pg';
 /** A started Agenda plus a health probe. */
 export interface Scheduler {
   agenda: Agenda;
-  /** True between a successful `start()` and `stop()`. */
+  /**
+   * True between a successful `start()` and `stop()`, unless Agenda failed to reach the database
+   * within the last `outageWindowMs` (its polls fail then: it is not running any job).
+   */
   isUp(): boolean;
+  /** Why `isUp()` is false: `stopped` (not started or stopped) or `database` (polls failing); undefined when up. */
+  downReason(): 'stopped' | 'database' | undefined;
   start(): Promise<void>;
   /** Stops processing after running jobs finish (10 s at most); leaves the shared pool open. Idempotent. */
   stop(): Promise<void>;
 }
 
-/**
- * Creates the scheduler. Job definitions are added by the job modules before `start()`.
- * @param processEveryMs polling interval (LISTEN/NOTIFY wakes it earlier for new jobs), ms.
- */
-export function createScheduler(opts: { pool: pg.Pool; logger: Logger; processEveryMs?: number }): Scheduler {
+/** Options of {@link createScheduler}. */
+export interface SchedulerOptions {
+  pool: pg.Pool;
+  logger: Logger;
+  /** Polling interval (LISTEN/NOTIFY wakes it earlier for new jobs), ms. Default 1000. */
+  processEveryMs?: number;
+  /**
+   * Offered every scheduler error first: returns true when it is a database outage it has
+   * recorded and logged (once per interval), so the scheduler does not log it again and reports
+   * itself down. Default: nothing is absorbed (every error is logged).
+   */
+  absorbError?: (err: unknown, source: string) => boolean;
+  /** How long after the last absorbed outage error `isUp()` stays false, ms. Default max(3 × processEveryMs, 3000). */
+  outageWindowMs?: number;
+  /** Clock, ms since epoch (default Date.now). */
+  now?: () => number;
+}
+
+/** Creates the scheduler. Job definitions are added by the job modules before `start()`. */
+export function createScheduler(opts: SchedulerOptions): Scheduler {
+  const now = opts.now ?? Date.now;
+  const absorb = opts.absorbError ?? (() => false);
+  const processEvery = opts.processEveryMs ?? 1000;
+  const outageWindowMs = opts.outageWindowMs ?? Math.max(3 * processEvery, 3000);
+  let lastOutageAt: number | undefined;
+  const outage = (err: unknown, source: string): boolean => {
+    if (!absorb(err, source)) return false;
+    lastOutageAt = now();
+    return true;
+  };
   const backend = new PostgresBackend({ pool: opts.pool });
   // The backend's LISTEN connection reports errors (e.g. the server closing it) on its notification
   // channel; unheard, an 'error' event would crash the process. It reconnects by itself.
-  backend.notificationChannel?.on('error', (err: Error) =>
-    opts.logger.warn({ err: err.message }, 'scheduler notification channel error'),
-  );
+  backend.notificationChannel?.on('error', (err: Error) => {
+    if (!outage(err, 'scheduler notifications'))
+      opts.logger.warn({ err: err.message }, 'scheduler notification channel error');
+  });
   const agenda = new Agenda({
     backend,
-    processEvery: opts.processEveryMs ?? 1000,
+    processEvery: processEvery,
     defaultLockLifetime: 60_000,
   });
-  agenda.on('error', (err) => opts.logger.error({ err }, 'scheduler error'));
+  agenda.on('error', (err) => {
+    if (!outage(err, 'scheduler')) opts.logger.error({ err }, 'scheduler error');
+  });
   agenda.on('fail', (err: Error | string, job: { attrs?: { name?: string } } | { jobName?: string }) => {
     const name = 'attrs' in job ? job.attrs?.name : (job as { jobName?: string }).jobName;
-    opts.logger.error({ err, job: name }, 'job failed');
+    if (!outage(err, `job ${name}`)) opts.logger.error({ err, job: name }, 'job failed');
   });
   let up = false;
   let stopping: Promise<void> | undefined;
@@ -53,7 +86,9 @@ export function createScheduler(opts: { pool: pg.Pool; logger: Logger; processEv
   });
   return {
     agenda,
-    isUp: () => up,
+    isUp: () => up && (lastOutageAt === undefined || now() - lastOutageAt > outageWindowMs),
+    downReason: () =>
+      !up ? 'stopped' : lastOutageAt !== undefined && now() - lastOutageAt <= outageWindowMs ? 'database' : undefined,
     async start() {
       await agenda.start();
       up = true;

@@ -4,7 +4,8 @@
  * `Number.MAX_SAFE_INTEGER`; `timestamptz` is read as a UTC `Date`; `jsonb` and `text[]` are parsed.
  */
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import type { DatabaseAvailability } from './availability.js';
 import type { Database } from './schema.js';
 import { shutdownInProgress } from './shutdown-hooks.js';
 import { silentLogger, type StoreLogger } from './logger.js';
@@ -31,6 +32,10 @@ export interface PoolOptions {
   logger?: StoreLogger;
   /** Maximum number of connections (default 10). */
   max?: number;
+  /** Longest wait for a new connection, ms (default 5000; settings DB_CONNECT_TIMEOUT_MS). 0 = no limit. */
+  connectionTimeoutMs?: number;
+  /** Where connection errors of idle clients go (logged once per outage); without it, warn per error. */
+  availability?: DatabaseAvailability;
 }
 
 /**
@@ -40,17 +45,61 @@ export interface PoolOptions {
  */
 export function createPool(opts: PoolOptions): pg.Pool {
   const logger = opts.logger ?? silentLogger;
-  const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.max ?? 10, types: customTypes });
+  const pool = new pg.Pool({
+    connectionString: opts.connectionString,
+    max: opts.max ?? 10,
+    types: customTypes,
+    connectionTimeoutMillis: opts.connectionTimeoutMs ?? 5000,
+  });
   pool.on('error', (err) => {
     // During shutdown the server ends connections the pool has already let go of: not a fault.
     if (pool.ending || shutdownInProgress())
       logger.debug({ err: err.message }, 'connection closed by the server during shutdown');
-    else logger.warn({ err: err.message }, 'idle PostgreSQL connection failed');
+    else if (!opts.availability?.absorb(err, 'pool'))
+      logger.warn({ err: err.message }, 'idle PostgreSQL connection failed');
   });
   return pool;
 }
 
-/** Wraps a pool in a typed Kysely instance. `db.destroy()` ends the pool. */
-export function createKysely(pool: pg.Pool): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+/**
+ * Wraps a pool in a typed Kysely instance. `db.destroy()` ends the pool. With `availability`, every
+ * connection error of a query or a checkout is rethrown as `DatabaseUnavailableError` (recorded
+ * there once per outage) and every successful query marks the database reachable again: the
+ * one place where the store maps "database unavailable" (issue 14).
+ */
+export function createKysely(pool: pg.Pool, availability?: DatabaseAvailability): Kysely<Database> {
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: availability ? guardedPool(pool, availability) : pool }),
+  });
+}
+
+/** The pool as Kysely sees it, with connection errors translated (see `createKysely`). */
+function guardedPool(pool: pg.Pool, availability: DatabaseAvailability): PostgresPool {
+  const fail = (err: unknown): never => {
+    throw availability.translate(err);
+  };
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const client = await pool.connect().catch(fail);
+      // A checked-out client (e.g. inside a transaction, between two queries) has no 'error'
+      // listener of the pool's: the server going away would be an unhandled 'error' event and end
+      // the process. Record it; the next query on that client fails and is translated.
+      const onError = (err: Error) => availability.absorb(err, 'connection');
+      client.on('error', onError);
+      return {
+        query: ((sqlOrCursor: unknown, parameters?: ReadonlyArray<unknown>) => {
+          if (typeof sqlOrCursor !== 'string') return client.query(sqlOrCursor as never);
+          return client.query(sqlOrCursor, parameters as unknown[]).then((r) => {
+            availability.succeeded();
+            return r;
+          }, fail);
+        }) as unknown as PostgresPoolClient['query'],
+        release: (destroy?: boolean) => {
+          client.off('error', onError);
+          client.release(destroy);
+        },
+      };
+    },
+    end: () => pool.end(),
+  };
 }

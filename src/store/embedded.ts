@@ -32,6 +32,11 @@ export interface StartDatabaseOptions {
   logger?: StoreLogger;
   /** Longest wait for the embedded server to accept connections, ms (default 60000). */
   startTimeoutMs?: number;
+  /**
+   * Listen on this port instead of a free one chosen at start (e.g. a test that stops and starts
+   * the server under a running bot, whose URL must stay the same). Not retried when taken.
+   */
+  port?: number;
 }
 
 /** A running database. */
@@ -147,14 +152,14 @@ export async function startDatabase(opts: StartDatabaseOptions): Promise<Databas
   let server: EmbeddedPostgres | undefined;
   // The free port may be taken between choosing and binding it: retry with a new one.
   for (let attempt = 1; server === undefined; attempt += 1) {
-    port = await findFreePort();
+    port = opts.port ?? (await findFreePort());
     const candidate = create(port);
     try {
       await startOrExplain(candidate, pgDir, opts.startTimeoutMs ?? 60000, recent);
       server = candidate;
     } catch (err) {
       const portTaken = recent.some((l) => l.includes('could not bind') || l.includes('Address already in use'));
-      if (!portTaken || attempt >= PORT_ATTEMPTS) throw err;
+      if (!portTaken || attempt >= PORT_ATTEMPTS || opts.port !== undefined) throw err;
       logger.warn({ port, attempt }, 'embedded PostgreSQL port was taken; retrying on another port');
       recent.length = 0;
     }

@@ -7,6 +7,7 @@
  */
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
+import { DatabaseAvailability } from './availability.js';
 import { createKysely, createPool } from './db.js';
 import { silentLogger, type StoreLogger } from './logger.js';
 import { migrateToLatest } from './migrations/index.js';
@@ -23,6 +24,7 @@ export { startDatabase, APP_DATABASE, type StartDatabaseOptions, type DatabaseHa
 export { installShutdownHooks, type ShutdownHookOptions } from './shutdown-hooks.js';
 export { migrateToLatest } from './migrations/index.js';
 export { createKysely, createPool, parseInt8 } from './db.js';
+export { DatabaseAvailability, isConnectionError, type AvailabilityState } from './availability.js';
 export { PgIncidentRepo } from './PgIncidentRepo.js';
 export { PgUnitOfWork } from './PgUnitOfWork.js';
 export { PgEventDedupe } from './PgEventDedupe.js';
@@ -41,6 +43,10 @@ export interface OpenStoreOptions {
   maxConnections?: number;
   /** Fans domain notices out to platform deliveries (`bot/Notifier.ts` `routeNotice`); default: none. */
   router?: NoticeRouter;
+  /** Longest wait for a new connection, ms (default 5000). */
+  connectionTimeoutMs?: number;
+  /** At most one "database still unavailable" log line per this many ms (default 10000). */
+  outageLogIntervalMs?: number;
 }
 
 /** An open store: everything the services and jobs need from PostgreSQL. */
@@ -57,6 +63,8 @@ export interface Store {
   outbox: PgOutbox;
   /** LISTENs for committed outbox rows (any instance): `onNotify` wakes the worker. */
   listenOutbox(onNotify: () => void): Promise<Listener>;
+  /** The database's reachability: outage state for /healthz, and the once-per-interval outage log. */
+  availability: DatabaseAvailability;
   /** Ends the pool (waits for checked-out clients to be released). Idempotent. */
   close(): Promise<void>;
 }
@@ -68,10 +76,26 @@ export interface Store {
  */
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const logger = opts.logger ?? silentLogger;
-  const pool = createPool({ connectionString: opts.connectionString, logger, max: opts.maxConnections });
-  const db = createKysely(pool);
+  let pool: pg.Pool | undefined;
+  const availability = new DatabaseAvailability({
+    logger,
+    probe: () => pool!.query('SELECT 1'),
+    logIntervalMs: opts.outageLogIntervalMs ?? 10_000,
+  });
+  pool = createPool({
+    connectionString: opts.connectionString,
+    logger,
+    max: opts.maxConnections,
+    connectionTimeoutMs: opts.connectionTimeoutMs,
+    availability,
+  });
+  const db = createKysely(pool, availability);
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => (closing ??= db.destroy());
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      availability.close();
+      await db.destroy();
+    })());
   try {
     const applied = await migrateToLatest(db);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
@@ -86,6 +110,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     uow,
     dedupe: new PgEventDedupe(db),
     reports: new PgReportStore(db),
+    availability,
     outbox: new PgOutbox(db, uow),
     listenOutbox: (onNotify) =>
       listen({ connectionString: opts.connectionString, channel: OUTBOX_CHANNEL, onNotify, logger }),

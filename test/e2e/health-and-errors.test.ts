@@ -184,5 +184,10 @@ test('with the scheduler stopped /healthz is 503 with scheduler "down" and db st
   await w.app.scheduler.stop();
   const r = await request('GET', '/healthz');
   expect(r.status).toBe(503);
-  expect(r.json).toMatchObject({ status: 'degraded', db: 'up', scheduler: 'down' });
+  expect(r.json).toMatchObject({
+    status: 'degraded',
+    db: 'up',
+    scheduler: 'down',
+    details: { db: { state: 'up' }, scheduler: { state: 'down', reason: 'stopped' } },
+  });
 });

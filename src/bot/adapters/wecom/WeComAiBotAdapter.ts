@@ -13,7 +13,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
-import { BadRequestError, CodedError, ConfigError, NotReadyError, PlatformError, StaleError } from '../../../errors.js';
+import {
+  BadRequestError,
+  CodedError,
+  ConfigError,
+  DatabaseUnavailableError,
+  NotReadyError,
+  PlatformError,
+  StaleError,
+} from '../../../errors.js';
 import type {
   Card,
   ConversationRef,
@@ -31,7 +39,12 @@ import { cardToMarkdown } from './render-card.js';
 import { joinParts, renderMessageText, truncateUtf8, WEBHOOK_MARKDOWN_MAX_BYTES } from './render-markdown.js';
 import { ReplySession } from './ReplySession.js';
 import { postResponseUrl, trustedResponseUrl } from './response-url.js';
-import { parseAiBotCallback, type ParsedCardAction, type ParsedMessage } from './to-inbound-event.js';
+import {
+  decodeCallbackJson,
+  parseAiBotCallback,
+  type ParsedCardAction,
+  type ParsedMessage,
+} from './to-inbound-event.js';
 import { WebhookSender } from './WebhookSender.js';
 
 /** Default callback path mounted by `routes`. */
@@ -171,7 +184,9 @@ export class WeComAiBotAdapter implements PlatformAdapter {
         ctx.body = { error: err.code, message: err.message };
         return;
       }
-      this.log.error({ err }, 'wecom callback failed');
+      // A database outage is logged by the store, once per interval (issue 14).
+      if (err instanceof DatabaseUnavailableError) this.log.debug('wecom callback refused: database unavailable');
+      else this.log.error({ err }, 'wecom callback failed');
       ctx.status = err instanceof CodedError ? err.status : 500;
       ctx.body = { error: err instanceof CodedError ? err.code : 'INTERNAL', message: 'internal error' };
     }
@@ -219,15 +234,19 @@ export class WeComAiBotAdapter implements PlatformAdapter {
     verifySignature(this.opts.token, q.timestamp, q.nonce, encrypted, q.msg_signature);
     this.checkWindow(q.timestamp);
     const plain = decryptMessage(this.opts.encodingAESKey, encrypted, AIBOT_RECEIVE_ID);
-    let json: unknown;
-    try {
-      json = JSON.parse(plain);
-    } catch {
-      throw new BadRequestError('decrypted callback is not JSON');
-    }
-    const parsed = parseAiBotCallback(json, this.opts.botName);
+    const parsed = parseAiBotCallback(decodeCallbackJson(plain), this.opts.botName);
 
-    if (!(await this.opts.dedupe.firstSeen('wecom', parsed.eventId))) {
+    let first: boolean;
+    try {
+      first = await this.opts.dedupe.firstSeen('wecom', parsed.eventId);
+    } catch (err) {
+      // Without the dedupe row the event cannot be taken on: a message is answered with what to do
+      // (the user resends); anything else gets 503 (WeCom retries messages, not card clicks [101027]).
+      if (!(err instanceof DatabaseUnavailableError) || parsed.kind !== 'message') throw err;
+      this.log.debug({ eventId: parsed.eventId }, 'wecom callback answered "unavailable": database down');
+      return this.respond(ctx, buildMessageReply([{ text: err.message }], newId()));
+    }
+    if (!first) {
       this.log.info({ eventId: parsed.eventId }, 'wecom duplicate callback acknowledged, not handed over');
       return this.respond(ctx);
     }

@@ -2,6 +2,7 @@
  * Normalises a decrypted AI-bot callback (JSON [100719, 101027]) into a platform-neutral shape.
  * The adapter adds the reply functions and turns `message`/`card` into `InboundEvent`s.
  */
+import { parse as parseLossless } from 'lossless-json';
 import { BadRequestError } from '../../../errors.js';
 
 /** Fields every parsed callback has. `chatId` only in group chats [100719]. */
@@ -85,6 +86,24 @@ function messageText(msgtype: string, body: Json): string | undefined {
     return parts.length ? parts.join('\n') : undefined;
   }
   return undefined;
+}
+
+/**
+ * Parses the decrypted callback text as JSON without losing digits: every JSON number is kept as
+ * its source text (a string), so a `msgid` sent as a number above 2^53 keeps every digit and two
+ * different such ids stay two messages (issue 14 item 4; wecom.md §5 "dedupe on msgid (string)").
+ * A key given twice keeps its last value (as `JSON.parse` does).
+ * @throws BadRequestError when the text is not JSON (also for nesting too deep to parse).
+ */
+export function decodeCallbackJson(plain: string): unknown {
+  try {
+    return parseLossless(plain, null, {
+      parseNumber: (text) => text,
+      onDuplicateKey: ({ newValue }) => newValue,
+    });
+  } catch {
+    throw new BadRequestError('decrypted callback is not JSON');
+  }
 }
 
 /**
