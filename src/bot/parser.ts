@@ -35,9 +35,17 @@ export function cleanChatText(text: string): string {
     .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
-/** Strips leading @-mentions and whitespace (and invisible format characters before them). */
+/**
+ * Strips leading @-mentions and whitespace, and invisible format characters before, between and
+ * after them (`@Bot \u200b@Bot /帮助` is a command too: found by the property tests).
+ */
 export function stripLeadingMentions(text: string): string {
-  return text.replace(LEADING_BLANK, '').replace(LEADING_MENTION, '').replace(LEADING_BLANK, '');
+  let t = text.replace(LEADING_BLANK, '');
+  for (;;) {
+    const next = t.replace(LEADING_MENTION, '').replace(LEADING_BLANK, '');
+    if (next === t) return t;
+    t = next;
+  }
 }
 
 /**
