@@ -153,6 +153,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       botName: config.bot.name,
       outbox: replyOutbox,
       onOutcome: (platform, outcome) => metrics.inbound(platform, outcome),
+      markHandled: (platform, eventId) => store.dedupe.handled(platform, eventId),
     });
     const adapters: PlatformAdapter[] = [];
     let sandbox: SandboxAdapter | undefined;

@@ -115,6 +115,12 @@ export class Bot {
       outbox?: ReplyOutbox;
       /** Counts each handled event: `ok`, `refused` (a Chinese explanation) or `failed` (metrics). */
       onOutcome?: (platform: PlatformName, outcome: 'ok' | 'refused' | 'failed') => void;
+      /**
+       * Marks the inbound event handled in its dedupe record; called INSIDE a changing command's
+       * transaction, so "done" commits with the command's effects (a crash just before the commit
+       * leaves the claim open for the platform's retry; just after it, the retry is a duplicate).
+       */
+      markHandled?: (platform: PlatformName, eventId: string) => Promise<void>;
     },
   ) {
     const dir = deps.directory;
@@ -254,7 +260,10 @@ export class Bot {
       eventId: e.eventId,
       ...(e.chatId ? { chatId: e.chatId } : { userId: e.userId }),
     };
-    const { replies } = await outbox.withinCommand(origin, (queue) => fn((m) => queue(render(m))));
+    const { replies } = await outbox.withinCommand(origin, async (queue) => {
+      await fn((m) => queue(render(m)));
+      await this.deps.markHandled?.(e.platform, e.eventId);
+    });
     for (const r of replies) {
       let ref: MessageRef | undefined;
       try {

@@ -162,8 +162,15 @@ export interface UnitOfWork {
 
 /** Remembers processed inbound event ids, for dedupe across retries and restarts. */
 export interface EventDedupe {
-  /** Returns true the first time `(platform, eventId)` is seen, false afterwards. */
-  firstSeen(platform: string, eventId: string): Promise<boolean>;
+  /**
+   * Returns true the first time `(platform, eventId)` is seen, false afterwards — except that,
+   * with `retakeAfterMs`, an event whose handling never finished (no `handled` call) and that was
+   * first seen more than `retakeAfterMs` ms ago is taken over again (true): the platform's retry
+   * after a crash between acknowledging and handling is not lost (issue 14 item 4).
+   */
+  firstSeen(platform: string, eventId: string, opts?: { retakeAfterMs?: number }): Promise<boolean>;
+  /** Records that the event's handling finished: it is never taken over again. */
+  handled?(platform: string, eventId: string): Promise<void>;
 }
 
 /** Current time. Tests and drills inject their own. */

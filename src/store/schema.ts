@@ -109,7 +109,10 @@ export interface BreachesTable {
 export interface ProcessedEventsTable {
   platform: string;
   event_id: string;
+  /** When the event was first seen, or last taken over after a crash (0008). */
   seen_at: TimestampDefault;
+  /** When its handling finished; NULL while only claimed (0008). */
+  done_at: Timestamp | null;
 }
 
 /** `plan_snapshots`: the escalation policy one milestone plan was made with (migration 0004). */

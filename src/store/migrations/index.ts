@@ -9,6 +9,7 @@ import * as m0002 from './0002_outbox.js';
 import * as m0004 from './0004_plan_snapshots.js';
 import * as m0006 from './0006_approvals.js';
 import * as m0007 from './0007_reports.js';
+import * as m0008 from './0008_inbound_claims.js';
 
 /** All migrations by name; names sort in execution order. */
 export const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   '0004_plan_snapshots': m0004,
   '0006_approvals': m0006,
   '0007_reports': m0007,
+  '0008_inbound_claims': m0008,
 };
 
 /** Hands Kysely's Migrator the static list above. */

@@ -6,6 +6,8 @@
  * started again, `FAULT_CRASH_CYCLES` times, until `FAULT_CRASH_COMMANDS` commands were sent.
  * After a last start and the outbox drained, it proves:
  * - every command that got a success answer (its incident id, passive or late) is in the ledger;
+ * - every command is carried out once, also one whose process was killed after claiming it (the
+ *   retry takes the unfinished claim over, migration 0008) — none twice;
  * - every outbox row is delivered (state sent), and each open notice reached the fake or the
  *   client exactly once — a send that crashed between the platform's success and our commit may
  *   repeat once: counted and reported, and bounded (rare).
@@ -88,10 +90,14 @@ test(`crash: ${COMMANDS} commands, SIGKILL at random moments and restart ×${CYC
   let up: Promise<void> = bot.start();
   await up;
 
-  /** One command, retried like WeCom: same msgid, 3 tries in all, the next try once the bot is up again. */
+  /**
+   * One command, retried like WeCom (wecom.md §5): same msgid, 3 tries in all, 5 s apart — here
+   * also not before the bot is up again.
+   */
   const send = async (cmd: Command) => {
     while (cmd.tries < 3) {
       cmd.tries += 1;
+      const triedAt = Date.now();
       try {
         const ex = await client.sendText({
           chatId: RELIEF_CHAT,
@@ -108,6 +114,8 @@ test(`crash: ${COMMANDS} commands, SIGKILL at random moments and restart ×${CYC
         /* connection refused or reset: the bot is down */
       }
       await up;
+      const wait = triedAt + 5000 - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
   };
   const sender = async () => {
@@ -159,6 +167,8 @@ test(`crash: ${COMMANDS} commands, SIGKILL at random moments and restart ×${CYC
   const doubled = [...perTag.values()].filter((n) => n > 1).length;
   const unanswered = commands.filter((c) => !c.answered);
   const unansweredButDone = unanswered.filter((c) => perTag.has(c.tag)).length;
+  // Sent, retried like WeCom, and never carried out: the claim of a crashed process must be taken over.
+  const neverDone = commands.filter((c) => !perTag.has(c.tag)).map((c) => c.tag);
 
   // 2. Every outbox row delivered exactly once, as the fake (late replies, webhook) or the client (passive) saw it.
   const rows = await tdb.store.pool.query<{ key: string; incident_id: string | null; state: string }>(
@@ -178,11 +188,13 @@ test(`crash: ${COMMANDS} commands, SIGKILL at random moments and restart ×${CYC
   process.stdout.write(
     `crash: ${commands.length} commands, ${bot.kills} kills, ${bot.starts} starts; ${answered.length} answered, ` +
       `${unanswered.length} unanswered (${unansweredButDone} of them carried out anyway); lost acknowledged ${lostAcknowledged.length}; ` +
+      `never carried out ${neverDone.length}; ` +
       `handled twice ${doubled}; outbox rows ${rows.rows.length} (open notices ${openRows.length}), undelivered ${undelivered.length}, ` +
       `delivered twice ${repeats}; start-up ms ${bot.startMs.join(',')}\n`,
   );
   expect(bot.kills).toBe(CYCLES);
   expect(lostAcknowledged).toEqual([]);
+  expect(neverDone).toEqual([]);
   expect(doubled).toBe(0);
   expect(rows.rows.every((r) => r.state === 'sent' || r.state === 'merged')).toBe(true);
   expect(undelivered).toEqual([]);

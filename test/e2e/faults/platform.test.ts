@@ -40,7 +40,11 @@ beforeAll(async () => {
   });
   app = await startTestApp({
     config,
-    settings: { WECOM_AIBOT_TOKEN: E2E_TOKEN, WECOM_AIBOT_ENCODING_AES_KEY: E2E_AES_KEY, WECOM_API_BASE: proxy.baseUrl },
+    settings: {
+      WECOM_AIBOT_TOKEN: E2E_TOKEN,
+      WECOM_AIBOT_ENCODING_AES_KEY: E2E_AES_KEY,
+      WECOM_API_BASE: proxy.baseUrl,
+    },
   });
 }, 60_000);
 
@@ -71,71 +75,90 @@ async function allArrived(key: string, prefix: string, n: number, timeoutMs: num
   await fake.waitFor(() => done(), timeoutMs);
 }
 
-test(`platform outage: ${OUTAGE_MS} ms of HTTP 502/503 and errcode -1 — afterwards every queued message arrives, in order per chat, none twice`, async () => {
-  const N = 10;
-  const t0 = Date.now();
-  proxy.outage(OUTAGE_MS);
-  for (let i = 0; i < N; i += 1) {
-    await app.notifier.notify({ chatId: 'relief', text: `停机测试 #OUT-${i}#`, mentions: [] }, `fault:out:relief:${i}`);
-    await app.notifier.notify({ chatId: 'eldercare', text: `停机测试 #OUT-${i}#`, mentions: [] }, `fault:out:elder:${i}`);
-    await new Promise((r) => setTimeout(r, OUTAGE_MS / (2 * N)));
-  }
-  await allArrived(RELIEF_WEBHOOK_KEY, 'OUT', N, OUTAGE_MS + 60_000);
-  await allArrived(ELDER_KEY, 'OUT', N, OUTAGE_MS + 60_000);
-  const doneAt = Date.now();
+test(
+  `platform outage: ${OUTAGE_MS} ms of HTTP 502/503 and errcode -1 — afterwards every queued message arrives, in order per chat, none twice`,
+  async () => {
+    const N = 10;
+    const t0 = Date.now();
+    proxy.outage(OUTAGE_MS);
+    for (let i = 0; i < N; i += 1) {
+      await app.notifier.notify(
+        { chatId: 'relief', text: `停机测试 #OUT-${i}#`, mentions: [] },
+        `fault:out:relief:${i}`,
+      );
+      await app.notifier.notify(
+        { chatId: 'eldercare', text: `停机测试 #OUT-${i}#`, mentions: [] },
+        `fault:out:elder:${i}`,
+      );
+      await new Promise((r) => setTimeout(r, OUTAGE_MS / (2 * N)));
+    }
+    await allArrived(RELIEF_WEBHOOK_KEY, 'OUT', N, OUTAGE_MS + 60_000);
+    await allArrived(ELDER_KEY, 'OUT', N, OUTAGE_MS + 60_000);
+    const doneAt = Date.now();
 
-  const injected = proxy.log.filter((r) => r.outcome !== 'forwarded' && r.outcome !== 'limited').length;
-  const relief = markers(RELIEF_WEBHOOK_KEY, 'OUT');
-  const elder = markers(ELDER_KEY, 'OUT');
-  const lost = 2 * N - new Set(relief).size - new Set(elder).size;
-  const duplicated = relief.length - new Set(relief).size + (elder.length - new Set(elder).size);
-  process.stdout.write(
-    `platform outage: ${OUTAGE_MS} ms, ${2 * N} messages queued, ${injected} failed attempts answered, ` +
-      `lost ${lost}, duplicated ${duplicated}, all in ${doneAt - t0} ms\n`,
-  );
-  expect(injected).toBeGreaterThan(0);
-  expect(relief).toEqual([...Array(N).keys()]);
-  expect(elder).toEqual([...Array(N).keys()]);
-  expect(doneAt - t0).toBeGreaterThanOrEqual(OUTAGE_MS);
-}, OUTAGE_MS + 90_000);
-
-test('rate limit: a burst of 60 notices to one chat, 45009 from the 21st in a minute — all content arrives merged with its @-mentions and incident ids, nothing dropped or doubled, no rejection twice in a row without backing off', async () => {
-  const N = 60;
-  const people = ['liuyang', 'wufang', 'chenjing', 'zhangmin'];
-  const wecomIds: Record<string, string> = { liuyang: 'LiuYang', wufang: 'WuFang', chenjing: 'ChenJing', zhangmin: 'ZhangMin' };
-  proxy.rateLimit(20, MINUTE_MS);
-  const t0 = Date.now();
-  for (let i = 0; i < N; i += 1) {
-    const who = people[i % people.length];
-    const incident = `YQ-20261201-${String(i + 1).padStart(3, '0')}`;
-    await app.notifier.notify(
-      { chatId: 'leaders', text: `限流测试 #RL-${i}# ${incident} 请 @{${who}} 处理`, mentions: [who] },
-      `fault:rl:${i}`,
+    const injected = proxy.log.filter((r) => r.outcome !== 'forwarded' && r.outcome !== 'limited').length;
+    const relief = markers(RELIEF_WEBHOOK_KEY, 'OUT');
+    const elder = markers(ELDER_KEY, 'OUT');
+    const lost = 2 * N - new Set(relief).size - new Set(elder).size;
+    const duplicated = relief.length - new Set(relief).size + (elder.length - new Set(elder).size);
+    process.stdout.write(
+      `platform outage: ${OUTAGE_MS} ms, ${2 * N} messages queued, ${injected} failed attempts answered, ` +
+        `lost ${lost}, duplicated ${duplicated}, all in ${doneAt - t0} ms\n`,
     );
-  }
-  await allArrived(LEADERS_KEY, 'RL', N, 30 * MINUTE_MS + 60_000);
-  const doneAt = Date.now();
+    expect(injected).toBeGreaterThan(0);
+    expect(relief).toEqual([...Array(N).keys()]);
+    expect(elder).toEqual([...Array(N).keys()]);
+    expect(doneAt - t0).toBeGreaterThanOrEqual(OUTAGE_MS);
+  },
+  OUTAGE_MS + 90_000,
+);
 
-  const contents = acceptedContents(LEADERS_KEY);
-  const seen = markers(LEADERS_KEY, 'RL');
-  for (let i = 0; i < N; i += 1) {
-    const msg = contents.find((c) => c.includes(`#RL-${i}#`))!;
-    expect(msg).toContain(`YQ-20261201-${String(i + 1).padStart(3, '0')}`);
-    expect(msg).toContain(`<@${wecomIds[people[i % people.length]]}>`);
-  }
-  // No message rejected twice in a row without backing off: between two 45009 answers to the same
-  // content, at least half the retry base passed (the jitter's floor) or the window moved on.
-  const limited = proxy.log.filter((r) => r.key === LEADERS_KEY && r.outcome === 'limited');
-  const byContent = new Map<string, number[]>();
-  for (const r of limited) byContent.set(r.content, [...(byContent.get(r.content) ?? []), r.at]);
-  const tooSoon = [...byContent.values()].flatMap((ts) => ts.slice(1).filter((t, i) => t - ts[i] < BASE_MS / 2));
-  process.stdout.write(
-    `rate limit: ${N} notices, ${contents.length} messages accepted (merged), ${limited.length} answered 45009, ` +
-      `lost ${N - new Set(seen).size}, duplicated ${seen.length - new Set(seen).size}, ` +
-      `rejected again without backing off ${tooSoon.length}, all in ${doneAt - t0} ms\n`,
-  );
-  expect(new Set(seen).size).toBe(N);
-  expect(seen.length).toBe(N);
-  expect(contents.length).toBeLessThan(N);
-  expect(tooSoon).toEqual([]);
-}, 40 * MINUTE_MS + 90_000);
+test(
+  'rate limit: a burst of 60 notices to one chat, 45009 from the 21st in a minute — all content arrives merged with its @-mentions and incident ids, nothing dropped or doubled, no rejection twice in a row without backing off',
+  async () => {
+    const N = 60;
+    const people = ['liuyang', 'wufang', 'chenjing', 'zhangmin'];
+    const wecomIds: Record<string, string> = {
+      liuyang: 'LiuYang',
+      wufang: 'WuFang',
+      chenjing: 'ChenJing',
+      zhangmin: 'ZhangMin',
+    };
+    proxy.rateLimit(20, MINUTE_MS);
+    const t0 = Date.now();
+    for (let i = 0; i < N; i += 1) {
+      const who = people[i % people.length];
+      const incident = `YQ-20261201-${String(i + 1).padStart(3, '0')}`;
+      await app.notifier.notify(
+        { chatId: 'leaders', text: `限流测试 #RL-${i}# ${incident} 请 @{${who}} 处理`, mentions: [who] },
+        `fault:rl:${i}`,
+      );
+    }
+    await allArrived(LEADERS_KEY, 'RL', N, 30 * MINUTE_MS + 60_000);
+    const doneAt = Date.now();
+
+    const contents = acceptedContents(LEADERS_KEY);
+    const seen = markers(LEADERS_KEY, 'RL');
+    for (let i = 0; i < N; i += 1) {
+      const msg = contents.find((c) => c.includes(`#RL-${i}#`))!;
+      expect(msg).toContain(`YQ-20261201-${String(i + 1).padStart(3, '0')}`);
+      expect(msg).toContain(`<@${wecomIds[people[i % people.length]]}>`);
+    }
+    // No message rejected twice in a row without backing off: between two 45009 answers to the same
+    // content, at least half the retry base passed (the jitter's floor) or the window moved on.
+    const limited = proxy.log.filter((r) => r.key === LEADERS_KEY && r.outcome === 'limited');
+    const byContent = new Map<string, number[]>();
+    for (const r of limited) byContent.set(r.content, [...(byContent.get(r.content) ?? []), r.at]);
+    const tooSoon = [...byContent.values()].flatMap((ts) => ts.slice(1).filter((t, i) => t - ts[i] < BASE_MS / 2));
+    process.stdout.write(
+      `rate limit: ${N} notices, ${contents.length} messages accepted (merged), ${limited.length} answered 45009, ` +
+        `lost ${N - new Set(seen).size}, duplicated ${seen.length - new Set(seen).size}, ` +
+        `rejected again without backing off ${tooSoon.length}, all in ${doneAt - t0} ms\n`,
+    );
+    expect(new Set(seen).size).toBe(N);
+    expect(seen.length).toBe(N);
+    expect(contents.length).toBeLessThan(N);
+    expect(tooSoon).toEqual([]);
+  },
+  40 * MINUTE_MS + 90_000,
+);

@@ -77,7 +77,8 @@ export class FlakyWeComProxy {
       /* not JSON: forwarded as is */
     }
     const at = Date.now();
-    const rec = (outcome: ProxyRecord['outcome'], errcode: number) => this.log.push({ at, key, content, outcome, errcode });
+    const rec = (outcome: ProxyRecord['outcome'], errcode: number) =>
+      this.log.push({ at, key, content, outcome, errcode });
     if (at < this.outageUntil) {
       const kind = (['http502', 'http503', 'busy'] as const)[this.turn++ % 3];
       if (kind === 'busy') {

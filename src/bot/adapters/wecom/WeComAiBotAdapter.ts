@@ -4,7 +4,8 @@
  *
  * Callback flow (`routes`): GET = URL verification (echo the decrypted echostr as text/plain);
  * POST = verify signature (401), check the timestamp window (401), decrypt with receiveid "",
- * dedupe on msgid (duplicate → 200 empty, not handed over), normalise, hand the event to the sink
+ * dedupe on msgid in PostgreSQL before answering (duplicate → 200 empty, not handed over; a retry of
+ * one whose handler never finished — a crash — is taken over after `retakeAfterMs`), normalise, hand the event to the sink
  * and wait up to `passiveReplyMs` for it: whatever it replied by then is merged into one encrypted
  * passive answer; after that, replies go to response_url (once) / webhook robot (see ReplySession).
  * The adapter decides nothing about incidents; an unknown chat is handed over like any other.
@@ -66,6 +67,12 @@ export interface WeComAiBotAdapterOptions {
   callbackWindowSeconds: number;
   /** How long a callback waits for the handler before answering empty, ms (< 5000 [101031]). */
   passiveReplyMs: number;
+  /**
+   * A retried callback whose first delivery was claimed more than this long ago and never finished
+   * (the claiming process crashed) is handled again, ms. Default `passiveReplyMs`: by then a live
+   * instance has answered, so WeCom would not have retried (wecom.md §5: it retries after 5 s).
+   */
+  retakeAfterMs?: number;
   /** WeCom API base (webhook sends; response_url must be on this origin). */
   apiBase: string;
   /** Platform chatid → webhook robot key, for proactive posts and late replies. Keys are secrets. */
@@ -238,7 +245,9 @@ export class WeComAiBotAdapter implements PlatformAdapter {
 
     let first: boolean;
     try {
-      first = await this.opts.dedupe.firstSeen('wecom', parsed.eventId);
+      first = await this.opts.dedupe.firstSeen('wecom', parsed.eventId, {
+        retakeAfterMs: this.opts.retakeAfterMs ?? this.opts.passiveReplyMs,
+      });
     } catch (err) {
       // Without the dedupe row the event cannot be taken on: a message is answered with what to do
       // (the user resends); anything else gets 503 (WeCom retries messages, not card clicks [101027]).
@@ -250,6 +259,7 @@ export class WeComAiBotAdapter implements PlatformAdapter {
       this.log.info({ eventId: parsed.eventId }, 'wecom duplicate callback acknowledged, not handed over');
       return this.respond(ctx);
     }
+    if (parsed.kind !== 'message' && parsed.kind !== 'card') this.markHandled(parsed.eventId);
     switch (parsed.kind) {
       case 'ignored':
         this.log.debug({ eventId: parsed.eventId, reason: parsed.reason }, 'wecom callback ignored');
@@ -304,6 +314,8 @@ export class WeComAiBotAdapter implements PlatformAdapter {
         } catch (err) {
           this.log.error({ err, eventId: parsed.eventId }, 'wecom event handler failed');
           if (!session.replied) await session.reply({ text: TEXT_APOLOGY });
+        } finally {
+          this.markHandled(parsed.eventId);
         }
       })(),
     );
@@ -329,6 +341,17 @@ export class WeComAiBotAdapter implements PlatformAdapter {
       return;
     }
     this.respond(ctx, buildMessageReply(collected.messages, streamId));
+  }
+
+  /** Records that the event was handled (never taken over by a retry); failures are only logged. */
+  private markHandled(eventId: string): void {
+    const done = this.opts.dedupe.handled?.('wecom', eventId);
+    if (done)
+      this.track(
+        done.catch((err: unknown) =>
+          this.log.debug({ eventId, err: (err as Error).message }, 'wecom event not marked handled'),
+        ),
+      );
   }
 
   /** Answers 200: empty body, or the encrypted passive reply (JSON). */
