@@ -168,7 +168,13 @@ export class Bot {
 
   /** Remembers where a card was sent, so it can be refreshed later (persisted with an outbox; else bounded, in memory). */
   async rememberCard(cardId: string, ref: MessageRef): Promise<void> {
-    if (this.deps.outbox) return this.deps.outbox.rememberCard(cardId, ref);
+    // `confirmed` is a live promise, not data: never stored.
+    if (this.deps.outbox)
+      return this.deps.outbox.rememberCard(cardId, {
+        platform: ref.platform,
+        id: ref.id,
+        platformRef: ref.platformRef,
+      });
     const refs = this.cardRefs.get(cardId) ?? [];
     refs.push(ref);
     // an approval card has a copy in the group and one per approver (issue 8): keep enough of them
@@ -274,15 +280,23 @@ export class Bot {
           'reply failed; left to the delivery worker',
         );
       }
-      try {
-        if (ref) await outbox.markSent(r.id, ref);
-        else await outbox.release(r.id);
-      } catch (err) {
-        this.deps.logger.warn(
-          { err: (err as Error).message, outboxId: r.id },
-          'reply state not recorded; its lease will expire',
-        );
-      }
+      const record = async (sent: MessageRef | undefined) => {
+        try {
+          if (sent) await outbox.markSent(r.id, sent);
+          else await outbox.release(r.id);
+        } catch (err) {
+          this.deps.logger.warn(
+            { err: (err as Error).message, outboxId: r.id },
+            'reply state not recorded; its lease will expire',
+          );
+        }
+      };
+      if (ref?.confirmed) {
+        // Not with the platform yet (a passive answer is written after this returns): sent once it
+        // is, else the worker's (a crash in between leaves the row leased: delivered later).
+        const { confirmed, ...stored } = ref;
+        void confirmed.then((ok) => record(ok ? stored : undefined));
+      } else await record(ref);
     }
   }
 

@@ -39,6 +39,12 @@ export interface MessageRef {
   platform: PlatformName;
   id: string;
   platformRef?: unknown;
+  /**
+   * Present when the message is not yet with the platform (a WeCom passive reply is written with
+   * the HTTP answer, after the handler returned): resolves true once it is (the answer was
+   * flushed), false when it surely is not. Absent: the platform already has it. Not persisted.
+   */
+  confirmed?: Promise<boolean>;
 }
 
 /** Common fields of every inbound event. Ids are the platform's. */

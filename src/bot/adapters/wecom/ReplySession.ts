@@ -42,8 +42,23 @@ export class ReplySession {
   private responseUrlUsed = false;
   /** True once the handler replied anything (used to decide on the apology). */
   replied = false;
+  /** Whether the passive answer reached WeCom's side of the connection (see `settle`). */
+  private readonly flushed: Promise<boolean>;
+  private settleFlushed: (ok: boolean) => void = () => undefined;
 
-  constructor(private readonly deps: ReplySessionDeps) {}
+  constructor(private readonly deps: ReplySessionDeps) {
+    this.flushed = new Promise<boolean>((resolve) => {
+      this.settleFlushed = resolve;
+    });
+  }
+
+  /**
+   * Settles the `confirmed` promise of every passively collected reply: true when the HTTP
+   * answer carrying them was written out, false when the connection closed first. First call wins.
+   */
+  settle(ok: boolean): void {
+    this.settleFlushed(ok);
+  }
 
   /** Whether the passive window is still open. */
   get isOpen(): boolean {
@@ -55,7 +70,13 @@ export class ReplySession {
     this.replied = true;
     if (this.open) {
       this.messages.push(m);
-      return { platform: 'wecom', id: this.deps.streamId, platformRef: { via: 'passive', eventId: this.deps.eventId } };
+      return {
+        platform: 'wecom',
+        id: this.deps.streamId,
+        platformRef: { via: 'passive', eventId: this.deps.eventId },
+        // with WeCom only once the HTTP answer is out (a crash before it must not count it as sent)
+        confirmed: this.flushed,
+      };
     }
     return this.deliverLate(m);
   }

@@ -328,6 +328,7 @@ export class WeComAiBotAdapter implements PlatformAdapter {
 
     const collected = session.close();
     if (parsed.kind === 'card') {
+      session.settle(true); // its texts go the late way below
       this.respond(ctx, collected.cardUpdate ? buildCardUpdateReply(collected.cardUpdate) : undefined);
       // A click can only be answered by a card update: texts go the late way, in order.
       if (collected.messages.length) {
@@ -340,6 +341,8 @@ export class WeComAiBotAdapter implements PlatformAdapter {
       }
       return;
     }
+    ctx.res.once('finish', () => session.settle(true));
+    ctx.res.once('close', () => session.settle(false));
     this.respond(ctx, buildMessageReply(collected.messages, streamId));
   }
 
