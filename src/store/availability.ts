@@ -144,9 +144,19 @@ export class DatabaseAvailability {
     return new DatabaseUnavailableError(undefined, { cause: err });
   }
 
-  /** Marks the database reachable (a query succeeded); logs the recovery once. */
-  succeeded(): void {
+  /** The tracker's clock (ms since the epoch, UTC): pass it as `succeeded(startedAt)`. */
+  clock(): number {
+    return this.now();
+  }
+
+  /**
+   * Marks the database reachable (a query succeeded); logs the recovery once. With `startedAt`
+   * (the query's start, from `clock()`), a query that was already running when the outage began
+   * proves nothing and is ignored: it would otherwise log a false recovery as the server stops.
+   */
+  succeeded(startedAt?: number): void {
     if (this.downSince === undefined) return;
+    if (startedAt !== undefined && startedAt <= this.downSince) return;
     const downForMs = this.now() - this.downSince;
     this.opts.logger.info({ downForMs, failures: this.failures }, 'database available again');
     this.downSince = undefined;

@@ -89,8 +89,9 @@ function guardedPool(pool: pg.Pool, availability: DatabaseAvailability): Postgre
       return {
         query: ((sqlOrCursor: unknown, parameters?: ReadonlyArray<unknown>) => {
           if (typeof sqlOrCursor !== 'string') return client.query(sqlOrCursor as never);
+          const startedAt = availability.clock();
           return client.query(sqlOrCursor, parameters as unknown[]).then((r) => {
-            availability.succeeded();
+            availability.succeeded(startedAt);
             return r;
           }, fail);
         }) as unknown as PostgresPoolClient['query'],
