@@ -11,39 +11,20 @@
  * `DINGTALK_OAPI_BASE=http://127.0.0.1:<listen>` for this test.
  */
 import { createServer } from 'node:http';
-import { parseArgs } from 'node:util';
 import { buildRobotMessage, postCallback, signedHeaders } from '../src/bot/adapters/dingtalk/callback-builder.js';
+import { type Cli, cli } from './lib/cli.js';
 
 const USAGE = `用法 / usage:
   npm run dingtalk:send-test -- --user <userId> --text "/上报 ..." [--chat <openConversationId>]
       [--url http://localhost:3000/callbacks/dingtalk/robot] [--listen 3901] [--wait 10]`;
 
-function fail(zh: string, en: string): never {
-  console.error(`错误：${zh}\nError: ${en}\n\n${USAGE}`);
-  process.exit(2);
-}
+const command: Cli = cli(USAGE);
+/** Typed explicitly so a call narrows like a `never` function (TS control flow). */
+const fail: Cli['fail'] = command.fail;
 
 async function main(): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        chat: { type: 'string' },
-        user: { type: 'string' },
-        text: { type: 'string' },
-        url: { type: 'string' },
-        listen: { type: 'string' },
-        wait: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    fail('参数无法识别。', (err as Error).message);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  const values = command.parse(['chat', 'user', 'text', 'url', 'listen', 'wait']);
+  if (!values) return;
   const secret = process.env.DINGTALK_CLIENT_SECRET;
   if (!secret)
     fail(

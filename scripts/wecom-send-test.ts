@@ -10,39 +10,20 @@
  * `${WECOM_API_BASE}/cgi-bin/aibot/response?response_code=send-test-…`: a code WeCom never issued,
  * so a late reply the bot posts there fails (and is logged by the bot) — point it at a fake if needed.
  */
-import { parseArgs } from 'node:util';
 import { buildTextCallback, postCallback, randomId, sealCallback } from '../src/bot/adapters/wecom/callback-builder.js';
+import { type Cli, cli } from './lib/cli.js';
 
 const USAGE = `用法 / usage:
   npm run wecom:send-test -- --user <userid> --text "/上报 ..." [--chat <chatid>] [--at <机器人名称>]
       [--url http://localhost:3000/callbacks/wecom/aibot] [--response-url <url>]`;
 
-function fail(zh: string, en: string): never {
-  console.error(`错误：${zh}\nError: ${en}\n\n${USAGE}`);
-  process.exit(2);
-}
+const command: Cli = cli(USAGE);
+/** Typed explicitly so a call narrows like a `never` function (TS control flow). */
+const fail: Cli['fail'] = command.fail;
 
 async function main(): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        chat: { type: 'string' },
-        user: { type: 'string' },
-        text: { type: 'string' },
-        at: { type: 'string' },
-        url: { type: 'string' },
-        'response-url': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    fail('参数无法识别。', (err as Error).message);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  const values = command.parse(['chat', 'user', 'text', 'at', 'url', 'response-url']);
+  if (!values) return;
   const token = process.env.WECOM_AIBOT_TOKEN;
   const aesKey = process.env.WECOM_AIBOT_ENCODING_AES_KEY;
   if (!token || !aesKey) {
