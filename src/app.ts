@@ -135,7 +135,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       release: (id) => store.outbox.release(id),
       cardRefs: async (cardId, platform) =>
         (await store.outbox.cardRefs(cardId, platform)).map((r) => ({ ...r, platform: r.platform as PlatformName })),
-      rememberCard: (cardId, ref) => store.outbox.rememberCard(cardId, ref),
+      rememberCard: (cardId, ref, conversation) => store.outbox.rememberCard(cardId, ref, conversation),
     };
     const metrics = createMetrics(() => store.outbox.stats());
     const calendar = new ChineseWorkingCalendar(config.calendar);

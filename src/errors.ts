@@ -110,6 +110,19 @@ export class PlatformError extends CodedError {
     super('PLATFORM', message, 502, false);
   }
 }
+/**
+ * The platform cannot update this copy of a card any more (issue 14 item 1): the message is
+ * gone, too old, or its one update per interaction is used (WeCom's single-use `response_code`,
+ * wecom.md update_template_card). Thrown by `PlatformAdapter.updateCard`; the delivery worker
+ * then posts the card as a new message in the copy's conversation (never a retry loop, never a
+ * dead letter when the conversation is known) and forgets the old copy.
+ */
+export class CardNotUpdatableError extends PlatformError {
+  static readonly CODE = 'CARD_NOT_UPDATABLE';
+  constructor(message: string) {
+    super(message, CardNotUpdatableError.CODE, false);
+  }
+}
 /** A malformed HTTP request body or query. */
 export class BadRequestError extends CodedError {
   constructor(message: string) {

@@ -87,6 +87,18 @@ export interface ActionContext extends Omit<CommandContext, 'typed' | 'args' | '
 
 export type ActionHandler = (ctx: ActionContext) => Promise<void>;
 
+/** How a changing command touches cards: refresh every copy, or update the clicked one. */
+interface CardOps {
+  refresh(card: Card): Promise<void>;
+  /** The clicked copy (a card action); in a command, the same as `refresh`. */
+  update(card: Card): Promise<void>;
+}
+
+/** The conversation of an event, as stored with a card copy. */
+function conversationOf(e: InboundEvent): { chatId?: string; userId?: string } {
+  return e.chatId ? { chatId: e.chatId } : { userId: e.userId };
+}
+
 export class Bot {
   private readonly byName = new Map<string, CommandDef>();
   private readonly defs: CommandDef[] = [];
@@ -166,15 +178,22 @@ export class Bot {
     adapter.init((e) => this.processEvent(e));
   }
 
-  /** Remembers where a card was sent, so it can be refreshed later (persisted with an outbox; else bounded, in memory). */
-  async rememberCard(cardId: string, ref: MessageRef): Promise<void> {
+  /**
+   * Remembers where a card was sent, so it can be refreshed later (persisted with an outbox; else
+   * bounded, in memory). `conversation`: the copy's conversation (a fallback post goes there).
+   */
+  async rememberCard(
+    cardId: string,
+    ref: MessageRef,
+    conversation?: { chatId?: string; userId?: string },
+  ): Promise<void> {
     // `confirmed` is a live promise, not data: never stored.
     if (this.deps.outbox)
-      return this.deps.outbox.rememberCard(cardId, {
-        platform: ref.platform,
-        id: ref.id,
-        platformRef: ref.platformRef,
-      });
+      return this.deps.outbox.rememberCard(
+        cardId,
+        { platform: ref.platform, id: ref.id, platformRef: ref.platformRef },
+        conversation,
+      );
     const refs = this.cardRefs.get(cardId) ?? [];
     refs.push(ref);
     // an approval card has a copy in the group and one per approver (issue 8): keep enough of them
@@ -182,7 +201,11 @@ export class Bot {
     if (this.cardRefs.size > 5000) this.cardRefs.delete(this.cardRefs.keys().next().value as string);
   }
 
-  /** Updates every remembered copy of a card on one platform. Failures are logged. */
+  /**
+   * Updates every remembered copy of a card on one platform, directly; failures are logged. Used
+   * without an outbox and for read-only paths; a changing command's refresh is an outbox row
+   * instead (see `changing`).
+   */
   async refreshCard(platform: PlatformName, card: Card): Promise<void> {
     const adapter = this.adapters.get(platform);
     const refs = this.deps.outbox
@@ -223,7 +246,7 @@ export class Bot {
       say: async (m: PersonMessage | string) => {
         const pm: PersonMessage = typeof m === 'string' ? { text: m, mentions: [] } : m;
         const ref = await e.reply(toPlatformMessage(e.platform, pm, this.deps.directory));
-        if (ref && pm.card) await this.rememberCard(pm.card.id, ref);
+        if (ref && pm.card) await this.rememberCard(pm.card.id, ref, conversationOf(e));
       },
       refreshCard: (card: Card) => this.refreshCard(e.platform, card),
     };
@@ -247,18 +270,34 @@ export class Bot {
    * delivered through the event's `reply` and marked sent — or released to the delivery worker
    * when the reply path fails (passive window over and response_url used, …). Rows for other
    * chats are the worker's. A rollback sends nothing of it (the error reply goes out directly).
+   *
+   * Card updates the command makes (`refreshCard`, a click's `updateCard`) are outbox rows of the
+   * same transaction too (issue 14 item 1): one per remembered copy, delivered by the worker with
+   * `adapter.updateCard`; the clicked copy's row is delivered after commit through the click's
+   * own `updateCard` (inside its answer window) and marked sent, or left to the worker, which
+   * posts the card anew. A refresh during a click skips the clicked copy (`clickedRefId`) once
+   * the click updated it inline.
    */
-  private async changing(e: InboundEvent, fn: (say: CommandContext['say']) => Promise<void>): Promise<void> {
+  private async changing(
+    e: InboundEvent,
+    fn: (say: CommandContext['say'], cards: CardOps) => Promise<void>,
+  ): Promise<void> {
     const outbox = this.deps.outbox;
     const dir = this.deps.directory;
     const render = (m: PersonMessage | string): OutboundMessage =>
       toPlatformMessage(e.platform, typeof m === 'string' ? { text: m, mentions: [] } : m, dir);
     if (!outbox) {
-      await fn(async (m) => {
-        const msg = render(m);
-        const ref = await e.reply(msg);
-        if (ref && msg.card) await this.rememberCard(msg.card.id, ref);
-      });
+      await fn(
+        async (m) => {
+          const msg = render(m);
+          const ref = await e.reply(msg);
+          if (ref && msg.card) await this.rememberCard(msg.card.id, ref, conversationOf(e));
+        },
+        {
+          refresh: (card) => this.refreshCard(e.platform, card),
+          update: (card) => (e.type === 'card.action' ? e.updateCard(card) : this.refreshCard(e.platform, card)),
+        },
+      );
       return;
     }
     const origin = {
@@ -266,11 +305,24 @@ export class Bot {
       eventId: e.eventId,
       ...(e.chatId ? { chatId: e.chatId } : { userId: e.userId }),
     };
-    const { replies } = await outbox.withinCommand(origin, async (queue) => {
-      await fn((m) => queue(render(m)));
+    const { replies } = await outbox.withinCommand(origin, async (queue, cards) => {
+      const inlined = new Set<string>();
+      await fn((m) => queue(render(m)), {
+        refresh: (card) =>
+          cards.refresh(card, e.type === 'card.action' && inlined.has(card.id) ? e.clickedRefId : undefined),
+        update: async (card) => {
+          if (e.type !== 'card.action') return cards.refresh(card);
+          inlined.add(card.id);
+          await cards.inline(card, e.clickedRefId);
+        },
+      });
       await this.deps.markHandled?.(e.platform, e.eventId);
     });
     for (const r of replies) {
+      if (r.kind === 'card_update') {
+        await this.deliverInlineCard(e, r);
+        continue;
+      }
       let ref: MessageRef | undefined;
       try {
         ref = (await e.reply(r.message)) ?? undefined;
@@ -300,6 +352,32 @@ export class Bot {
     }
   }
 
+  /** Delivers a click's inline card-update row through the click's answer; else the worker's. */
+  private async deliverInlineCard(e: InboundEvent, r: { id: number; message: OutboundMessage }): Promise<void> {
+    const outbox = this.deps.outbox!;
+    let done = false;
+    try {
+      if (e.type === 'card.action' && r.message.card) {
+        await e.updateCard(r.message.card);
+        done = true;
+      }
+    } catch (err) {
+      this.deps.logger.warn(
+        { err: (err as Error).message, outboxId: r.id },
+        'inline card update failed; left to the delivery worker',
+      );
+    }
+    try {
+      if (done) await outbox.markSent(r.id, null);
+      else await outbox.release(r.id);
+    } catch (err) {
+      this.deps.logger.warn(
+        { err: (err as Error).message, outboxId: r.id },
+        'card update state not recorded; its lease will expire',
+      );
+    }
+  }
+
   /** The last step: a card action, or a command (with the hints for non-commands and unknown ones). */
   private async dispatch(ctx: HubContext): Promise<void> {
     const e = ctx.event;
@@ -310,7 +388,10 @@ export class Bot {
       say: ctx.say,
       refreshCard: ctx.refreshCard,
     };
-    if (e.type === 'card.action') return this.changing(e, (say) => this.runAction(e, { ...base, say }));
+    if (e.type === 'card.action')
+      return this.changing(e, (say, cards) =>
+        this.runAction(e, { ...base, say, refreshCard: cards.refresh }, cards.update),
+      );
     const parsed = parseCommand(e.text);
     if (!parsed) {
       await ctx.say(
@@ -325,12 +406,13 @@ export class Bot {
     }
     const cmd = { ...base, typed: parsed.name, args: parsed.args, tokens: parsed.tokens };
     if (def.readOnly) await def.run(cmd);
-    else await this.changing(e, (say) => def.run({ ...cmd, say }));
+    else await this.changing(e, (say, cards) => def.run({ ...cmd, say, refreshCard: cards.refresh }));
   }
 
   private async runAction(
     e: InboundCardActionEvent,
     base: Omit<ActionContext, 'cardId' | 'key' | 'arg' | 'updateCard'>,
+    update: (card: Card) => Promise<void>,
   ): Promise<void> {
     const sep = e.key.indexOf(':');
     const prefix = sep < 0 ? e.key : e.key.slice(0, sep);
@@ -345,7 +427,7 @@ export class Bot {
       cardId: e.cardId,
       key: e.key,
       arg: sep < 0 ? '' : e.key.slice(sep + 1),
-      updateCard: (c) => e.updateCard(c),
+      updateCard: update,
     });
   }
 

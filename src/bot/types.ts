@@ -79,9 +79,16 @@ export interface InboundCardActionEvent extends InboundBase {
   key: string;
   /**
    * Update the card the click came from (WeCom: passive update within 5 s; sandbox: in place).
-   * Adapters without an inline update fall back to `PlatformAdapter.updateCard`.
+   * Adapters without an inline update fall back to `PlatformAdapter.updateCard`. With an outbox
+   * the hub calls it after the command's commit, to deliver the click's inline card-update row
+   * (resolving = delivered; throwing = the worker posts the card as a new message instead).
    */
   updateCard(card: Card): Promise<void>;
+  /**
+   * The stored ref id (`MessageRef.id`, as in card_refs) of the copy that was clicked, when the
+   * adapter knows it: a refresh of that card then skips this copy, which the inline update covers.
+   */
+  clickedRefId?: string;
 }
 
 export type InboundEvent = InboundMessageEvent | InboundCardActionEvent;
@@ -114,15 +121,27 @@ export type { EventDedupe } from '../domain/ports.js';
  * them to the delivery worker.
  */
 export interface ReplyOutbox {
+  /**
+   * `cards.refresh(card, skipRefId?)` queues an update of every remembered copy of `card` on the
+   * origin's platform, `cards.inline(card)` one of the clicked copy (returned among `replies` with
+   * kind `card_update`, for the hub to deliver through `InboundCardActionEvent.updateCard`). Both
+   * are outbox rows of the command's transaction (see `CardUpdateQueue` in domain/outbox.ts).
+   */
   withinCommand<T>(
     origin: { platform: PlatformName; chatId?: string; userId?: string; eventId: string },
-    fn: (say: (m: OutboundMessage) => Promise<void>) => Promise<T>,
-  ): Promise<{ value: T; replies: Array<{ id: number; message: OutboundMessage }> }>;
+    fn: (
+      say: (m: OutboundMessage) => Promise<void>,
+      cards: {
+        refresh(card: Card, skipRefId?: string): Promise<void>;
+        inline(card: Card, clickedRefId?: string): Promise<void>;
+      },
+    ) => Promise<T>,
+  ): Promise<{ value: T; replies: Array<{ id: number; kind: string; message: OutboundMessage }> }>;
   /** The row was delivered (`ref`: where, kept as a card reference when it carried a card). */
   markSent(id: number, ref: MessageRef | null): Promise<void>;
   /** The row could not be delivered as a reply: the delivery worker takes it now. */
   release(id: number): Promise<void>;
   /** Where a card was sent on a platform (persisted: survives a restart). */
   cardRefs(cardId: string, platform: PlatformName): Promise<MessageRef[]>;
-  rememberCard(cardId: string, ref: MessageRef): Promise<void>;
+  rememberCard(cardId: string, ref: MessageRef, conversation?: { chatId?: string; userId?: string }): Promise<void>;
 }

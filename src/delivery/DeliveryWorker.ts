@@ -8,11 +8,20 @@
  * 45009) also fills the destination's shared rate window, so its queue waits and is merged.
  * Deliveries run concurrently (a slow chat never holds up another); the loop is woken by
  * `wake()` (NOTIFY after commit, from any instance) and otherwise sleeps until the next row is due.
+ *
+ * Card updates (issue 14 item 1) are rows too (`kind = 'card_update'`, queued by a command with
+ * `OutboxPort.withinCommand`'s `cards`): the worker calls `adapter.updateCard(row.cardRef, card)`
+ * with the persisted ref (card_refs), with the same retries and dead letters as a send. The seam
+ * for an adapter: throw `CardNotUpdatableError` when the platform cannot update that copy any
+ * more (message gone, single-use code spent: WeCom update_template_card's `response_code`); the
+ * worker then forgets the old copy and posts the card as a NEW message in the copy's conversation
+ * (its ref is remembered for the next update), so an un-updatable card never loops. A row
+ * without a ref (the clicked copy, when the click's answer did not carry it) goes the same way.
  */
 import type { Logger } from 'pino';
 import type { MessageRef, OutboundMessage, PlatformAdapter } from '../bot/types.js';
 import type { OutboxPort, OutboxRow, RateLimit } from '../domain/outbox.js';
-import { CodedError, PlatformError } from '../errors.js';
+import { CardNotUpdatableError, CodedError, PlatformError } from '../errors.js';
 import { backoffMs, type RetryPolicy } from './backoff.js';
 
 /** Counters and timings the worker reports (prom-client in `src/metrics.ts`). All optional. */
@@ -139,6 +148,10 @@ export class DeliveryWorker {
     const adapter = this.adapters.get(row.platform);
     try {
       if (!adapter) throw new PlatformError(`platform ${row.platform} is not enabled in this instance`, 'NO_ADAPTER');
+      if (row.kind === 'card_update') {
+        await this.updateCard(row, adapter);
+        return;
+      }
       const ref: MessageRef = await adapter.send(
         { platform: adapter.platform, ...row.conversation },
         row.message as OutboundMessage,
@@ -150,6 +163,40 @@ export class DeliveryWorker {
         logger.warn({ ...log, err: (e as Error).message }, 'delivery outcome not recorded; the lease will expire'),
       );
     }
+  }
+
+  /** Delivers a card update; an un-updatable copy is posted again as a new message (see the file docstring). */
+  private async updateCard(row: OutboxRow, adapter: PlatformAdapter): Promise<void> {
+    const { outbox, logger, metrics } = this.opts;
+    const card = row.message.card;
+    if (!card) throw new PlatformError('card update row without a card', 'NO_CARD', false);
+    try {
+      if (!row.cardRef) throw new CardNotUpdatableError('the clicked copy was not updated inside its answer');
+      await adapter.updateCard(
+        { platform: adapter.platform, id: row.cardRef.id, platformRef: row.cardRef.platformRef },
+        card,
+      );
+      await outbox.markSent(row.id, null);
+      metrics?.sent?.(row.platform, Date.now() - row.createdAt.getTime());
+      return;
+    } catch (err) {
+      if (!(err instanceof CardNotUpdatableError)) throw err;
+      const to = row.conversation;
+      if (!to.chatId && !to.userId)
+        throw new PlatformError(
+          `card not updatable and its conversation unknown: ${err.message}`,
+          err.platformCode,
+          false,
+        );
+      logger.info(
+        { id: row.id, cardId: card.id, refId: row.cardRef?.id, err: err.message },
+        'card not updatable: posting it as a new message',
+      );
+      if (row.cardRef) await outbox.forgetCardRef(card.id, row.platform, row.cardRef.id);
+    }
+    const ref = await adapter.send({ platform: adapter.platform, ...row.conversation }, row.message as OutboundMessage);
+    await outbox.markSent(row.id, ref);
+    metrics?.sent?.(row.platform, Date.now() - row.createdAt.getTime());
   }
 
   private async failed(row: OutboxRow, err: unknown, log: object): Promise<void> {

@@ -5,7 +5,11 @@
  */
 import type { RoutedDelivery } from './ports.js';
 
-/** A row as the worker handles it. `destination` is `chat:<platform chat id>` or `user:<platform user id>`. */
+/**
+ * A row as the worker handles it. `destination` is `chat:<platform chat id>` or `user:<platform
+ * user id>`; for a card update `card:<ref id>` (updates of one copy in order, never held up by, nor
+ * counted in, the chat's message rate) or `card:inline:<event id>` (the clicked copy).
+ */
 export interface OutboxRow {
   id: number;
   key: string;
@@ -13,8 +17,11 @@ export interface OutboxRow {
   destination: string;
   conversation: RoutedDelivery['to'];
   incidentId: string | null;
-  kind: 'notice' | 'reply';
+  /** `card_update`: re-render `message.card` on the copy `cardRef` (see `OutboxPort.withinCommand`). */
+  kind: 'notice' | 'reply' | 'card_update';
   message: RoutedDelivery['message'];
+  /** A card update's target copy; null for the clicked copy (inline) and for every other kind. */
+  cardRef: StoredMessageRef | null;
   attempts: number;
   createdAt: Date;
 }
@@ -32,6 +39,34 @@ export interface StoredMessageRef {
   platform: string;
   id: string;
   platformRef?: unknown;
+}
+
+/** A remembered copy of a card: its ref and, when known, the conversation it is in. */
+export interface StoredCardRef extends StoredMessageRef {
+  conversation?: RoutedDelivery['to'];
+}
+
+/**
+ * Card updates a command queues in its transaction (issue 14 item 1). Each is an outbox row
+ * (`kind = 'card_update'`) under `card:<card id>:<ref id|inline>:<platform>:<event id>:<content hash>`:
+ * a retried event re-renders the same card under the same key, so it never adds a row.
+ */
+export interface CardUpdateQueue {
+  /**
+   * One row per remembered copy of `card` on the origin's platform (card_refs), except the copy
+   * `skipRefId` (the clicked one, which `inline` updates). The worker delivers each with
+   * `adapter.updateCard(ref, card)`.
+   */
+  refresh(card: RoutedDelivery['message']['card'] & object, skipRefId?: string): Promise<void>;
+  /**
+   * The copy the click came from, updated inside the click's answer: the row is leased to the
+   * command like a reply and marked sent when the answer carried it (sandbox in place, DingTalk
+   * after the hub, WeCom's passive update). `clickedRefId` names the clicked copy's stored ref:
+   * the row then carries it, so when the answer did not carry the update the worker updates that
+   * copy like any other; without a ref the worker posts the card as a new message in the origin
+   * conversation.
+   */
+  inline(card: RoutedDelivery['message']['card'] & object, clickedRefId?: string): Promise<void>;
 }
 
 /** Per-platform rate limit: at most `limit` messages per `windowMs` per destination. */
@@ -80,19 +115,22 @@ export interface OutboxPort {
   /** Instant of the next row that will become claimable (backoff, lease or window end), if any. */
   nextDueAt(): Promise<Date | null>;
   /** Card references of `cardId` on `platform`, oldest first. */
-  cardRefs(cardId: string, platform: string): Promise<StoredMessageRef[]>;
-  /** Remembers where a card was sent. */
-  rememberCard(cardId: string, ref: StoredMessageRef): Promise<void>;
+  cardRefs(cardId: string, platform: string): Promise<StoredCardRef[]>;
+  /** Remembers where a card was sent (`conversation`: where that copy is, for a fallback post). */
+  rememberCard(cardId: string, ref: StoredMessageRef, conversation?: RoutedDelivery['to']): Promise<void>;
+  /** Forgets a copy that can no longer be updated (its replacement is remembered when sent). */
+  forgetCardRef(cardId: string, platform: string, refId: string): Promise<void>;
   /**
    * Runs `fn` in ONE transaction (every `UnitOfWork.transaction` inside joins it) and returns
    * the rows queued in it for the origin's own conversation: they are leased to the caller for
    * `leaseMs`, who delivers them as the command's reply (passive reply, response_url, sandbox) and
-   * then calls `markSent` or `release`. `say` queues a reply message under `reply:<platform>:<eventId>:<n>`.
+   * then calls `markSent` or `release`. `say` queues a reply message under `reply:<platform>:<eventId>:<n>`;
+   * `cards` queues card updates (`CardUpdateQueue`; the inline one is among the replies, kind `card_update`).
    */
   withinCommand<T>(
     origin: ReplyOrigin,
     leaseMs: number,
-    fn: (say: (m: RoutedDelivery['message']) => Promise<void>) => Promise<T>,
+    fn: (say: (m: RoutedDelivery['message']) => Promise<void>, cards: CardUpdateQueue) => Promise<T>,
   ): Promise<{ value: T; replies: OutboxRow[] }>;
   /** Gives a leased row back to the worker at once (the caller could not deliver it). */
   release(id: number): Promise<void>;

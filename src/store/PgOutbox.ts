@@ -6,13 +6,16 @@
  * the command scope (`withinCommand`) that makes a command's reply part of its transaction.
  */
 import { sql, type Kysely } from 'kysely';
+import { createHash } from 'node:crypto';
 import type {
+  CardUpdateQueue,
   OutboxClaim,
   OutboxPort,
   OutboxRow,
   OutboxStats,
   RateLimit,
   ReplyOrigin,
+  StoredCardRef,
   StoredMessageRef,
 } from '../domain/outbox.js';
 import type { RoutedDelivery } from '../domain/ports.js';
@@ -79,7 +82,9 @@ export class PgOutbox implements OutboxPort {
       const now = (await sql<{ now: Date }>`SELECT now() AS now`.execute(trx)).rows[0].now;
       for (const { id } of heads) {
         const row = await trx.selectFrom('outbox').selectAll().where('id', '=', Number(id)).executeTakeFirstOrThrow();
-        const limit = limits[row.platform];
+        // a card update is another API than posting (WeCom update_template_card, DingTalk card
+        // instances): not counted in, nor held back by, the robot's message window
+        const limit = row.kind === 'card_update' ? undefined : limits[row.platform];
         if (limit) {
           // The destination's head row is locked by this claim, so no other claim counts it now.
           const since = new Date(now.getTime() - limit.windowMs - Math.max(250, limit.windowMs / 20));
@@ -172,10 +177,10 @@ export class PgOutbox implements OutboxPort {
         sent_ref: ref ? JSON.stringify(ref) : null,
       })
       .where('id', '=', id)
-      .returning(['message'])
+      .returning(['message', 'conversation'])
       .executeTakeFirst();
     const card = (row?.message as RoutedDelivery['message'] | undefined)?.card;
-    if (card && ref) await this.rememberCard(card.id, ref);
+    if (card && ref) await this.rememberCard(card.id, ref, row?.conversation as RoutedDelivery['to'] | undefined);
   }
 
   async markRetry(id: number, error: string, delayMs: number): Promise<void> {
@@ -329,29 +334,49 @@ export class PgOutbox implements OutboxPort {
     return r.rows[0]?.at ?? null;
   }
 
-  async cardRefs(cardId: string, platform: string): Promise<StoredMessageRef[]> {
-    const rows = await this.db
+  async cardRefs(cardId: string, platform: string, db: Kysely<Database> = this.db): Promise<StoredCardRef[]> {
+    const rows = await db
       .selectFrom('card_refs')
-      .select(['ref'])
+      .select(['ref', 'conversation'])
       .where('card_id', '=', cardId)
       .where('platform', '=', platform)
       .orderBy('created_at')
       .execute();
-    return rows.map((r) => r.ref as unknown as StoredMessageRef);
+    return rows.map((r) => ({
+      ...(r.ref as unknown as StoredMessageRef),
+      ...(r.conversation ? { conversation: r.conversation as RoutedDelivery['to'] } : {}),
+    }));
   }
 
-  async rememberCard(cardId: string, ref: StoredMessageRef): Promise<void> {
+  async rememberCard(cardId: string, ref: StoredMessageRef, conversation?: RoutedDelivery['to']): Promise<void> {
+    const stored: StoredMessageRef = { platform: ref.platform, id: ref.id, platformRef: ref.platformRef };
     await this.db
       .insertInto('card_refs')
-      .values({ card_id: cardId, platform: ref.platform, ref_id: ref.id, ref: JSON.stringify(ref) })
+      .values({
+        card_id: cardId,
+        platform: ref.platform,
+        ref_id: ref.id,
+        ref: JSON.stringify(stored),
+        conversation:
+          conversation && (conversation.chatId || conversation.userId) ? JSON.stringify(conversation) : null,
+      })
       .onConflict((oc) => oc.columns(['card_id', 'platform', 'ref_id']).doNothing())
+      .execute();
+  }
+
+  async forgetCardRef(cardId: string, platform: string, refId: string): Promise<void> {
+    await this.db
+      .deleteFrom('card_refs')
+      .where('card_id', '=', cardId)
+      .where('platform', '=', platform)
+      .where('ref_id', '=', refId)
       .execute();
   }
 
   async withinCommand<T>(
     origin: ReplyOrigin,
     leaseMs: number,
-    fn: (say: (m: RoutedDelivery['message']) => Promise<void>) => Promise<T>,
+    fn: (say: (m: RoutedDelivery['message']) => Promise<void>, cards: CardUpdateQueue) => Promise<T>,
   ): Promise<{ value: T; replies: OutboxRow[] }> {
     const to = origin.chatId ? { chatId: origin.chatId } : { userId: origin.userId };
     const scope: CommandScope = { origin, destination: destinationOf(to), leaseMs, replies: [], says: 0 };
@@ -368,7 +393,57 @@ export class PgOutbox implements OutboxPort {
         },
       ]);
     };
-    const value = await this.uow.outer(scope, () => fn(say));
+    const inScope = () => {
+      const tx = currentTx();
+      if (!tx) throw new Error('withinCommand: a card update queued outside its scope');
+      return tx;
+    };
+    const cause = `${origin.platform}:${origin.eventId}`;
+    const hash = (card: object) => createHash('sha256').update(JSON.stringify(card)).digest('hex').slice(0, 12);
+    const cardMessage = (card: NonNullable<RoutedDelivery['message']['card']>): RoutedDelivery['message'] => ({
+      text: '',
+      mentions: [],
+      card,
+    });
+    const cards: CardUpdateQueue = {
+      refresh: async (card, skipRefId) => {
+        const tx = inScope();
+        const refs = await this.cardRefs(card.id, origin.platform, tx.trx);
+        await insertOutboxRows(
+          tx.trx,
+          tx,
+          refs
+            .filter((r) => r.id !== skipRefId)
+            .map(({ conversation, ...ref }) => ({
+              key: `card:${card.id}:${ref.id}:${cause}:${hash(card)}`,
+              incidentId: null,
+              kind: 'card_update' as const,
+              destination: `card:${ref.id}`,
+              cardRef: ref,
+              delivery: { platform: origin.platform, to: conversation ?? {}, message: cardMessage(card) },
+            })),
+        );
+      },
+      inline: async (card, clickedRefId) => {
+        const tx = inScope();
+        const clicked = clickedRefId
+          ? (await this.cardRefs(card.id, origin.platform, tx.trx)).find((r) => r.id === clickedRefId)
+          : undefined;
+        const { conversation, ...cardRef } = clicked ?? { conversation: undefined };
+        await insertOutboxRows(tx.trx, tx, [
+          {
+            key: `card:${card.id}:inline:${cause}:${hash(card)}`,
+            incidentId: null,
+            kind: 'card_update',
+            destination: clicked ? `card:${clicked.id}` : `card:inline:${origin.eventId}`,
+            cardRef: clicked ? (cardRef as StoredMessageRef) : null,
+            asReply: true,
+            delivery: { platform: origin.platform, to: conversation ?? to, message: cardMessage(card) },
+          },
+        ]);
+      },
+    };
+    const value = await this.uow.outer(scope, () => fn(say, cards));
     return { value, replies: scope.replies };
   }
 

@@ -3,7 +3,7 @@
  * and `PgOutbox` (the worker's side). See `schema.ts` `OutboxTable`.
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type { OutboxRow } from '../domain/outbox.js';
+import type { OutboxRow, StoredMessageRef } from '../domain/outbox.js';
 import type { DeliveryStatus, RoutedDelivery } from '../domain/ports.js';
 import type { Database, OutboxTable } from './schema.js';
 import { destinationOf, OUTBOX_CHANNEL, type TxContext } from './tx-context.js';
@@ -12,8 +12,14 @@ import { destinationOf, OUTBOX_CHANNEL, type TxContext } from './tx-context.js';
 export interface NewOutboxRow {
   key: string;
   incidentId: string | null;
-  kind: 'notice' | 'reply';
+  kind: 'notice' | 'reply' | 'card_update';
   delivery: RoutedDelivery;
+  /** A card update's target copy (see `OutboxRow.cardRef`). */
+  cardRef?: StoredMessageRef | null;
+  /** Lease it to the running command as one of its replies, whatever its destination (the inline card update). */
+  asReply?: boolean;
+  /** Overrides the destination derived from `delivery.to` (card updates: `card:<ref id>`). */
+  destination?: string;
 }
 
 /** Maps a selected row to the port's shape. */
@@ -27,6 +33,7 @@ export function toOutboxRow(r: Selectable<OutboxTable>): OutboxRow {
     incidentId: r.incident_id,
     kind: r.kind,
     message: r.message as RoutedDelivery['message'],
+    cardRef: (r.card_ref as StoredMessageRef | null | undefined) ?? null,
     attempts: r.attempts,
     createdAt: r.created_at,
   };
@@ -46,8 +53,11 @@ export async function insertOutboxRows(
   const out: OutboxRow[] = [];
   const scope = tx?.command;
   for (const r of rows) {
-    const destination = destinationOf(r.delivery.to);
-    const isReply = !!scope && scope.origin.platform === r.delivery.platform && scope.destination === destination;
+    const destination = r.destination ?? destinationOf(r.delivery.to);
+    const isReply =
+      !!scope &&
+      scope.origin.platform === r.delivery.platform &&
+      (r.asReply === true || (r.kind !== 'card_update' && scope.destination === destination));
     const row = await db
       .insertInto('outbox')
       .values({
@@ -58,6 +68,7 @@ export async function insertOutboxRows(
         incident_id: r.incidentId,
         kind: r.kind,
         message: JSON.stringify(r.delivery.message),
+        card_ref: r.cardRef ? JSON.stringify(r.cardRef) : null,
         state: isReply ? 'sending' : 'pending',
         lease_until: isReply ? sql<Date>`now() + ${`${scope!.leaseMs} milliseconds`}::interval` : null,
       })

@@ -196,8 +196,10 @@ export interface OutboxTable {
   destination: string;
   conversation: JsonObject;
   incident_id: string | null;
-  kind: 'notice' | 'reply';
+  kind: 'notice' | 'reply' | 'card_update';
   message: JsonObject;
+  /** For `card_update` rows: the stored reference of the copy to update (NULL: the clicked copy, inline). */
+  card_ref: JsonObject | null;
   state: ColumnType<OutboxState, OutboxState | undefined, OutboxState>;
   attempts: ColumnType<number, number | undefined, number>;
   next_attempt_at: TimestampDefault;
@@ -218,6 +220,8 @@ export interface CardRefsTable {
   platform: string;
   ref_id: string;
   ref: JsonObject;
+  /** The conversation (`{chatId}` / `{userId}`) the copy is in, when known (a fallback post goes there). */
+  conversation: JsonObject | null;
   created_at: TimestampDefault;
 }
 

@@ -439,6 +439,7 @@ export class DingTalkAdapter implements PlatformAdapter {
         at: this.now(),
         cardId: p.cardId,
         key: p.key,
+        clickedRefId: p.outTrackId,
         // A click carries no conversation: texts go 1:1 to the clicker.
         reply: (m) => this.send({ platform: 'dingtalk', userId: p.userId }, { ...m, card: undefined }),
         // Collected, sent once the hub is done (after the command's commit, issue 14): the card

@@ -14,7 +14,13 @@
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { BadRequestError, ForbiddenError, NotFoundError, TooManyRequestsError } from '../../../errors.js';
+import {
+  BadRequestError,
+  CardNotUpdatableError,
+  ForbiddenError,
+  NotFoundError,
+  TooManyRequestsError,
+} from '../../../errors.js';
 import type {
   Card,
   ConversationRef,
@@ -128,10 +134,16 @@ export class SandboxAdapter implements PlatformAdapter, SandboxApiController {
 
   /**
    * Replaces the card of a message sent earlier, in place (same id; SSE pushes an `update`).
-   * @throws NotFoundError when the message is unknown or dropped from the bounded history.
+   * @throws CardNotUpdatableError when the message is unknown or dropped from the bounded history
+   *   (the delivery worker then posts the card as a new message).
    */
   async updateCard(ref: MessageRef, card: Card): Promise<void> {
-    this.transcript.replaceCard(ref.id, card);
+    try {
+      this.transcript.replaceCard(ref.id, card);
+    } catch (err) {
+      if (err instanceof NotFoundError) throw new CardNotUpdatableError(err.message);
+      throw err;
+    }
   }
 
   // ---- API controller (also usable in process by tests and the drill) ----
@@ -229,6 +241,7 @@ export class SandboxAdapter implements PlatformAdapter, SandboxApiController {
       updateCard: async (next) => {
         this.transcript.replaceCard(message.id, next);
       },
+      clickedRefId: message.id,
     };
     this.handOver(event, conversationId);
     return event.eventId;
