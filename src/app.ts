@@ -250,8 +250,12 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       store: store.reports,
       directory,
       calendar,
-      // 待审批 in the rollup: versions awaiting a decision now (issue 8), among the rollup's open incidents
-      awaitingApproval: async (ids) => (await approvals.pending()).filter((p) => ids.includes(p.incident.id)).length,
+      // 待审批 in the rollup: the open incidents with a version awaiting a decision at the rollup's time
+      awaitingApproval: async (ids, asOf) => {
+        let n = 0;
+        for (const id of ids) if (ApprovalService.awaitingKindsAt(await approvals.versions(id), asOf).length > 0) n++;
+        return n;
+      },
     });
     const deliveryAdmin = new DeliveryService({ outbox: store.outbox, repo: store.uow.repo, directory });
     registerCommands(bot, { incidents, milestones, approvals, directory, reports, delivery: deliveryAdmin }, () =>

@@ -19,8 +19,12 @@ import { businessDate, monthPeriod, type Period, rollupWindow, shiftOf } from '.
 import { periodicReport } from './periodic.js';
 import { combinedRollup, type DutyState, type RenderedPost, unitRollup } from './rollup.js';
 
-/** Counts draft versions awaiting approval among incident ids (issue 8; app.ts wires `ApprovalService.pending`). */
-export type AwaitingApprovalCount = (incidentIds: string[]) => Promise<number>;
+/**
+ * Counts the incidents among `incidentIds` with a statement or plan awaiting approval at `asOf`
+ * (the rollup's 待审批; an incident with both counts once, like every other rollup count; issue 8
+ * approvals, app.ts wires `ApprovalService.awaitingKindsAt`).
+ */
+export type AwaitingApprovalCount = (incidentIds: string[], asOf: Date) => Promise<number>;
 
 /** What the report service is built with. */
 export interface ReportServiceDeps {
@@ -105,7 +109,10 @@ export class ReportService {
           duty: duty.get(u),
         })),
         asOf,
-        awaitingApproval: await awaiting(total.open.map((i) => i.id)),
+        awaitingApproval: await awaiting(
+          total.open.map((i) => i.id),
+          asOf,
+        ),
         late: opts.late,
       });
     }
@@ -117,7 +124,10 @@ export class ReportService {
       unitName: this.dir.unit(chat.unit)?.name ?? chat.unit,
       figures,
       asOf,
-      awaitingApproval: await awaiting(figures.open.map((i) => i.id)),
+      awaitingApproval: await awaiting(
+        figures.open.map((i) => i.id),
+        asOf,
+      ),
       duty,
       late: opts.late,
     });

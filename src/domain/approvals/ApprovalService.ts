@@ -305,6 +305,21 @@ export class ApprovalService extends IncidentTransactions {
     return out;
   }
 
+  /**
+   * The kinds that were awaiting a decision at `asOf` (the rollup's 待审批, issue 9 item 1): per
+   * kind, the latest version submitted by then, not decided by then (a version superseded later
+   * was still awaiting then). For `asOf` = now this equals `pendingKinds`.
+   */
+  static awaitingKindsAt(versions: DraftVersion[], asOf: Date): DraftKind[] {
+    const latest = new Map<DraftKind, DraftVersion>();
+    for (const v of versions) {
+      if (v.submittedAt > asOf) continue;
+      const cur = latest.get(v.kind);
+      if (!cur || v.version > cur.version) latest.set(v.kind, v);
+    }
+    return [...latest.values()].filter((v) => v.decidedAt === null || v.decidedAt > asOf).map((v) => v.kind);
+  }
+
   /** The kinds with a version awaiting a decision, for picking the one a command means. */
   static pendingKinds(versions: DraftVersion[]): DraftKind[] {
     return [...new Set(versions.filter((v) => v.state === 'pending').map((v) => v.kind))];

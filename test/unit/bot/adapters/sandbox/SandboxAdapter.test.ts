@@ -4,7 +4,7 @@
  * `waitForMessage` and `idle`.
  */
 import { SandboxAdapter } from '../../../../../src/bot/adapters/sandbox/index.js';
-import { BadRequestError, NotFoundError } from '../../../../../src/errors.js';
+import { BadRequestError, CardNotUpdatableError, NotFoundError } from '../../../../../src/errors.js';
 import type { InboundCardActionEvent, InboundEvent, InboundMessageEvent } from '../../../../../src/bot/types.js';
 import { demoDirectory, memoryLogger } from '../../../../integration/sandbox/fixtures.js';
 
@@ -54,7 +54,7 @@ test('send refuses unknown chats and people, refs of another platform and refs w
   await expect(adapter.send({ platform: 'sandbox' }, { text: 'x' })).rejects.toThrow(BadRequestError);
   await expect(
     adapter.updateCard({ platform: 'sandbox', id: 'missing' }, { id: 'c', title: 't', buttons: [] }),
-  ).rejects.toThrow(NotFoundError);
+  ).rejects.toThrow(CardNotUpdatableError); // issue 14 item 1: the worker then posts the card anew
 });
 
 test("a person's message becomes a normalised InboundMessageEvent whose reply lands in the same chat", async () => {
