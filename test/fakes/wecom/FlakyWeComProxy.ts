@@ -97,6 +97,10 @@ export class FlakyWeComProxy {
       }
       this.accepted.set(key, [...recent, at]);
     }
+    // logged before forwarding (the fake records the message on receipt, before its answer is back
+    // here: a test that saw it at the fake sees this request in the log too); errcode set on return
+    const forwarded: ProxyRecord = { at, key, content, outcome: 'forwarded', errcode: 0 };
+    this.log.push(forwarded);
     const res = await fetch(`${this.target}${url.pathname}${url.search}`, {
       method: req.method,
       headers: { 'content-type': 'application/json' },
@@ -109,7 +113,7 @@ export class FlakyWeComProxy {
     } catch {
       errcode = -res.status;
     }
-    rec('forwarded', errcode);
+    forwarded.errcode = errcode;
     return { status: res.status, body };
   }
 }
