@@ -23,7 +23,7 @@ export function dutyCommand(deps: CommandDeps, now: () => Date): CommandDef {
       await ctx.say(
         [
           `值班报告已登记（${dir.unit(r.unitId)?.name ?? r.unitId}）`,
-          `班次：${r.shiftDate.slice(5)} ${start} 起 24 小时`,
+          `班次：${r.shiftDate.slice(5)} ${start} 起 24 小时${r.late ? '（逾期补报，计入已结束的班次）' : ''}`,
           `值班人：${dir.nameOf(r.filedBy)}`,
           `检查平台：${r.platforms.join('、') || '未写明'}`,
           `情况：${r.findings}`,

@@ -136,6 +136,10 @@ export const LEDGER_LABELS: Record<
     label: '值班报告未报',
     content: (p) => `${str(p.shiftDate)} 班次`,
   },
+  'duty.escalated': {
+    label: '值班报告未报升级',
+    content: (p) => `${str(p.shiftDate)} 班次`,
+  },
 };
 
 function levelName(dir: Directory, id: unknown): string {

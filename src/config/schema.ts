@@ -447,8 +447,17 @@ export const ConfigSchema = z.strictObject({
       shiftStart: hhmm.default('08:00'),
       /** Whether a missing duty report is chased (like a milestone) at the shift's end. */
       required: z.boolean().default(false),
-      /** Minutes after the shift's end before a missing report is chased. */
+      /**
+       * Minutes after the shift's end before a missing report is chased. A report filed within
+       * them, while the ended shift has none, counts (late) for the ended shift.
+       */
       graceMinutes: z.number().nonnegative().default(30),
+      /**
+       * Minutes after the reminder before a still missing report is escalated: to the parent
+       * unit's chat (else the leadership group's), @-mentioning the unit's first-responsible
+       * leader. 0: no escalation.
+       */
+      escalateAfterMinutes: z.number().nonnegative().default(60),
       /** Platforms checked, shown in a report that names none. */
       platforms: z.array(z.string()).default(['微博', '微信', '抖音', '本地论坛']),
     })
@@ -456,6 +465,7 @@ export const ConfigSchema = z.strictObject({
       shiftStart: '08:00',
       required: false,
       graceMinutes: 30,
+      escalateAfterMinutes: 60,
       platforms: ['微博', '微信', '抖音', '本地论坛'],
     }),
   approvals: ApprovalsSchema.default({

@@ -86,6 +86,7 @@ export const LEDGER_KINDS = [
   'report.submitted',
   'duty.filed',
   'duty.missed',
+  'duty.escalated',
 ] as const;
 
 /** Ledger entry kinds (see `LEDGER_KINDS`). */

@@ -3,7 +3,7 @@
  * `timezone`, never the machine's — it runs UTC): the daily rollup at `rollup.time` (default 17:30
  * Asia/Shanghai = 09:30 UTC), the weekly report (`reports.weekly`, default Monday 09:00), the
  * monthly report (`reports.monthly`, default the 1st 09:00), and the duty check at the shift's
- * start plus `duty.graceMinutes`. A cut job plans one `report-post` job per chat at its spread slot
+ * start plus `duty.graceMinutes` (the reminder) and again `duty.escalateAfterMinutes` later (the escalation). A cut job plans one `report-post` job per chat at its spread slot
  * (unique per idempotency key); the post job claims and delivers (`ReportPoster.post`).
  * Start-up catches up: a report due earlier today and never claimed is posted now (marked 补发);
  * claimed posts never marked sent are re-sent.
@@ -21,6 +21,7 @@ export const REPORT_JOBS = {
   weekly: 'report-cut-weekly',
   monthly: 'report-cut-monthly',
   duty: 'duty-check',
+  dutyEscalate: 'duty-escalate',
   post: 'report-post',
 } as const;
 
@@ -41,7 +42,7 @@ export interface ReportSchedules {
   rollupTime: string;
   weekly: { weekday: number; time: string };
   monthly: { day: number; time: string };
-  duty: { shiftStart: string; graceMinutes: number; required: boolean };
+  duty: { shiftStart: string; graceMinutes: number; escalateAfterMinutes?: number; required: boolean };
 }
 
 /** `m h` of a cron line from minutes after midnight. */
@@ -51,12 +52,16 @@ function cronTime(minutes: number): string {
 }
 
 /** The cron lines of the schedules (business time; Agenda applies `timezone`). */
-export function cronLines(s: ReportSchedules): Record<'rollup' | 'weekly' | 'monthly' | 'duty', string> {
+export function cronLines(
+  s: ReportSchedules,
+): Record<'rollup' | 'weekly' | 'monthly' | 'duty' | 'dutyEscalate', string> {
   return {
     rollup: `${cronTime(parseHhmm(s.rollupTime))} * * *`,
     weekly: `${cronTime(parseHhmm(s.weekly.time))} * * ${s.weekly.weekday % 7}`,
     monthly: `${cronTime(parseHhmm(s.monthly.time))} ${s.monthly.day} * *`,
     duty: `${cronTime(parseHhmm(s.duty.shiftStart) + s.duty.graceMinutes)} * * *`,
+    // the ladder's second step (ReportPoster.chaseDuty): the reminder's time + escalateAfterMinutes
+    dutyEscalate: `${cronTime(parseHhmm(s.duty.shiftStart) + s.duty.graceMinutes + (s.duty.escalateAfterMinutes ?? 0))} * * *`,
   };
 }
 
@@ -126,20 +131,23 @@ export async function startReportJobs(opts: {
       },
       { lockLifetime: 60_000 },
     );
-  agenda.define(
-    REPORT_JOBS.duty,
-    async () => {
-      const chased = await poster.chaseDuty(clock.now());
-      if (chased.length) logger.info({ chats: chased }, 'missing duty reports chased');
-    },
-    { lockLifetime: 60_000 },
-  );
+  for (const name of [REPORT_JOBS.duty, REPORT_JOBS.dutyEscalate])
+    agenda.define(
+      name,
+      async () => {
+        const chased = await poster.chaseDuty(clock.now());
+        if (chased.length) logger.info({ chats: chased }, 'missing duty reports chased');
+      },
+      { lockLifetime: 60_000 },
+    );
 
   const cron = cronLines(opts.schedules);
   const tz = { timezone: opts.schedules.timezone, skipImmediate: true };
   for (const kind of ['rollup', 'weekly', 'monthly'] as const)
     await agenda.every(cron[kind], REPORT_JOBS[kind], undefined, tz);
   if (opts.schedules.duty.required) await agenda.every(cron.duty, REPORT_JOBS.duty, undefined, tz);
+  if (opts.schedules.duty.required && (opts.schedules.duty.escalateAfterMinutes ?? 0) > 0)
+    await agenda.every(cron.dutyEscalate, REPORT_JOBS.dutyEscalate, undefined, tz);
 
   // Start-up catch-up: what came due while the bot was down goes out now, once.
   await poster.resendUnsent();

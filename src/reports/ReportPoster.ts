@@ -144,53 +144,99 @@ export class ReportPoster {
   }
 
   /**
-   * Chases missing duty reports of the shift that ended at least `duty.graceMinutes` ago (issue 9
-   * item 4, when `duty.required`): once per (chat, shift), to the unit's chat, @-mentioning the
-   * unit's office (or its direct-responsible person when it has none), and records `duty.missed`.
-   * @returns the chats chased.
+   * Chases missing duty reports like a milestone (issue 9 item 4, when `duty.required`), each step
+   * once per (unit, shift) through a claimed post (idempotent across restarts and instances) and
+   * the outbox: the reminder at the shift's end + `duty.graceMinutes`, to the unit's chat,
+   * @-mentioning its office (or its direct-responsible person when it has none; ledger
+   * `duty.missed`); then, still missing `duty.escalateAfterMinutes` later (0: never), the
+   * escalation to the parent unit's chat (else the leadership group's), @-mentioning the unit's
+   * first-responsible leader (ledger `duty.escalated`) — only `duty.escalateAfterMinutes` after
+   * the reminder was actually posted, so the ladder is climbed in order even after downtime. Steps that came due while the bot was down fire at the next call
+   * (start-up catch-up).
+   * @returns the chats posted to, reminders first.
    */
   async chaseDuty(now: Date): Promise<string[]> {
     const duty = this.dir.reportSettings().duty;
     if (!duty.required) return [];
     const tz = this.dir.timezone;
-    const current = shiftOf(new Date(now.getTime() - duty.graceMinutes * 60_000), duty.shiftStart, tz);
-    const ended = shiftOf(new Date(current.from.getTime() - 1), duty.shiftStart, tz);
-    const reports = await this.deps.store.dutyReports(ended.date, ended.date);
+    const steps: Array<{ step: 'reminder' | 'escalation'; afterMs: number }> = [
+      { step: 'reminder', afterMs: duty.graceMinutes * 60_000 },
+      ...(duty.escalateAfterMinutes > 0
+        ? [{ step: 'escalation' as const, afterMs: (duty.graceMinutes + duty.escalateAfterMinutes) * 60_000 }]
+        : []),
+    ];
     const chased: string[] = [];
-    for (const unitId of this.deps.reports.dutyUnits()) {
-      if (reports.some((r) => r.unitId === unitId)) continue;
-      const chat = this.dir.allChats().find((c) => c.unit === unitId);
-      const unit = this.dir.unit(unitId);
-      if (!chat || !unit) continue;
-      const owners = unit.office.length ? unit.office : [unit.directResponsible];
-      const text = [
-        '【值班报告未报】',
-        `${this.dir.formatShort(ended.from)} 至 ${this.dir.formatShort(ended.to)} 班次`,
-        `${unit.name}未提交值班报告。`,
-        `${owners.map((p) => `@{${p}}`).join(' ')} 请补报：`,
-        '/值班 <检查情况>（无发现可发 /值班 无）',
-      ].join('\n');
-      const claim: PostClaim = {
-        key: postKey('duty_chase', chat.id, ended.date),
-        kind: 'duty_chase',
-        chatId: chat.id,
-        period: ended.date,
-        dueAt: ended.to,
-        claimedAt: now,
-        late: false,
-        text,
-        mentions: owners,
-      };
-      if (!(await this.deps.store.claimPost(claim))) continue;
-      await this.deps.store.appendLedger({
-        incidentId: null,
-        actor: 'system',
-        kind: 'duty.missed',
-        at: now,
-        payload: { unitId, shiftDate: ended.date, owners },
-      });
-      await this.deliver(claim);
-      chased.push(chat.id);
+    for (const { step, afterMs } of steps) {
+      // the latest shift whose end + this step's delay has passed
+      const current = shiftOf(new Date(now.getTime() - afterMs), duty.shiftStart, tz);
+      const ended = shiftOf(new Date(current.from.getTime() - 1), duty.shiftStart, tz);
+      const reports = await this.deps.store.dutyReports(ended.date, ended.date);
+      for (const unitId of this.deps.reports.dutyUnits()) {
+        if (reports.some((r) => r.unitId === unitId)) continue;
+        const unit = this.dir.unit(unitId);
+        const home = this.dir.allChats().find((c) => c.unit === unitId);
+        if (!home || !unit) continue;
+        const office = unit.office.length ? unit.office : [unit.directResponsible];
+        const shiftLine = `${this.dir.formatShort(ended.from)} 至 ${this.dir.formatShort(ended.to)} 班次`;
+        let claim: PostClaim;
+        if (step === 'reminder') {
+          claim = {
+            key: postKey('duty_chase', home.id, ended.date),
+            kind: 'duty_chase',
+            chatId: home.id,
+            period: ended.date,
+            dueAt: new Date(ended.to.getTime() + afterMs),
+            claimedAt: now,
+            late: false,
+            text: [
+              '【值班报告未报】',
+              shiftLine,
+              `${unit.name}未提交值班报告。`,
+              `${office.map((p) => `@{${p}}`).join(' ')} 请补报：`,
+              '/值班 <检查情况>（无发现可发 /值班 无）',
+            ].join('\n'),
+            mentions: office,
+          };
+        } else {
+          // up the ladder, only after the reminder went out: the parent unit's chat, else the
+          // leadership group's; @ the unit's leader
+          const reminded = await this.deps.store.post(postKey('duty_chase', home.id, ended.date));
+          if (!reminded || now.getTime() - reminded.claimedAt.getTime() < duty.escalateAfterMinutes * 60_000) continue;
+          const upper = (unit.parent ? this.dir.homeChat(unit.parent)?.id : undefined) ?? this.dir.leadershipChatId();
+          if (!upper) continue;
+          const leader = unit.firstResponsible;
+          claim = {
+            key: postKey('duty_chase', upper, `${ended.date}:escalation:${unitId}`),
+            kind: 'duty_chase',
+            chatId: upper,
+            period: `${ended.date}:escalation:${unitId}`,
+            dueAt: new Date(ended.to.getTime() + afterMs),
+            claimedAt: now,
+            late: false,
+            text: [
+              '【值班报告未报·升级】',
+              shiftLine,
+              `${unit.name}经提醒仍未提交值班报告。`,
+              `@{${leader}} 请督促补报：`,
+              '/值班 <检查情况>（在本单位工作群发送）',
+            ].join('\n'),
+            mentions: [leader],
+          };
+        }
+        if (!(await this.deps.store.claimPost(claim))) continue;
+        await this.deps.store.appendLedger({
+          incidentId: null,
+          actor: 'system',
+          kind: step === 'reminder' ? 'duty.missed' : 'duty.escalated',
+          at: now,
+          payload:
+            step === 'reminder'
+              ? { unitId, shiftDate: ended.date, owners: office }
+              : { unitId, shiftDate: ended.date, chatId: claim.chatId, owners: claim.mentions },
+        });
+        await this.deliver(claim);
+        chased.push(claim.chatId);
+      }
     }
     return chased;
   }

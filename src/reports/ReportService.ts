@@ -155,11 +155,19 @@ export class ReportService {
   /**
    * Files the current shift's duty report (`/值班`, issue 9 item 4). An empty text or 无/正常/未发现
    * files a nil report ("未发现新的重大负面舆情"). `平台:微博,抖音` names the platforms checked
-   * (default config `duty.platforms`).
+   * (default config `duty.platforms`). A report filed within `duty.graceMinutes` after a shift's
+   * end, while that ended shift has no report of the unit, counts for the ended shift (`late`:
+   * 逾期补报; domain.md "Monitoring and duty": a shift ends with its report); otherwise for the
+   * current shift.
    * @throws UsageError outside a group chat or for a text over 2000 characters; ForbiddenError for
    *   a sender not in `people[]`.
    */
-  async fileDuty(actor: Actor, chatId: string | null, text: string, now: Date): Promise<DutyReport> {
+  async fileDuty(
+    actor: Actor,
+    chatId: string | null,
+    text: string,
+    now: Date,
+  ): Promise<DutyReport & { late: boolean }> {
     const chat = chatId ? this.dir.chat(chatId) : undefined;
     if (!chat) throw new UsageError('请在本单位的工作群里发送值班报告。');
     if (!actor.personId) throw new ForbiddenError('您不在本单位通讯录中，不能提交值班报告。');
@@ -172,10 +180,21 @@ export class ReportService {
       rest = (rest.slice(0, m.index) + rest.slice(m.index + m[0].length)).trim();
     }
     const nil = rest === '' || /^(无|正常|未发现|无异常|nil|none)[。.]?$/i.test(rest);
-    const shift = shiftOf(now, this.dir.reportSettings().duty.shiftStart, this.dir.timezone);
-    return this.deps.store.fileDutyReport({
+    const duty = this.dir.reportSettings().duty;
+    const current = shiftOf(now, duty.shiftStart, this.dir.timezone);
+    let shiftDate = current.date;
+    let late = false;
+    if (now.getTime() - current.from.getTime() < duty.graceMinutes * 60_000) {
+      const ended = shiftOf(new Date(current.from.getTime() - 1), duty.shiftStart, this.dir.timezone);
+      const filed = await this.deps.store.dutyReports(ended.date, ended.date);
+      if (!filed.some((r) => r.unitId === chat.unit)) {
+        shiftDate = ended.date;
+        late = true;
+      }
+    }
+    const report = await this.deps.store.fileDutyReport({
       unitId: chat.unit,
-      shiftDate: shift.date,
+      shiftDate,
       chatId: chat.id,
       filedBy: actor.personId,
       filedAt: now,
@@ -183,6 +202,7 @@ export class ReportService {
       findings: nil ? NIL_FINDING : rest,
       nil,
     });
+    return { ...report, late };
   }
 
   /**

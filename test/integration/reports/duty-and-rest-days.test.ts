@@ -32,6 +32,7 @@ test('rest days: posted by default (24-hour duty never stops); skipped with roll
 test('a missing duty report is chased once at shift end + duty.graceMinutes, to the unit’s office', async () => {
   const cfg = demoConfig();
   cfg.duty.required = true;
+  cfg.duty.escalateAfterMinutes = 0; // the reminder alone (the ladder: duty-ladder.test.ts)
   const clock = TestClock.frozen(bt('12-01 08:30'));
   const s = reportServices(db.store, clock, cfg);
   // the 11-30 shift (08:00 → 12-01 08:00): relief and eldercare filed, the bureau did not

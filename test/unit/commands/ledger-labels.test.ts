@@ -59,6 +59,10 @@ const SAMPLES: Record<LedgerKind, { payload: Record<string, unknown>; shows: str
     shows: ['值班报告', '2026-11-29 班次：未发现新的重大负面舆情'],
   },
   'duty.missed': { payload: { unitId: 'relief', shiftDate: '2026-11-29' }, shows: ['值班报告未报', '2026-11-29 班次'] },
+  'duty.escalated': {
+    payload: { unitId: 'relief', shiftDate: '2026-11-29' },
+    shows: ['值班报告未报升级', '2026-11-29 班次'],
+  },
 };
 
 test.each([...LEDGER_KINDS])('%s has a Chinese label and shows its content', (kind) => {
