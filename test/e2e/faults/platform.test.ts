@@ -132,14 +132,19 @@ test(
     };
     proxy.rateLimit(RL_PLATFORM, MINUTE_MS);
     const t0 = Date.now();
-    for (let i = 0; i < N; i += 1) {
-      const who = people[i % people.length];
-      const incident = `YQ-20261201-${String(i + 1).padStart(3, '0')}`;
-      await app.notifier.notify(
-        { chatId: 'leaders', text: `限流测试 #RL-${i}# ${incident} 请 @{${who}} 处理`, mentions: [who] },
-        `fault:rl:${i}`,
-      );
-    }
+    // one burst: all 60 committed in one transaction (queued one by one they trickle out under load
+    // and never reach either limit)
+    await app.store.uow.transaction(async (repo) => {
+      for (let i = 0; i < N; i += 1) {
+        const who = people[i % people.length];
+        const incident = `YQ-20261201-${String(i + 1).padStart(3, '0')}`;
+        await repo.enqueueNotice(`fault:rl:${i}`, null, {
+          chatId: 'leaders',
+          text: `限流测试 #RL-${i}# ${incident} 请 @{${who}} 处理`,
+          mentions: [who],
+        });
+      }
+    });
     await allArrived(LEADERS_KEY, 'RL', N, 30 * MINUTE_MS + 60_000);
     const doneAt = Date.now();
 

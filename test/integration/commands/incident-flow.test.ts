@@ -108,8 +108,12 @@ describe('acknowledging (签收)', () => {
       ['liuyang', '2026-11-29T02:00:00.000Z'],
       ['wufang', '2026-11-29T02:05:00.000Z'],
     ]);
-    const card = app.sandbox!.messages('relief').find((m) => m.card?.id === 'ack-YQ-20261129-001')!.card!;
-    expect(card.buttons).toEqual([]);
+    // the card update is an outbox row of the acknowledgement, delivered by the worker (issue 14 item 1)
+    const { card } = await app.sandbox!.waitForMessage(
+      'relief',
+      (m) => m.card?.id === 'ack-YQ-20261129-001' && m.card.buttons.length === 0,
+    );
+    expect(card!.buttons).toEqual([]);
   });
 });
 
