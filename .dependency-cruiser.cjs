@@ -12,7 +12,7 @@
  * - bot/ core may use src/domain/ports.ts for types only; adapters may use the bot core's
  *   types (values only from src/bot/types.ts).
  * - errors.ts is a leaf; config/ may import only itself and errors.ts; web/ holds browser files.
- * - Composition files (main.ts, app.ts, app-sandbox.ts, server.ts, metrics.ts) may import everything and
+ * - Composition files (main.ts, app.ts, app-sandbox.ts, server.ts, server-dashboard.ts, metrics.ts) may import everything and
  *   nothing else may import them. A new top-level area under src/ must be added here first.
  *
  * - commands/ may use reports/ (the report services behind /日报, /周报, /月报, /值班, /考核, /报告;
@@ -35,7 +35,7 @@ const CONFIG_SCHEMA = '^src/config/schema\\.ts$';
 const ERRORS = '^src/errors\\.ts$';
 const PORTS = '^src/domain/ports\\.ts$';
 const WEB = '^src/web/';
-const COMPOSITION = '^src/(main|app|app-sandbox|server|metrics)\\.ts$';
+const COMPOSITION = '^src/(main|app|app-sandbox|server|server-dashboard|metrics)\\.ts$';
 const DELIVERY = '^src/delivery/';
 const OUTBOX_PORT = '^src/domain/outbox\\.ts$';
 const SRC = '^src/';

@@ -14,6 +14,7 @@ import { Bot } from './bot/Bot.js';
 import { OutboxNotifier, routeNotice } from './bot/Notifier.js';
 import type { PlatformAdapter, PlatformName, ReplyOutbox } from './bot/types.js';
 import { registerCommands } from './commands/index.js';
+import { ledgerLine } from './commands/render.js';
 import type { OrgConfig } from './config/schema.js';
 import type { Settings } from './config/settings.js';
 import { ApprovalService } from './domain/approvals/ApprovalService.js';
@@ -345,6 +346,19 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
       retryDead: (which) => store.outbox.retryDead(which),
       adminToken: settings.ADMIN_TOKEN,
+      dashboard: {
+        logger: logger.child({ part: 'dashboard' }),
+        directory,
+        incidents,
+        approvals,
+        reports,
+        reportStore: store.reports,
+        clock,
+        settings: config.dashboard,
+        adminToken: settings.ADMIN_TOKEN,
+        outboxRows: (which, limit) => store.outbox.list(which, limit),
+        ledgerText: (e) => ledgerLine(directory, e, true) ?? e.kind,
+      },
     });
     const server = http.createServer(app.callback());
     await new Promise<void>((resolve, reject) => {

@@ -9,6 +9,7 @@ import Koa, { type Context } from 'koa';
 import type { Logger } from 'pino';
 import type { PlatformAdapter } from './bot/types.js';
 import { CodedError } from './errors.js';
+import { apiAccess, type DashboardDeps, mountDashboard } from './server-dashboard.js';
 
 /** What the server needs. `health` reports the database and scheduler states. */
 export interface ServerDeps {
@@ -34,6 +35,11 @@ export interface ServerDeps {
   retryDead?(which: number | 'all'): Promise<number>;
   /** Bearer token of the admin API (settings ADMIN_TOKEN); unset: the admin API always answers 401. */
   adminToken?: string;
+  /**
+   * The office's web view (issue 11): with it, every `/api/*` route but the sandbox's needs a
+   * credential (401 JSON without) and `/dashboard` serves the page (server-dashboard.ts).
+   */
+  dashboard?: DashboardDeps;
 }
 
 /** Each part's state for `/healthz`: `db` and `scheduler` decide the status; `details` say why. */
@@ -96,6 +102,7 @@ export function createServer(deps: ServerDeps): Koa {
     }
     await next();
   });
+  if (deps.dashboard) app.use(apiAccess(deps.dashboard));
   const router = new Router();
   router.get('/healthz', async (ctx) => {
     const h: HealthReport = await deps.health().catch(() => ({ db: false, scheduler: false }));
@@ -153,6 +160,7 @@ export function createServer(deps: ServerDeps): Koa {
     if (deps.adapters.some((a) => a.platform === 'sandbox')) ctx.redirect('/sandbox');
     else ctx.body = { name: 'yuqing-bot', health: '/healthz' };
   });
+  if (deps.dashboard) mountDashboard(router, deps.dashboard);
   for (const a of deps.adapters) a.routes?.(router);
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -103,6 +103,16 @@ function checkReferences(c: z.infer<typeof ConfigSchema>, ctx: Ctx): void {
     if (!units.has(ch.unit)) issue(['chats', i, 'unit'], `unknown unit "${ch.unit}"`);
   });
   if (lg.chat !== undefined && !chats.has(lg.chat)) issue(['leadershipGroup', 'chat'], `unknown chat "${lg.chat}"`);
+  const viewerIds = new Set<string>();
+  const viewerTokens = new Set<string>();
+  c.dashboard.viewers.forEach((v, i) => {
+    if (viewerIds.has(v.id)) issue(['dashboard', 'viewers', i, 'id'], `duplicate viewer id "${v.id}"`);
+    viewerIds.add(v.id);
+    if (viewerTokens.has(v.tokenSha256))
+      issue(['dashboard', 'viewers', i, 'tokenSha256'], 'two viewers share one token');
+    viewerTokens.add(v.tokenSha256);
+    if (!units.has(v.unit)) issue(['dashboard', 'viewers', i, 'unit'], `unknown unit "${v.unit}"`);
+  });
   const levels = new Set(c.severity.levels.map((l) => l.id));
   if (!levels.has(c.severity.default)) issue(['severity', 'default'], `unknown level "${c.severity.default}"`);
   const aliasOwner = new Map<string, string>();

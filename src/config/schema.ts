@@ -306,6 +306,42 @@ const DeliverySchema = z.strictObject({
   rateLimits: z.record(z.string(), RateLimitSchema).default(DELIVERY_DEFAULTS.rateLimits),
 });
 
+const DASHBOARD_DEFAULTS = {
+  viewers: [],
+  listLimit: 500,
+  chartDays: 30,
+  ackBucketsMinutes: [10, 30, 60, 120, 240],
+  exportBatchSize: 500,
+};
+
+/**
+ * A unit's read-only web viewer (issue 11 item 1): the dashboard, the API and the export with
+ * the visibility of `{kind: 'unit'}` (the unit and its sub-units, domain/visibility.ts). The
+ * token itself is never stored: `tokenSha256` is the hex SHA-256 of the bearer token.
+ */
+const ViewerSchema = z.strictObject({
+  id,
+  name: z.string().min(1).optional(),
+  unit: z.string(),
+  tokenSha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'tokenSha256 must be 64 hex digits (sha256 of the token)')
+    .transform((s) => s.toLowerCase()),
+});
+
+/** The office's web view (issue 11): `/dashboard`, `/api/incidents`, the 台账 export. */
+const DashboardSchema = z.strictObject({
+  viewers: z.array(ViewerSchema).default(DASHBOARD_DEFAULTS.viewers),
+  /** Most incidents one list answer holds (newest first). */
+  listLimit: z.number().int().positive().default(DASHBOARD_DEFAULTS.listLimit),
+  /** Days the charts cover when no period is asked for (ending today, business time). */
+  chartDays: z.number().int().positive().max(366).default(DASHBOARD_DEFAULTS.chartDays),
+  /** Upper bounds, minutes, of the time-to-acknowledge histogram's buckets (one more bucket above the last). */
+  ackBucketsMinutes: z.array(z.number().positive()).min(1).default(DASHBOARD_DEFAULTS.ackBucketsMinutes),
+  /** Incidents read per database round trip while an export streams. */
+  exportBatchSize: z.number().int().positive().max(10_000).default(DASHBOARD_DEFAULTS.exportBatchSize),
+});
+
 export const ConfigSchema = z.strictObject({
   /** Business time zone (IANA). Times are stored in UTC. */
   timezone: z.string().default('Asia/Shanghai'),
@@ -475,9 +511,14 @@ export const ConfigSchema = z.strictObject({
     cardTextChars: 160,
   }),
   delivery: DeliverySchema.default(DELIVERY_DEFAULTS),
+  dashboard: DashboardSchema.default(DASHBOARD_DEFAULTS),
 });
 
 export type Person = z.infer<typeof PersonSchema>;
+/** A unit's read-only web viewer (`dashboard.viewers[]`). */
+export type ViewerDef = z.infer<typeof ViewerSchema>;
+/** The dashboard settings (`dashboard`). */
+export type DashboardConfig = z.infer<typeof DashboardSchema>;
 export type Unit = z.infer<typeof UnitSchema>;
 export type Chat = z.infer<typeof ChatSchema>;
 export type Level = z.infer<typeof LevelSchema>;

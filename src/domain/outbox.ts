@@ -78,6 +78,21 @@ export interface RateLimit {
 }
 
 /** Counts for `/healthz` and `/metrics`, per platform. */
+/** One outbox row as the delivery-health panel shows it (no message body: it may hold chat text). */
+export interface OutboxListRow {
+  id: number;
+  platform: string;
+  destination: string;
+  key: string;
+  incidentId: string | null;
+  state: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  nextAttemptAt: Date;
+  deadAt: Date | null;
+}
+
 export interface OutboxStats {
   platform: string;
   pending: number;
@@ -110,6 +125,11 @@ export interface OutboxPort {
   deadLetter(id: number): Promise<{ incidentId: string | null } | undefined>;
   /** Puts dead rows (`'all'` or one id) back in the queue; returns how many. */
   retryDead(which: number | 'all'): Promise<number>;
+  /**
+   * Rows for the delivery-health panel (issue 11): `pending` = not yet sent (pending or being sent,
+   * retries included), `dead` = dead letters; oldest first, at most `limit`.
+   */
+  list(which: 'pending' | 'dead', limit: number): Promise<OutboxListRow[]>;
   /** Counts per platform; the newest dead row's error. */
   stats(): Promise<{ platforms: OutboxStats[]; lastError: { id: number; error: string; at: Date } | null }>;
   /** Instant of the next row that will become claimable (backoff, lease or window end), if any. */

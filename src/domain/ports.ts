@@ -33,6 +33,14 @@ export interface IncidentFilter {
   overdueAt?: Date;
   reportedFrom?: Date;
   reportedTo?: Date;
+  /** Only incidents of these units (exact ids; pass `Directory.subtree` for a unit with its sub-units). */
+  unitIds?: readonly string[];
+  /** Only incidents whose effective level (`confirmedLevel ?? proposedLevel`, responsibility.ts) is one of these. */
+  levels?: readonly string[];
+  /** Only incidents with one of these category ids. */
+  categories?: readonly string[];
+  /** Only incidents whose id, title or description contains this text (case-insensitive, taken literally). */
+  text?: string;
   /** Only incidents in this scope (built by `visibilityScope` in visibility.ts, never by hand). */
   visibleIn?: VisibilityScope;
   limit?: number;

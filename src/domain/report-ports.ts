@@ -58,6 +58,25 @@ export interface StoredPost extends PostClaim {
   sentAt: Date | null;
 }
 
+/**
+ * Which incidents the 台账 export covers (issue 11 item 3): reported in `[from, to)` (either end
+ * open when unset), of `unitIds` (exact ids, already the viewer's scope; unset: every unit).
+ */
+export interface ExportFilter {
+  from?: Date;
+  to?: Date;
+  unitIds?: readonly string[];
+}
+
+/** One page of the export: incidents (oldest report first) with the rows hanging off them. */
+export interface ExportPage {
+  incidents: Incident[];
+  milestones: MilestoneRecord[];
+  breaches: Breach[];
+  acknowledgements: Acknowledgement[];
+  assignments: Assignment[];
+}
+
 /** Store access for the reports. */
 export interface ReportStore {
   /** Incidents relevant to `[from, to)` (see `ReportData.incidents`) with all that hangs off them. */
@@ -79,6 +98,13 @@ export interface ReportStore {
   post(key: string): Promise<StoredPost | undefined>;
   /** Claimed posts never marked sent whose claim is older than `before` (a crash mid-send). */
   unsentPosts(before: Date): Promise<StoredPost[]>;
+  /**
+   * The export's incidents page by page (keyset on report time and id, `batchSize` per round trip),
+   * so a year of data is never in memory at once.
+   */
+  exportIncidents(f: ExportFilter, batchSize: number): AsyncIterable<ExportPage>;
+  /** Every ledger entry of the export's incidents, page by page in `seq` order. */
+  exportLedger(f: ExportFilter, batchSize: number): AsyncIterable<LedgerEntry[]>;
   /** Appends a ledger entry about an incident outside any other transaction (`report.submitted`). */
   appendLedger(e: Omit<LedgerEntry, 'seq'>): Promise<void>;
 }

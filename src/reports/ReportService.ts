@@ -8,12 +8,13 @@
 import type { Directory } from '../domain/Directory.js';
 import type { WorkingCalendar } from '../domain/calendar.js';
 import type { Actor } from '../domain/incident-events.js';
-import type { DutyReport, ReportData, ReportStore } from '../domain/report-ports.js';
+import type { DutyReport, ExportFilter, ReportData, ReportStore } from '../domain/report-ports.js';
 import { incidentPeople, responsibleIds } from '../domain/responsibility.js';
 import type { Incident } from '../domain/types.js';
-import { inScope, viewerOf, visibilityScope } from '../domain/visibility.js';
+import { inScope, type Viewer, viewerOf, visibilityScope } from '../domain/visibility.js';
 import { ForbiddenError, NotFoundError, UsageError } from '../errors.js';
-import { type AssessmentSubject, assessmentFigures, assessmentText } from './assessment.js';
+import { type AssessmentFigures, type AssessmentSubject, assessmentFigures, assessmentText } from './assessment.js';
+import { type ChartFigures, chartFigures } from './dashboard.js';
 import { dayFigures } from './figures.js';
 import { businessDate, monthPeriod, type Period, rollupWindow, shiftOf } from './period.js';
 import { periodicReport } from './periodic.js';
@@ -52,9 +53,101 @@ export class ReportService {
 
   /** Which incidents a group chat's report covers: what the chat sees (confidentiality rule, called). */
   chatScope(chatId: string, data: ReportData): (i: Incident) => boolean {
-    const scope = visibilityScope(this.dir, viewerOf(chatId, null));
+    return this.scopeOf(viewerOf(chatId, null), data);
+  }
+
+  /** Which incidents of `data` a viewer sees (domain/visibility.ts, called; assignees from `data`). */
+  scopeOf(viewer: Viewer, data: ReportData): (i: Incident) => boolean {
+    const scope = visibilityScope(this.dir, viewer);
     const assignees = this.assignees(data);
     return (i) => inScope(scope, { ...i, assigneeIds: assignees(i.id) });
+  }
+
+  /**
+   * The dashboard's charts (issue 11 item 2) for the incidents `viewer` sees, over `period`, as
+   * they stand at `asOf` (figures of `dashboard.ts`, over the same reads as the chat reports).
+   * @param ackBucketsMinutes config `dashboard.ackBucketsMinutes`.
+   */
+  async charts(
+    viewer: Viewer,
+    period: Pick<Period, 'from' | 'to'>,
+    asOf: Date,
+    ackBucketsMinutes: readonly number[],
+  ): Promise<ChartFigures> {
+    const data = await this.deps.store.reportData(period.from, period.to);
+    return chartFigures(this.dir, { data, visible: this.scopeOf(viewer, data), period, asOf, ackBucketsMinutes });
+  }
+
+  /**
+   * The assessment table of month `ym` (issue 11 item 2; the figures of `/考核`, issue 9 item 5):
+   * one row per unit the viewer sees (with its sub-units) and per person holding a role in one,
+   * computed only over the incidents the viewer sees, as they stand at `now`.
+   * @throws RangeError for a malformed month.
+   */
+  async assessmentTable(
+    viewer: Viewer,
+    ym: string,
+    now: Date,
+  ): Promise<{
+    units: Array<{ unitId: string; name: string; figures: AssessmentFigures }>;
+    people: Array<{ personId: string; name: string; figures: AssessmentFigures }>;
+  }> {
+    const period = monthPeriod(ym, this.dir.timezone);
+    const all = await this.deps.store.reportData(period.from, period.to);
+    const visible = this.scopeOf(viewer, all);
+    const ids = new Set(all.incidents.filter(visible).map((i) => i.id));
+    const data: ReportData = {
+      incidents: all.incidents.filter((i) => ids.has(i.id)),
+      milestones: all.milestones.filter((m) => ids.has(m.incidentId)),
+      breaches: all.breaches.filter((b) => ids.has(b.incidentId)),
+      acknowledgements: all.acknowledgements.filter((a) => ids.has(a.incidentId)),
+      assignments: all.assignments.filter((a) => ids.has(a.incidentId)),
+      lifecycle: all.lifecycle.filter((e) => e.incidentId !== null && ids.has(e.incidentId)),
+    };
+    const scope = visibilityScope(this.dir, viewer);
+    const units = this.dir.allUnits().filter((u) => scope.all || scope.unitIds.includes(u.id));
+    const duty = await this.deps.store.dutyReports(`${ym}-01`, `${ym}-31`);
+    const assignees = this.assignees(data);
+    const responsible = new Map(
+      data.incidents.map((i) => [i.id, responsibleIds(incidentPeople(this.dir, i, assignees(i.id)))]),
+    );
+    const figures = (subject: AssessmentSubject) =>
+      assessmentFigures(this.dir, {
+        data,
+        subject,
+        period,
+        asOf: now,
+        responsible,
+        dutyUnits: this.dutyUnits(),
+        duty,
+      });
+    // a unit's viewer: the people holding a role of its units (not the leadership group's members,
+    // who belong to every unit); everyone's figures count only the incidents the viewer sees
+    const unitRole = (r: string) => scope.all || !['leadershipGroup', 'upperAuthority'].includes(r);
+    const people = this.dir.allPeople().filter((p) => units.some((u) => this.dir.rolesOf(p.id, u.id).some(unitRole)));
+    return {
+      units: units.map((u) => ({ unitId: u.id, name: u.name, figures: figures({ kind: 'unit', unitId: u.id }) })),
+      people: people.map((p) => ({
+        personId: p.id,
+        name: p.name,
+        figures: figures({ kind: 'person', personId: p.id }),
+      })),
+    };
+  }
+
+  /**
+   * The export's filter for `viewer` (issue 11 item 3): incidents reported in `[from, to)` of
+   * `unitId` with its sub-units (default all), intersected with what the viewer sees. Web viewers
+   * are `system` (ADMIN_TOKEN) or a unit (`dashboard.viewers[]`); a chat or person viewer is scoped
+   * by units only.
+   * @throws NotFoundError for an unknown unit.
+   */
+  exportFilter(viewer: Viewer, o: { from?: Date; to?: Date; unitId?: string }): ExportFilter {
+    if (o.unitId !== undefined && !this.dir.unit(o.unitId)) throw new NotFoundError(`未知的单位：${o.unitId}`);
+    const scope = visibilityScope(this.dir, viewer);
+    const asked = o.unitId !== undefined ? this.dir.subtree(o.unitId) : undefined;
+    const unitIds = scope.all ? asked : (asked ?? scope.unitIds).filter((u) => scope.unitIds.includes(u));
+    return { from: o.from, to: o.to, unitIds };
   }
 
   private assignees(data: ReportData): (incidentId: string) => string[] {

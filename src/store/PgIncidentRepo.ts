@@ -171,6 +171,25 @@ export class PgIncidentRepo implements IncidentRepo {
     if (f.statuses !== undefined) q = q.where('status', 'in', f.statuses);
     if (f.reportedFrom !== undefined) q = q.where('reported_at', '>=', f.reportedFrom);
     if (f.reportedTo !== undefined) q = q.where('reported_at', '<', f.reportedTo);
+    if (f.unitIds !== undefined) {
+      if (f.unitIds.length === 0) return [];
+      q = q.where('unit_id', 'in', [...f.unitIds]);
+    }
+    if (f.levels !== undefined) {
+      if (f.levels.length === 0) return [];
+      // the effective level, as responsibility.ts effectiveLevel
+      q = q.where(sql<string>`coalesce(confirmed_level, proposed_level)`, 'in', [...f.levels]);
+    }
+    if (f.categories !== undefined) {
+      if (f.categories.length === 0) return [];
+      q = q.where('category', 'in', [...f.categories]);
+    }
+    if (f.text !== undefined && f.text.trim() !== '') {
+      const like = `%${f.text.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q = q.where((eb) =>
+        eb.or([eb('id', 'ilike', like), eb('title', 'ilike', like), eb('description', 'ilike', like)]),
+      );
+    }
     const overdueAt = f.overdueAt;
     if (overdueAt !== undefined) {
       q = q.where(({ exists, selectFrom }) =>

@@ -12,6 +12,7 @@ import type {
   OutboxClaim,
   OutboxPort,
   OutboxRow,
+  OutboxListRow,
   OutboxStats,
   RateLimit,
   ReplyOrigin,
@@ -292,6 +293,42 @@ export class PgOutbox implements OutboxPort {
       if (rows.length) await sql`SELECT pg_notify('yuqing_outbox', '')`.execute(trx);
       return rows.length;
     });
+  }
+
+  async list(which: 'pending' | 'dead', limit: number): Promise<OutboxListRow[]> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select([
+        'id',
+        'platform',
+        'destination',
+        'key',
+        'incident_id',
+        'state',
+        'attempts',
+        'last_error',
+        'created_at',
+        'next_attempt_at',
+        'dead_at',
+      ])
+      .where('state', 'in', which === 'dead' ? ['dead'] : ['pending', 'sending'])
+      .orderBy(which === 'dead' ? 'dead_at' : 'created_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      platform: r.platform,
+      destination: r.destination,
+      key: r.key,
+      incidentId: r.incident_id,
+      state: r.state,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      createdAt: r.created_at,
+      nextAttemptAt: r.next_attempt_at,
+      deadAt: r.dead_at,
+    }));
   }
 
   async stats(): Promise<{ platforms: OutboxStats[]; lastError: { id: number; error: string; at: Date } | null }> {

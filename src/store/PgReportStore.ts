@@ -4,8 +4,16 @@
  * and the ledger; duty reports; and the exactly-once claims of scheduled posts (`report_posts`,
  * primary key = the post's idempotency key).
  */
-import type { Kysely, Selectable } from 'kysely';
-import type { DutyReport, PostClaim, ReportData, ReportStore, StoredPost } from '../domain/report-ports.js';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import type {
+  DutyReport,
+  ExportFilter,
+  ExportPage,
+  PostClaim,
+  ReportData,
+  ReportStore,
+  StoredPost,
+} from '../domain/report-ports.js';
 import type { LedgerEntry } from '../domain/types.js';
 import type { Database, DutyReportsTable, ReportPostsTable } from './schema.js';
 import { currentTx } from './tx-context.js';
@@ -117,6 +125,70 @@ export class PgReportStore implements ReportStore {
       assignments: assignments.map(toAssignment),
       lifecycle: ledger.map(toLedgerEntry),
     };
+  }
+
+  async *exportIncidents(f: ExportFilter, batchSize: number): AsyncIterable<ExportPage> {
+    if (f.unitIds !== undefined && f.unitIds.length === 0) return;
+    let after: { at: Date; id: string } | undefined;
+    for (;;) {
+      let q = this.q.selectFrom('incidents').selectAll();
+      if (f.from) q = q.where('reported_at', '>=', f.from);
+      if (f.to) q = q.where('reported_at', '<', f.to);
+      if (f.unitIds) q = q.where('unit_id', 'in', [...f.unitIds]);
+      const a = after;
+      if (a)
+        q = q.where((eb) =>
+          eb.or([eb('reported_at', '>', a.at), eb.and([eb('reported_at', '=', a.at), eb('id', '>', a.id)])]),
+        );
+      const rows = await q.orderBy('reported_at').orderBy('id').limit(batchSize).execute();
+      if (rows.length === 0) return;
+      const incidents = rows.map(toIncident);
+      const ids = incidents.map((i) => i.id);
+      const [milestones, breaches, acks, assignments] = await Promise.all([
+        this.q.selectFrom('milestones').selectAll().where('incident_id', 'in', ids).orderBy('due_at').execute(),
+        this.q.selectFrom('breaches').selectAll().where('incident_id', 'in', ids).orderBy('at').execute(),
+        this.q.selectFrom('acknowledgements').selectAll().where('incident_id', 'in', ids).orderBy('at').execute(),
+        this.q.selectFrom('assignments').selectAll().where('incident_id', 'in', ids).orderBy('at').execute(),
+      ]);
+      yield {
+        incidents,
+        milestones: milestones.map(toMilestone),
+        breaches: breaches.map(toBreach),
+        acknowledgements: acks.map(toAcknowledgement),
+        assignments: assignments.map(toAssignment),
+      };
+      if (rows.length < batchSize) return;
+      const last = incidents[incidents.length - 1];
+      after = { at: last.reportedAt, id: last.id };
+    }
+  }
+
+  async *exportLedger(f: ExportFilter, batchSize: number): AsyncIterable<LedgerEntry[]> {
+    if (f.unitIds !== undefined && f.unitIds.length === 0) return;
+    const ofExport = (eb: ExpressionBuilder<Database, 'ledger_entries'>) => {
+      let sub = eb.selectFrom('incidents as i').select('i.id').whereRef('i.id', '=', 'ledger_entries.incident_id');
+      if (f.from) sub = sub.where('i.reported_at', '>=', f.from);
+      if (f.to) sub = sub.where('i.reported_at', '<', f.to);
+      if (f.unitIds) sub = sub.where('i.unit_id', 'in', [...f.unitIds]);
+      return eb.exists(sub);
+    };
+    let after = 0;
+    for (;;) {
+      const rows = await this.q
+        .selectFrom('ledger_entries')
+        .selectAll()
+        .where('incident_id', 'is not', null)
+        .where('seq', '>', after)
+        .where(ofExport)
+        .orderBy('seq')
+        .limit(batchSize)
+        .execute();
+      if (rows.length === 0) return;
+      const entries = rows.map(toLedgerEntry);
+      yield entries;
+      if (rows.length < batchSize) return;
+      after = entries[entries.length - 1].seq;
+    }
   }
 
   async dutyReports(fromYmd: string, toYmd: string): Promise<DutyReport[]> {

@@ -1,0 +1,244 @@
+/**
+ * The 台账 export (issue 11 item 3): one row per incident — id, found-at, reported-at, source,
+ * link, unit, level, category, reporter, responsible people with their acknowledgement times,
+ * each milestone's due and met times, breaches, status, closed-at — and a second sheet with every
+ * ledger entry. Written as it is read (pages of `ReportStore.exportIncidents` / `exportLedger`):
+ * xlsx through exceljs's streaming `WorkbookWriter`, CSV row by row in UTF-8 with a BOM (so Excel
+ * shows Chinese). Every cell is text (ids, sequence numbers and long numbers never become
+ * numbers); times are business time `YYYY-MM-DD HH:mm` in the configured zone, never the machine's.
+ */
+import type { Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { formatBusiness } from '../domain/business-time.js';
+import type { Directory } from '../domain/Directory.js';
+import { STATUS_NAMES } from '../domain/messages.js';
+import type { ExportPage } from '../domain/report-ports.js';
+import { effectiveLevel, incidentPeople, responsibleIds } from '../domain/responsibility.js';
+import type { LedgerEntry, MilestoneRecord } from '../domain/types.js';
+import { baseKey } from './figures.js';
+
+/** The export's formats: Excel workbook (two sheets) or CSV (one sheet, `sheet` chooses). */
+export type ExportFormat = 'xlsx' | 'csv';
+
+/** What an export reads and how it names things. */
+export interface LedgerExportInput {
+  format: ExportFormat;
+  /** For CSV: which sheet (default the incidents); xlsx always has both. */
+  sheet?: 'incidents' | 'ledger';
+  pages: AsyncIterable<ExportPage>;
+  ledger: AsyncIterable<LedgerEntry[]>;
+  /** The Chinese text of a ledger entry (the chat's `/查看` line, commands/render.ts `ledgerLine`). */
+  ledgerText: (e: LedgerEntry) => string;
+}
+
+/** Sheet names (the second holds every ledger entry). */
+export const EXPORT_SHEETS = { incidents: '台账', ledger: '台账明细' } as const;
+
+const SOURCE: Record<string, string> = { self: '自查', assigned: '上级交办' };
+const GRADE: Record<string, string> = { minor: '轻微', major: '重大' };
+
+/** A column: header and width (characters). */
+interface Column {
+  header: string;
+  width: number;
+}
+
+/** The incident sheet's columns: fixed ones, then due and met per configured milestone. */
+export function incidentColumns(dir: Directory): Column[] {
+  return [
+    { header: '编号', width: 18 },
+    { header: '标题', width: 30 },
+    { header: '发现时间', width: 17 },
+    { header: '上报时间', width: 17 },
+    { header: '来源', width: 8 },
+    { header: '链接', width: 30 },
+    { header: '单位', width: 14 },
+    { header: '级别', width: 14 },
+    { header: '类别', width: 12 },
+    { header: '上报人', width: 10 },
+    { header: '责任人及签收', width: 40 },
+    ...dir.milestoneSpecs().flatMap((m) => [
+      { header: `${m.name}时限`, width: 17 },
+      { header: `${m.name}完成`, width: 17 },
+    ]),
+    { header: '违约', width: 30 },
+    { header: '状态', width: 8 },
+    { header: '办结时间', width: 17 },
+  ];
+}
+
+/** The ledger sheet's columns. */
+export const LEDGER_COLUMNS: readonly Column[] = [
+  { header: '序号', width: 10 },
+  { header: '事件编号', width: 18 },
+  { header: '时间', width: 17 },
+  { header: '操作人', width: 10 },
+  { header: '类型', width: 22 },
+  { header: '内容', width: 60 },
+  { header: '原始记录', width: 40 },
+];
+
+/** One incident of a page with its rows. */
+export interface ExportItem {
+  incident: ExportPage['incidents'][number];
+  milestones: ExportPage['milestones'];
+  breaches: ExportPage['breaches'];
+  acknowledgements: ExportPage['acknowledgements'];
+  assignments: ExportPage['assignments'];
+}
+
+/** A page split per incident (one pass over each row list), incidents in page order. */
+export function pageItems(page: ExportPage): ExportItem[] {
+  const by = new Map<string, ExportItem>(
+    page.incidents.map((incident) => [
+      incident.id,
+      { incident, milestones: [], breaches: [], acknowledgements: [], assignments: [] },
+    ]),
+  );
+  for (const m of page.milestones) by.get(m.incidentId)?.milestones.push(m);
+  for (const b of page.breaches) by.get(b.incidentId)?.breaches.push(b);
+  for (const a of page.acknowledgements) by.get(a.incidentId)?.acknowledgements.push(a);
+  for (const a of page.assignments) by.get(a.incidentId)?.assignments.push(a);
+  return [...by.values()];
+}
+
+/** The cells of one incident's row (all text), in `incidentColumns` order. */
+export function incidentCells(dir: Directory, item: ExportItem): string[] {
+  const tz = dir.timezone;
+  const t = (d: Date | null) => (d ? formatBusiness(d, tz) : '');
+  const i = item.incident;
+  const acks = item.acknowledgements;
+  const people = incidentPeople(
+    dir,
+    i,
+    item.assignments.map((a) => a.personId),
+  );
+  const roleOf = (p: string) =>
+    p === people.firstResponsible ? '第一责任人' : p === people.directResponsible ? '直接责任人' : '指派';
+  const responsible = responsibleIds(people)
+    .map((p) => {
+      const a = acks.find((x) => x.personId === p);
+      return `${dir.nameOf(p)}（${roleOf(p)}）${a ? `签收 ${t(a.at)}` : '未签收'}`;
+    })
+    .join('；');
+  const ms = item.milestones;
+  const join = (rows: MilestoneRecord[], f: (m: MilestoneRecord) => string) =>
+    rows.length === 1 ? f(rows[0]) : rows.map((m) => `${m.name} ${f(m)}`).join('；');
+  const met = (m: MilestoneRecord) => (m.metAt ? t(m.metAt) : m.state === 'cancelled' ? '已取消' : '未完成');
+  const milestoneCells = dir.milestoneSpecs().flatMap((spec) => {
+    const rows = ms.filter((m) => baseKey(m.key) === spec.key);
+    return rows.length ? [join(rows, (m) => t(m.dueAt)), join(rows, met)] : ['', ''];
+  });
+  const nameOfMilestone = (key: string) =>
+    ms.find((m) => m.key === key)?.name ?? dir.milestoneSpec(baseKey(key))?.name ?? key;
+  const breaches = item.breaches
+    .map((b) => `${nameOfMilestone(b.milestoneKey)} ${t(b.at)} ${GRADE[b.grade] ?? b.grade}`)
+    .join('；');
+  const level = effectiveLevel(i);
+  return [
+    i.id,
+    i.title,
+    t(i.foundAt),
+    t(i.reportedAt),
+    SOURCE[i.sourceType] ?? i.sourceType,
+    i.sourceUrl ?? '',
+    dir.unit(i.unitId)?.name ?? i.unitId,
+    `${dir.level(level)?.name ?? level}（${level}）`,
+    i.category ? (dir.category(i.category)?.name ?? i.category) : '未分类',
+    dir.nameOf(i.reporterId),
+    responsible,
+    ...milestoneCells,
+    breaches,
+    STATUS_NAMES[i.status] ?? i.status,
+    t(i.closedAt),
+  ];
+}
+
+/** The cells of one ledger entry (all text), in `LEDGER_COLUMNS` order. */
+export function ledgerCells(dir: Directory, e: LedgerEntry, text: (e: LedgerEntry) => string): string[] {
+  const who = e.actor === 'bot' || e.actor === 'system' ? '系统' : dir.nameOf(e.actor);
+  return [
+    String(e.seq),
+    e.incidentId ?? '',
+    formatBusiness(e.at, dir.timezone),
+    who,
+    e.kind,
+    text(e),
+    JSON.stringify(e.payload),
+  ];
+}
+
+/**
+ * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break; a leading `=`,
+ * `+`, `-`, `@`, tab or CR gets a `'` so a spreadsheet never runs it as a formula (OWASP CSV injection).
+ */
+export function csvField(v: string): string {
+  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** Writes `chunk` and waits for the stream to drain when its buffer is full (back-pressure). */
+async function write(out: Writable, chunk: string): Promise<void> {
+  if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
+}
+
+/**
+ * Streams the export into `out` and ends it.
+ * @returns how many incidents and ledger entries were written.
+ * @throws what the store or the stream throws (the caller logs it; the response is cut short).
+ */
+export async function writeLedgerExport(
+  dir: Directory,
+  out: Writable,
+  input: LedgerExportInput,
+): Promise<{ incidents: number; entries: number }> {
+  let incidents = 0;
+  let entries = 0;
+  if (input.format === 'csv') {
+    const line = (cells: string[]) => `${cells.map(csvField).join(',')}\r\n`;
+    await write(out, '\uFEFF');
+    if (input.sheet === 'ledger') {
+      await write(out, line(LEDGER_COLUMNS.map((c) => c.header)));
+      for await (const page of input.ledger)
+        for (const e of page) {
+          await write(out, line(ledgerCells(dir, e, input.ledgerText)));
+          entries += 1;
+        }
+    } else {
+      await write(out, line(incidentColumns(dir).map((c) => c.header)));
+      for await (const page of input.pages)
+        for (const item of pageItems(page)) {
+          await write(out, line(incidentCells(dir, item)));
+          incidents += 1;
+        }
+    }
+    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    return { incidents, entries };
+  }
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  wb.creator = dir.botName;
+  const sheet = (name: string, columns: readonly Column[]) => {
+    const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
+    ws.columns = columns.map((c, k) => ({ header: c.header, key: `c${k}`, width: c.width, style: { numFmt: '@' } }));
+    ws.getRow(1).font = { bold: true };
+    return ws;
+  };
+  const ws1 = sheet(EXPORT_SHEETS.incidents, incidentColumns(dir));
+  for await (const page of input.pages) {
+    for (const item of pageItems(page)) {
+      ws1.addRow(incidentCells(dir, item)).commit();
+      incidents += 1;
+    }
+  }
+  ws1.commit();
+  const ws2 = sheet(EXPORT_SHEETS.ledger, LEDGER_COLUMNS);
+  for await (const page of input.ledger) {
+    for (const e of page) {
+      ws2.addRow(ledgerCells(dir, e, input.ledgerText)).commit();
+      entries += 1;
+    }
+  }
+  ws2.commit();
+  await wb.commit();
+  return { incidents, entries };
+}
