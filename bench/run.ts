@@ -6,7 +6,7 @@
  *
  * Letters: a = open incidents (sandbox → Bot → IncidentService → PostgreSQL), b = nextIncidentId
  * under contention, c = chase runs via Agenda, d = memory after 1000 incidents (runs with a),
- * e = WeCom callback round trip. `--quick` uses small sizes (a smoke check of the harness).
+ * e = WeCom callback round trip, x = the 台账 export streamed (issue 15 item 5). `--quick` uses small sizes (a smoke check of the harness).
  * Ctrl-C (or a crash) stops whatever is running, PostgreSQL included, before exiting.
  */
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { installShutdownHooks } from '../src/store/index.js';
 import { benchChase } from './chase.bench.js';
+import { benchExport, exportFigures } from './export.bench.js';
 import { benchIds } from './ids.bench.js';
 import { benchIncidents } from './incidents.bench.js';
 import { channelErrors, stopEverything } from './lib/env.js';
@@ -31,19 +32,30 @@ const FULL = {
   idWays: 20,
   chase: 30,
   wecom: 200,
+  exportIncidents: 20_000,
 };
-const QUICK = { reports: 20, concurrency: 10, memoryTotal: 60, warmup: 5, ids: 60, idWays: 20, chase: 5, wecom: 20 };
+const QUICK = {
+  reports: 20,
+  concurrency: 10,
+  memoryTotal: 60,
+  warmup: 5,
+  ids: 60,
+  idWays: 20,
+  chase: 5,
+  wecom: 20,
+  exportIncidents: 2000,
+};
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { only: { type: 'string' }, write: { type: 'boolean' }, quick: { type: 'boolean' } },
   });
-  const only = new Set((values.only ?? 'a,b,c,d,e').split(',').map((s) => s.trim().toLowerCase()));
+  const only = new Set((values.only ?? 'a,b,c,d,e,x').split(',').map((s) => s.trim().toLowerCase()));
   if (only.has('d')) only.add('a');
   const s = values.quick ? QUICK : FULL;
   const sizes =
     `(a) ${s.reports} reports sequential + ${s.reports} at ${s.concurrency} concurrent, ${s.warmup} warm-up; ` +
-    `(b) ${s.ids} numbers; (c) ${s.chase} incidents × 3 rounds; (d) ${s.memoryTotal} incidents; (e) ${s.wecom} callbacks per case`;
+    `(b) ${s.ids} numbers; (c) ${s.chase} incidents × 3 rounds; (d) ${s.memoryTotal} incidents; (e) ${s.wecom} callbacks per case; (x) ${s.exportIncidents} incidents exported`;
 
   // Signals and crashes stop everything this run started (no orphan PostgreSQL), then exit.
   installShutdownHooks(stopEverything, {
@@ -68,6 +80,7 @@ async function main(): Promise<void> {
     ['b', '(b) nextIncidentId', () => benchIds({ total: s.ids, concurrency: s.idWays })],
     ['c', '(c) chase runs', () => benchChase({ incidents: s.chase })],
     ['e', '(e) WeCom callbacks', () => benchWeCom({ total: s.wecom, concurrency: s.concurrency })],
+    ['x', '(x) 台账 export', () => benchExport({ incidents: s.exportIncidents })],
   ];
   const rows: BenchRow[] = [];
   const t0 = Date.now();
@@ -81,6 +94,8 @@ async function main(): Promise<void> {
   }
   const total = (Date.now() - t0) / 1000;
   process.stdout.write(`\n${formatTable(rows)}\n\nTotal ${total.toFixed(1)} s.\n`);
+  const exportRows = rows.filter((r) => r.bench.startsWith('(x)'));
+  if (exportRows.length) process.stdout.write(`${JSON.stringify({ export: exportFigures(exportRows) })}\n`);
   if (values.write) {
     const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');
     writeResults(file, rows, sizes, total);

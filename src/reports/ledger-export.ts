@@ -9,7 +9,7 @@
  */
 import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { formatBusiness } from '../domain/business-time.js';
+import { businessFormatter } from '../domain/business-time.js';
 import type { Directory } from '../domain/Directory.js';
 import { STATUS_NAMES } from '../domain/messages.js';
 import type { ExportPage } from '../domain/report-ports.js';
@@ -102,10 +102,9 @@ export function pageItems(page: ExportPage): ExportItem[] {
   return [...by.values()];
 }
 
-/** The cells of one incident's row (all text), in `incidentColumns` order. */
-export function incidentCells(dir: Directory, item: ExportItem): string[] {
-  const tz = dir.timezone;
-  const t = (d: Date | null) => (d ? formatBusiness(d, tz) : '');
+/** The cells of one incident's row (all text), in `incidentColumns` order; `fmt` is `businessFormatter(dir.timezone)`. */
+export function incidentCells(dir: Directory, item: ExportItem, fmt: (at: Date) => string): string[] {
+  const t = (d: Date | null) => (d ? fmt(d) : '');
   const i = item.incident;
   const acks = item.acknowledgements;
   const people = incidentPeople(
@@ -155,17 +154,14 @@ export function incidentCells(dir: Directory, item: ExportItem): string[] {
 }
 
 /** The cells of one ledger entry (all text), in `LEDGER_COLUMNS` order. */
-export function ledgerCells(dir: Directory, e: LedgerEntry, text: (e: LedgerEntry) => string): string[] {
+export function ledgerCells(
+  dir: Directory,
+  e: LedgerEntry,
+  text: (e: LedgerEntry) => string,
+  fmt: (at: Date) => string,
+): string[] {
   const who = e.actor === 'bot' || e.actor === 'system' ? '系统' : dir.nameOf(e.actor);
-  return [
-    String(e.seq),
-    e.incidentId ?? '',
-    formatBusiness(e.at, dir.timezone),
-    who,
-    e.kind,
-    text(e),
-    JSON.stringify(e.payload),
-  ];
+  return [String(e.seq), e.incidentId ?? '', fmt(e.at), who, e.kind, text(e), JSON.stringify(e.payload)];
 }
 
 /**
@@ -194,6 +190,7 @@ export async function writeLedgerExport(
 ): Promise<{ incidents: number; entries: number }> {
   let incidents = 0;
   let entries = 0;
+  const fmt = businessFormatter(dir.timezone);
   if (input.format === 'csv') {
     const line = (cells: string[]) => `${cells.map(csvField).join(',')}\r\n`;
     await write(out, '\uFEFF');
@@ -201,32 +198,33 @@ export async function writeLedgerExport(
       await write(out, line(LEDGER_COLUMNS.map((c) => c.header)));
       for await (const page of input.ledger)
         for (const e of page) {
-          await write(out, line(ledgerCells(dir, e, input.ledgerText)));
+          await write(out, line(ledgerCells(dir, e, input.ledgerText, fmt)));
           entries += 1;
         }
     } else {
       await write(out, line(incidentColumns(dir).map((c) => c.header)));
       for await (const page of input.pages)
         for (const item of pageItems(page)) {
-          await write(out, line(incidentCells(dir, item)));
+          await write(out, line(incidentCells(dir, item, fmt)));
           incidents += 1;
         }
     }
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     return { incidents, entries };
   }
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
   wb.creator = dir.botName;
   const sheet = (name: string, columns: readonly Column[]) => {
     const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-    ws.columns = columns.map((c, k) => ({ header: c.header, key: `c${k}`, width: c.width, style: { numFmt: '@' } }));
-    ws.getRow(1).font = { bold: true };
+    // every value is a string, written as an inline-string (text) cell: no number format needed;
+    // without styles and shared strings exceljs streams about 3× faster (bench (x))
+    ws.columns = columns.map((c, k) => ({ header: c.header, key: `c${k}`, width: c.width }));
     return ws;
   };
   const ws1 = sheet(EXPORT_SHEETS.incidents, incidentColumns(dir));
   for await (const page of input.pages) {
     for (const item of pageItems(page)) {
-      ws1.addRow(incidentCells(dir, item)).commit();
+      ws1.addRow(incidentCells(dir, item, fmt)).commit();
       incidents += 1;
     }
   }
@@ -234,7 +232,7 @@ export async function writeLedgerExport(
   const ws2 = sheet(EXPORT_SHEETS.ledger, LEDGER_COLUMNS);
   for await (const page of input.ledger) {
     for (const e of page) {
-      ws2.addRow(ledgerCells(dir, e, input.ledgerText)).commit();
+      ws2.addRow(ledgerCells(dir, e, input.ledgerText, fmt)).commit();
       entries += 1;
     }
   }

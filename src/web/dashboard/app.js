@@ -83,15 +83,21 @@ async function start() {
   $('app').hidden = false;
   $('bot-name').textContent = meta.botName;
   $('who').textContent = meta.who.kind === 'admin' ? '管理员' : `${meta.who.name}（只读）`;
-  for (const id of ['f-unit', 'f-level', 'f-category']) $(id).replaceChildren($(id).firstElementChild);
-  fillSelect($('f-unit'), meta.units);
-  fillSelect(
-    $('f-level'),
+  // options after the fixed first ones (全部; 未办结 for the status), rebuilt on each login
+  const refill = (id, keep, items) => {
+    const select = $(id);
+    while (select.options.length > keep) select.remove(keep);
+    fillSelect(select, items);
+    select.value = '';
+  };
+  refill('f-unit', 1, meta.units);
+  refill(
+    'f-level',
+    1,
     meta.levels.map((l) => ({ id: l.id, name: `${l.name}（${l.id}）` })),
   );
-  fillSelect($('f-category'), meta.categories);
-  $('f-status').replaceChildren(...[...$('f-status').children].slice(0, 2));
-  fillSelect($('f-status'), meta.statuses);
+  refill('f-category', 1, meta.categories);
+  refill('f-status', 2, meta.statuses);
   $('tab-delivery').hidden = !meta.canSeeDelivery;
   const month = meta.today.slice(0, 7);
   if (!$('a-month').value) $('a-month').value = month;
@@ -135,7 +141,7 @@ async function loadList() {
       { className: 'row', dataset: { id: i.id }, tabIndex: 0 },
       el('td', {}, el('a', { href: `#incident/${encodeURIComponent(i.id)}` }, i.id)),
       el('td', { className: 'wrap' }, i.title, i.overdue ? el('span', { className: 'late' }, ' 超时') : null),
-      el('td', {}, i.unit),
+      el('td', { className: 'opt' }, i.unit),
       el('td', {}, el('span', { className: `tag ${i.colour}` }, i.levelName)),
       el('td', { className: 'opt' }, i.categoryName),
       el('td', {}, i.statusName),
@@ -251,28 +257,32 @@ async function loadIncident(id) {
     '时限',
     d.milestones.length
       ? el(
-          'table',
-          { className: 'grid' },
+          'div',
+          { className: 'scroll' },
           el(
-            'thead',
-            {},
-            el('tr', {}, el('th', {}, '事项'), el('th', {}, '应完成'), el('th', {}, '完成'), el('th', {}, '状态')),
-          ),
-          el(
-            'tbody',
-            {},
-            d.milestones.map((m) =>
-              el(
-                'tr',
-                {},
-                el('td', { className: 'wrap' }, m.name),
-                el('td', {}, m.dueAt),
-                el('td', {}, m.metAt ?? '—'),
+            'table',
+            { className: 'grid' },
+            el(
+              'thead',
+              {},
+              el('tr', {}, el('th', {}, '事项'), el('th', {}, '应完成'), el('th', {}, '完成'), el('th', {}, '状态')),
+            ),
+            el(
+              'tbody',
+              {},
+              d.milestones.map((m) =>
                 el(
-                  'td',
-                  { className: MS_STATE[m.state]?.[1] ?? '' },
-                  MS_STATE[m.state]?.[0] ?? m.state,
-                  m.breachedAt ? `（违约 ${m.breachedAt}）` : '',
+                  'tr',
+                  {},
+                  el('td', { className: 'wrap' }, m.name),
+                  el('td', {}, m.dueAt),
+                  el('td', {}, m.metAt ?? '—'),
+                  el(
+                    'td',
+                    { className: MS_STATE[m.state]?.[1] ?? '' },
+                    MS_STATE[m.state]?.[0] ?? m.state,
+                    m.breachedAt ? `（违约 ${m.breachedAt}）` : '',
+                  ),
                 ),
               ),
             ),
@@ -321,6 +331,7 @@ async function loadIncident(id) {
     ),
   );
   timeline.classList.add('full');
+  ms.classList.add('full');
   box.replaceChildren(
     el('div', { className: 'incident-head' }, el('h1', {}, `${i.id} ${i.title}`)),
     el('div', { className: 'cards' }, summary, people, ms, breaches, versions, timeline),

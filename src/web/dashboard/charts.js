@@ -15,7 +15,7 @@ function chart(id) {
 
 const base = {
   textStyle: { fontFamily: FONT },
-  grid: { left: 40, right: 16, top: 36, bottom: 28, containLabel: true },
+  grid: { left: 40, right: 16, top: 44, bottom: 28, containLabel: true },
   tooltip: { trigger: 'axis' },
 };
 const shortDay = (d) => d.slice(5);
@@ -27,7 +27,7 @@ export function drawCharts(f) {
   chart('chart-level').setOption(
     {
       ...base,
-      legend: { top: 0, textStyle: { fontFamily: FONT } },
+      legend: { type: 'scroll', top: 0, textStyle: { fontFamily: FONT } },
       xAxis: { type: 'category', data: days },
       yAxis: { type: 'value', minInterval: 1 },
       series: f.byLevel.map((l, k) => ({
@@ -63,7 +63,13 @@ export function drawCharts(f) {
       legend: { type: 'scroll', top: 0, textStyle: { fontFamily: FONT } },
       xAxis: { type: 'category', data: days },
       yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
-      series: f.onTimeTrend.map((s) => ({ name: s.name, type: 'line', connectNulls: true, data: s.rates })),
+      series: f.onTimeTrend.map((s) => ({
+        name: s.name,
+        type: 'line',
+        connectNulls: false,
+        symbolSize: 7,
+        data: s.rates,
+      })),
     },
     true,
   );
@@ -95,7 +101,7 @@ export function drawCharts(f) {
   chart('chart-ack').setOption(
     {
       ...base,
-      xAxis: { type: 'category', data: f.ackHistogram.map((b) => b.label) },
+      xAxis: { type: 'category', data: f.ackHistogram.map((b) => b.label), axisLabel: { interval: 0, fontSize: 11 } },
       yAxis: { type: 'value', minInterval: 1, name: '次' },
       series: [
         { name: '签收次数', type: 'bar', data: f.ackHistogram.map((b) => b.count), itemStyle: { color: COLOURS.blue } },

@@ -1,4 +1,10 @@
-import { businessDateCompact, formatBusiness, fromWallTime, wallTime } from '../../../src/domain/business-time.js';
+import {
+  businessDateCompact,
+  businessFormatter,
+  formatBusiness,
+  fromWallTime,
+  wallTime,
+} from '../../../src/domain/business-time.js';
 
 describe('business time (times stored in UTC, shown in Asia/Shanghai; never the machine zone)', () => {
   test('the business date of 23:30 UTC is the next day in Shanghai', () => {
@@ -33,4 +39,16 @@ describe('incident titles', () => {
     expect(t.endsWith('…')).toBe(true);
     expect(t).not.toMatch(/\d…$/);
   });
+});
+
+test('businessFormatter gives what formatBusiness gives, across a year and daylight-saving changes (issue 11 item 3: the export formats in business time)', () => {
+  for (const tz of ['Asia/Shanghai', 'Europe/London', 'America/New_York', 'Asia/Kathmandu']) {
+    const fast = businessFormatter(tz);
+    for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2027, 0, 1); t += 7 * 3_600_000 + 13 * 60_000 + 7_000) {
+      const at = new Date(t);
+      if (fast(at) !== formatBusiness(at, tz))
+        throw new Error(`${tz} ${at.toISOString()}: ${fast(at)} ≠ ${formatBusiness(at, tz)}`);
+    }
+    expect(fast(new Date('2026-03-29T01:00:00Z'))).toBe(formatBusiness(new Date('2026-03-29T01:00:00Z'), tz));
+  }
 });
