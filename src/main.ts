@@ -31,6 +31,9 @@ async function main(): Promise<void> {
       ? `  企业微信回调 WeCom AI-bot callback: ${app.url}/callbacks/wecom/aibot`
       : '  企业微信未配置 (set WECOM_AIBOT_TOKEN and WECOM_AIBOT_ENCODING_AES_KEY)',
     `  健康检查 health: ${app.url}/healthz`,
+    settings.ADMIN_TOKEN
+      ? `  网页台账 dashboard: ${app.url}/dashboard（输入 ADMIN_TOKEN 登录）`
+      : '  网页台账 dashboard: 设置 ADMIN_TOKEN 后可用 (set ADMIN_TOKEN to open /dashboard)',
     ...(settings.TIME_SCALE < 1
       ? [`  ⚠ 演练模式 drill mode: TIME_SCALE=${settings.TIME_SCALE}（所有时限按比例压缩，消息中的时间为演练时间）`]
       : []),
