@@ -4,7 +4,7 @@
  * and the ledger; duty reports; and the exactly-once claims of scheduled posts (`report_posts`,
  * primary key = the post's idempotency key).
  */
-import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
 import type {
   DutyReport,
   ExportFilter,
@@ -136,10 +136,8 @@ export class PgReportStore implements ReportStore {
       if (f.to) q = q.where('reported_at', '<', f.to);
       if (f.unitIds) q = q.where('unit_id', 'in', [...f.unitIds]);
       const a = after;
-      if (a)
-        q = q.where((eb) =>
-          eb.or([eb('reported_at', '>', a.at), eb.and([eb('reported_at', '=', a.at), eb('id', '>', a.id)])]),
-        );
+      // a row comparison, so the (reported_at, id) index is walked from the last row, not filtered
+      if (a) q = q.where(sql<boolean>`(reported_at, id) > (${a.at}, ${a.id})`);
       const rows = await q.orderBy('reported_at').orderBy('id').limit(batchSize).execute();
       if (rows.length === 0) return;
       const incidents = rows.map(toIncident);

@@ -221,6 +221,16 @@ test('the xlsx export: one text row per incident with every column, a second she
   expect(typeof first[1]).toBe('string');
   expect(first.slice(2, 5)).toEqual([A, '2026-11-02 10:00', '陈静']);
 
+  // page by page (keyset): small pages give every incident and entry once, in order
+  const paged: string[] = [];
+  for await (const page of app.store.reports.exportIncidents({}, 2)) paged.push(...page.incidents.map((i) => i.id));
+  expect(paged).toEqual(
+    [...SEEDS].sort((x, y) => bt(x.reported).getTime() - bt(y.reported).getTime()).map((x) => x.id),
+  );
+  const seqs: number[] = [];
+  for await (const page of app.store.reports.exportLedger({}, 3)) seqs.push(...page.map((e) => e.seq));
+  expect(seqs).toEqual(entries.map((e) => e.seq).sort((x, y) => x - y));
+
   const elder = await get('/api/incidents/export?format=xlsx', ELDER);
   const wbe = new ExcelJS.Workbook();
   await wbe.xlsx.load(elder.body);
