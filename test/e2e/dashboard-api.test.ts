@@ -242,7 +242,7 @@ test('the xlsx export: one text row per incident with every column, a second she
   // a unit outside the viewer's scope gives an empty export, not another unit's rows
   const other = await get('/api/incidents/export?format=csv&unit=relief', ELDER);
   expect(other.body.toString('utf8').trim().split('\r\n')).toHaveLength(1);
-});
+}, 120_000); // five exports read back: under a loaded CI machine it took over 30 s once
 
 test('the CSV export is UTF-8 with a BOM, quoted where needed, and the ledger entries on request (issue 11 item 3)', async () => {
   const r = await get('/api/incidents/export?format=csv&unit=eldercare', ADMIN);
