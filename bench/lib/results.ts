@@ -33,7 +33,7 @@ function pad(text: string, width: number, right: boolean): string {
 
 /** The rows as an aligned Markdown table. */
 export function formatTable(rows: readonly BenchRow[]): string {
-  const head = ['benchmark', 'case', 'n', 'ops/s', 'p50 ms', 'p95 ms', 'max ms', 'notes'];
+  const head = ['benchmark', 'case', 'n', 'ops/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'notes'];
   const body = rows.map((r) => [
     r.bench,
     r.case,
@@ -41,12 +41,13 @@ export function formatTable(rows: readonly BenchRow[]): string {
     fmt(r.opsPerSec),
     fmt(r.p50),
     fmt(r.p95),
+    fmt(r.p99),
     fmt(r.max),
     r.note ?? '',
   ]);
   const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => displayWidth(b[i]))));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => pad(c, width[i], i >= 2 && i <= 6)).join(' | ')} |`;
-  const rule = `|${width.map((w, i) => (i >= 2 && i <= 6 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
+  const line = (cells: string[]) => `| ${cells.map((c, i) => pad(c, width[i], i >= 2 && i <= 7)).join(' | ')} |`;
+  const rule = `|${width.map((w, i) => (i >= 2 && i <= 7 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
   return [line(head), rule, ...body.map(line)].join('\n');
 }
 

@@ -15,6 +15,7 @@ export interface BenchRow {
   opsPerSec?: number;
   p50?: number;
   p95?: number;
+  p99?: number;
   max?: number;
   /** Free text: totals, memory figures, what was checked. */
   note?: string;
@@ -58,6 +59,7 @@ export function latencyRow(
     opsPerSec: latencies.length / (wallMs / 1000),
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
     max: Math.max(...latencies),
     ...(note ? { note } : {}),
   };

@@ -1,6 +1,7 @@
 /**
  * The milestone chase as Agenda jobs (issue 4). One job row per (incident, milestone, plan):
- * scheduling a new plan inserts new rows, never touching a running one; each run works through
+ * scheduling a new plan inserts new rows, never touching a running one, in the plan's own
+ * transaction (`scheduleInTransaction`: one multi-row INSERT and one NOTIFY, issue 15 item 1); each run works through
  * the due steps (`ChaseService.run`) and moves its own `nextRunAt` to the next step (Agenda saves
  * it when the run ends); a stale or finished chase leaves `nextRunAt` empty and the row is removed.
  * A reconcile pass at start-up and every `reconcileEveryMs` re-creates the row of any open
@@ -80,6 +81,13 @@ export function defineChaseJobs(opts: {
 
   return {
     schedule: (run, at) => schedule(run, at),
+    // a new plan's runs are new rows (its plan id is fresh), so no uniqueness check is needed here;
+    // the reconcile pass (insert-only, unique per run) finds them as Agenda's own
+    scheduleInTransaction: (repo, runs) =>
+      repo.queueSchedulerJobs(
+        CHASE_JOB,
+        runs.map((r) => ({ runAt: realTime(r.at), data: { ...r.run } })),
+      ),
     reconcile,
     async startReconcile() {
       await reconcile();

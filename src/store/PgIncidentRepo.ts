@@ -73,6 +73,29 @@ export class PgIncidentRepo implements IncidentRepo {
     return rows.length;
   }
 
+  /**
+   * One multi-row INSERT into the scheduler's table (`agenda_jobs`, @agendajs/postgres-backend's
+   * default, the one src/jobs/agenda.ts uses) with the columns Agenda writes for a new job, and in
+   * the same statement one `pg_notify` on its channel naming the earliest run (Agenda's processor fills its queue for
+   * that job name when the run is due within its scan interval; later runs are found by its poll).
+   */
+  async queueSchedulerJobs(
+    name: string,
+    jobs: ReadonlyArray<{ runAt: Date; data: Record<string, unknown> }>,
+  ): Promise<void> {
+    if (jobs.length === 0) return;
+    await sql`
+      WITH queued AS (
+        INSERT INTO agenda_jobs (name, priority, next_run_at, type, data, disabled, fork)
+        SELECT ${name}, 0, t.at, 'normal', t.data, false, false
+          FROM unnest(${jobs.map((j) => j.runAt.toISOString())}::timestamptz[],
+                      ${jobs.map((j) => JSON.stringify(j.data))}::jsonb[]) AS t(at, data)
+        RETURNING id, name, next_run_at)
+      SELECT pg_notify('agenda_jobs', json_build_object('jobId', id, 'jobName', name, 'nextRunAt', next_run_at,
+                                                        'priority', 0, 'timestamp', now())::text)
+        FROM (SELECT * FROM queued ORDER BY next_run_at LIMIT 1) AS earliest`.execute(this.db);
+  }
+
   afterCommit(cb: () => Promise<void>): void {
     if (this.opts.tx && !this.opts.tx.done) this.opts.tx.after.push(cb);
     else void cb().catch(() => undefined);

@@ -6,7 +6,8 @@
  * events named in their `metBy` (`approve`/`reject` meet the decided version's approval milestone;
  * an approved plan meets `plan`), cancels them on closing and plans
  * the closure-clock ones (handling report, after-action report). All inside the incident's
- * transaction; the chase jobs are (re)scheduled after commit.
+ * transaction, the first chase run of each milestone included when the scheduler offers
+ * `scheduleInTransaction` (otherwise the chase jobs are scheduled after commit).
  */
 import { randomUUID } from 'node:crypto';
 import type { WorkingCalendar } from '../calendar.js';
@@ -96,8 +97,8 @@ export class DeadlinePlanner implements IncidentHook {
     const reason = PLAN_REASON[event.type];
     if (!reason) return undefined;
     if (event.type === 'closed') await repo.cancelOpenMilestones(incident.id);
-    const schedule = await this.plan(repo, incident, at, reason);
-    await this.catchUpOverdue(ctx, reason);
+    const { schedule, overdue } = await this.plan(repo, incident, at, reason);
+    if (overdue) await this.catchUpOverdue(ctx, reason);
     return schedule;
   }
 
@@ -151,12 +152,20 @@ export class DeadlinePlanner implements IncidentHook {
     }
   }
 
-  /** Plans under a new plan id, merges with what exists, ledgers it, and returns the scheduling step. */
-  private async plan(repo: IncidentRepo, incident: Incident, at: Date, reason: string): Promise<() => Promise<void>> {
+  /** Plans under a new plan id, merges with what exists, ledgers it, schedules it (or returns the step that does). */
+  private async plan(
+    repo: IncidentRepo,
+    incident: Incident,
+    at: Date,
+    reason: string,
+  ): Promise<{ schedule: () => Promise<void>; overdue: boolean }> {
     const dir = this.deps.directory;
     const planId = randomUUID();
     const level = effectiveLevel(incident);
-    const assignees = (await repo.assignments(incident.id)).map((a) => a.personId);
+    // an incident opened in this transaction has no assignments, feedback, drafts or milestones yet:
+    // its plan reads none of them (four round trips fewer under the number lock; issue 15 item 1)
+    const fresh = reason === 'opened';
+    const assignees = fresh ? [] : (await repo.assignments(incident.id)).map((a) => a.personId);
     const { records, skipped } = planMilestonesDetailed({
       incident: {
         id: incident.id,
@@ -166,10 +175,17 @@ export class DeadlinePlanner implements IncidentHook {
         closedAt: incident.closedAt,
         level,
         category: incident.category,
-        feedbackAt: await this.feedbackAt(repo, incident.id),
-        awaitingApproval: (await repo.approvals.versions(incident.id))
-          .filter((v) => v.state === 'pending')
-          .map((v) => ({ kind: v.kind, version: v.version, submittedAt: v.submittedAt, approverIds: v.approverIds })),
+        feedbackAt: fresh ? null : await this.feedbackAt(repo, incident.id),
+        awaitingApproval: fresh
+          ? []
+          : (await repo.approvals.versions(incident.id))
+              .filter((v) => v.state === 'pending')
+              .map((v) => ({
+                kind: v.kind,
+                version: v.version,
+                submittedAt: v.submittedAt,
+                approverIds: v.approverIds,
+              })),
       },
       people: incidentPeople(dir, incident, assignees),
       milestones: dir.milestoneSpecs(),
@@ -180,7 +196,7 @@ export class DeadlinePlanner implements IncidentHook {
       planId,
       nameOf: (p) => dir.nameOf(p),
     });
-    const existing = await repo.milestones(incident.id);
+    const existing = fresh ? [] : await repo.milestones(incident.id);
     const merged = replan(existing, records, { reviveCancelled: reason === 'reopened' });
     await repo.replaceOpenMilestones(incident.id, merged.open);
     await repo.updateIncident(incident.id, { planId });
@@ -205,16 +221,27 @@ export class DeadlinePlanner implements IncidentHook {
       },
     });
     const open = merged.open;
-    return async () => {
-      for (const m of open) {
-        const first = chaseSchedule(m, snapshotPolicy(escalation), level, dir.timezone, this.deps.timeScale)[0];
-        if (!first) continue;
-        await this.deps.scheduler.schedule({ incidentId: incident.id, key: m.key, planId }, first.notifyAt);
-      }
+    // catch-up (overdue steps) only when an open milestone is already due (a backdated report)
+    const overdue = open.some((m) => m.dueAt <= at);
+    const runs = open.flatMap((m) => {
+      const first = chaseSchedule(m, snapshotPolicy(escalation), level, dir.timezone, this.deps.timeScale)[0];
+      return first ? [{ run: { incidentId: incident.id, key: m.key, planId }, at: first.notifyAt }] : [];
+    });
+    const scheduled = () =>
       this.deps.log.info(
         { incidentId: incident.id, planId, reason, milestones: open.length },
         'milestone chases scheduled',
       );
+    const inTx = this.deps.scheduler.scheduleInTransaction;
+    if (inTx) {
+      // in this transaction: the commit that makes the plan also schedules it (issue 15 item 1)
+      await inTx.call(this.deps.scheduler, repo, runs);
+      return { schedule: async () => scheduled(), overdue };
+    }
+    const schedule = async () => {
+      for (const r of runs) await this.deps.scheduler.schedule(r.run, r.at);
+      scheduled();
     };
+    return { schedule, overdue };
   }
 }

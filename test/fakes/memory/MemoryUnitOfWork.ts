@@ -48,6 +48,8 @@ interface State {
   signOffId: number;
   /** The outbox: one row per idempotency key (no platform fan-out here), all "queued". */
   outbox: Array<{ id: number; key: string; incidentId: string | null; notice: Notice; at: Date }>;
+  /** Scheduler jobs queued in a transaction (`queueSchedulerJobs`); nothing runs them here. */
+  jobs: Array<{ name: string; runAt: Date; data: Record<string, unknown> }>;
 }
 
 function emptyState(): State {
@@ -68,6 +70,7 @@ function emptyState(): State {
     signOffs: [],
     signOffId: 0,
     outbox: [],
+    jobs: [],
   };
 }
 
@@ -105,6 +108,12 @@ export class MemoryIncidentRepo implements IncidentRepo {
     if (o.some((r) => r.key === key)) return 0;
     o.push({ id: o.length + 1, key, incidentId, notice: clone(notice), at: new Date() });
     return 1;
+  }
+  async queueSchedulerJobs(
+    name: string,
+    jobs: ReadonlyArray<{ runAt: Date; data: Record<string, unknown> }>,
+  ): Promise<void> {
+    for (const j of jobs) this.s().jobs.push({ name, runAt: j.runAt, data: { ...j.data } });
   }
   afterCommit(cb: () => Promise<void>): void {
     const list = this.after();

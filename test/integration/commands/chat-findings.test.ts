@@ -106,7 +106,9 @@ describe('flow and notification', () => {
   });
 
   test('item 11: levels notifyLeadershipAtOnce (I–II) reach the leadership group at once, on report and on raise', async () => {
-    await say(app, 'relief', 'chenjing', '/上报 省级媒体转载低保帖子 二级');
+    // other chats hear it through the outbox worker, after the command's commit
+    const [opened] = await say(app, 'relief', 'chenjing', '/上报 省级媒体转载低保帖子 二级');
+    await outboxDelivered(app, idOf(opened.text));
     const [first] = botMessages('leaders');
     expect(first.text).toContain('【先报·上报】');
     expect(first.text).toContain('重大或较大（II）');
@@ -114,8 +116,10 @@ describe('flow and notification', () => {
 
     app.sandbox!.reset();
     const [low] = await say(app, 'relief', 'chenjing', '/上报 小范围讨论的帖子 四级');
+    await outboxDelivered(app, idOf(low.text));
     expect(botMessages('leaders')).toEqual([]);
     await say(app, 'relief', 'wufang', `/定级 ${idOf(low.text)} 一级`);
+    await outboxDelivered(app, idOf(low.text));
     const [raised] = botMessages('leaders');
     expect(raised.text).toContain('【先报·升级】');
     expect(raised.text).toContain('特别重大（I）');
@@ -124,6 +128,7 @@ describe('flow and notification', () => {
   test("item 12: a report with #单位 from another unit's chat reaches that unit's chat with the 签收 card", async () => {
     const [here] = await say(app, 'relief', 'xuting', '/上报 网传养老院护工打人视频 #养老服务中心');
     const id = idOf(here.text);
+    await outboxDelivered(app, id);
     const [there] = botMessages('eldercare');
     expect(there.text).toContain(id);
     expect(there.text).toContain('在“社会救助股工作群”上报');
