@@ -153,8 +153,31 @@ export async function benchOpen(o: OpenBenchOptions): Promise<{ rows: BenchRow[]
     // interleave halves so drift on a shared machine hits both alike
     const half = Math.ceil(o.total / 2);
     const b1 = await runPool(half, o.concurrency, bare('B1'));
+    // what the bot's backends wait on while the reports run (sampled every 25 ms from pg_stat_activity)
+    const waits = new Map<string, number>();
+    let samples = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const { rows } = await sql<{ w: string }>`
+          SELECT coalesce(wait_event_type || ':' || wait_event, CASE WHEN state = 'active' THEN 'running' ELSE state END) AS w
+            FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`.execute(
+          a.store.db,
+        );
+        samples += 1;
+        for (const r of rows) waits.set(r.w, (waits.get(r.w) ?? 0) + 1);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    })();
     const r1 = await runPool(half, o.concurrency, report('R1'));
     const r2 = await runPool(half, o.concurrency, report('R2'));
+    sampling = false;
+    await sampler;
+    const waitText = [...waits.entries()]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 4)
+      .map(([k, n]) => `${k} ${(n / samples).toFixed(1)}`)
+      .join(', ');
     const b2 = await runPool(half, o.concurrency, bare('B2'));
     const botLat = [...r1.latencies, ...r2.latencies];
     const baseLat = [...b1.latencies, ...b2.latencies];
@@ -163,7 +186,7 @@ export async function benchOpen(o: OpenBenchOptions): Promise<{ rows: BenchRow[]
       `/上报, ${o.chats} chats, ${o.concurrency} in flight`,
       botLat,
       r1.wallMs + r2.wallMs,
-      `${apiCalls} WeCom API calls; ${perOpen.toFixed(1)} SQL statements per open (${q.byKind
+      `busy backends on average: ${waitText}; ${apiCalls} WeCom API calls; ${perOpen.toFixed(1)} SQL statements per open (${q.byKind
         .slice(0, 4)
         .map(([k, n]) => `${(n / counted).toFixed(1)}× ${k}`)
         .join(', ')}, …)`,

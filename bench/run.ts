@@ -6,7 +6,11 @@
  *
  * Letters: a = open incidents (sandbox → Bot → IncidentService → PostgreSQL), b = nextIncidentId
  * under contention, c = chase runs via Agenda, d = memory after 1000 incidents (runs with a),
- * e = WeCom callback round trip, x = the 台账 export streamed (issue 15 item 5). `--quick` uses small sizes (a smoke check of the harness).
+ * e = WeCom callback round trip; issue 15's targets: f = open path via WeCom over many chats beside a bare
+ * Koa baseline (target `open`), h = read path (`read`), g = production start (`start`; needs
+ * `npm run build`); `deadlines`, `rollup` and `export` have no benchmark yet (null in the JSON line;
+ * x = the 台账 export streamed (issue 15 item 5; its figures under `export`). `--quick` uses small sizes. The last line printed is one
+ * JSON object with every target's figure, keyed by target.
  * Ctrl-C (or a crash) stops whatever is running, PostgreSQL included, before exiting.
  */
 import path from 'node:path';
@@ -21,6 +25,10 @@ import { benchIncidents } from './incidents.bench.js';
 import { channelErrors, stopEverything } from './lib/env.js';
 import { formatTable, machineLine, writeResults } from './lib/results.js';
 import type { BenchRow } from './lib/stats.js';
+import { benchOpen } from './open.bench.js';
+import { benchRead } from './read.bench.js';
+import { benchStart } from './start.bench.js';
+import { formatTargets, type Target, targetsJson } from './lib/targets.js';
 import { benchWeCom } from './wecom.bench.js';
 
 const FULL = {
@@ -33,6 +41,13 @@ const FULL = {
   chase: 30,
   wecom: 200,
   exportIncidents: 20_000,
+  open: 400,
+  chats: 43,
+  ledger: 500,
+  openIncidents: 2000,
+  reads: 100,
+  starts: 3,
+  idleMs: 5000,
 };
 const QUICK = {
   reports: 20,
@@ -44,18 +59,27 @@ const QUICK = {
   chase: 5,
   wecom: 20,
   exportIncidents: 2000,
+  open: 60,
+  chats: 43,
+  ledger: 500,
+  openIncidents: 2000,
+  reads: 20,
+  starts: 1,
+  idleMs: 2000,
 };
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { only: { type: 'string' }, write: { type: 'boolean' }, quick: { type: 'boolean' } },
   });
-  const only = new Set((values.only ?? 'a,b,c,d,e,x').split(',').map((s) => s.trim().toLowerCase()));
+  const only = new Set((values.only ?? 'a,b,c,d,e,f,g,h,x').split(',').map((s) => s.trim().toLowerCase()));
   if (only.has('d')) only.add('a');
   const s = values.quick ? QUICK : FULL;
   const sizes =
     `(a) ${s.reports} reports sequential + ${s.reports} at ${s.concurrency} concurrent, ${s.warmup} warm-up; ` +
-    `(b) ${s.ids} numbers; (c) ${s.chase} incidents × 3 rounds; (d) ${s.memoryTotal} incidents; (e) ${s.wecom} callbacks per case; (x) ${s.exportIncidents} incidents exported`;
+    `(b) ${s.ids} numbers; (c) ${s.chase} incidents × 3 rounds; (d) ${s.memoryTotal} incidents; (e) ${s.wecom} callbacks per case; ` +
+    `(f) ${s.open} callbacks per case over ${s.chats} chats; (g) ${s.starts} starts each, RSS after ${s.idleMs / 1000} s idle; ` +
+    `(h) ${s.reads} commands per case, ${s.ledger} ledger entries, ${s.openIncidents} open incidents; (x) ${s.exportIncidents} incidents exported`;
 
   // Signals and crashes stop everything this run started (no orphan PostgreSQL), then exit.
   installShutdownHooks(stopEverything, {
@@ -81,8 +105,25 @@ async function main(): Promise<void> {
     ['c', '(c) chase runs', () => benchChase({ incidents: s.chase })],
     ['e', '(e) WeCom callbacks', () => benchWeCom({ total: s.wecom, concurrency: s.concurrency })],
     ['x', '(x) 台账 export', () => benchExport({ incidents: s.exportIncidents })],
+    [
+      'f',
+      '(f) open path vs baseline',
+      () => withTargets(benchOpen({ total: s.open, concurrency: s.concurrency, chats: s.chats, warmup: s.warmup })),
+    ],
+    [
+      'h',
+      '(h) read path',
+      () => withTargets(benchRead({ ledger: s.ledger, openIncidents: s.openIncidents, total: s.reads })),
+    ],
+    ['g', '(g) production start', () => withTargets(benchStart({ runs: s.starts, idleMs: s.idleMs }))],
   ];
   const rows: BenchRow[] = [];
+  const targets: Target[] = [];
+  const withTargets = async (p: Promise<{ rows: BenchRow[]; targets: Target[] }>): Promise<BenchRow[]> => {
+    const r = await p;
+    targets.push(...r.targets);
+    return r.rows;
+  };
   const t0 = Date.now();
   for (const [letter, name, run] of plan) {
     if (!only.has(letter)) continue;
@@ -93,14 +134,13 @@ async function main(): Promise<void> {
     process.stdout.write(` (${((Date.now() - t) / 1000).toFixed(1)} s)\n`);
   }
   const total = (Date.now() - t0) / 1000;
-  process.stdout.write(`\n${formatTable(rows)}\n\nTotal ${total.toFixed(1)} s.\n`);
-  const exportRows = rows.filter((r) => r.bench.startsWith('(x)'));
-  if (exportRows.length) process.stdout.write(`${JSON.stringify({ export: exportFigures(exportRows) })}\n`);
+  process.stdout.write(`\n${formatTable(rows)}\n\n${formatTargets(targets)}\n\nTotal ${total.toFixed(1)} s.\n`);
   if (values.write) {
     const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');
-    writeResults(file, rows, sizes, total);
+    writeResults(file, rows, sizes, total, formatTargets(targets));
     process.stdout.write(`Wrote ${path.relative(process.cwd(), file)}\n`);
   }
+  process.stdout.write(`${targetsJson(targets)}\n`);
 }
 
 main().then(

@@ -7,7 +7,7 @@
  * The database directory is initialised by one unmeasured start first, and removed at the end.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,9 +34,37 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
 
+/**
+ * RSS of `pid` and its Node descendants, MiB (tsx runs the app in a child node process);
+ * PostgreSQL's processes are left out.
+ */
 function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
+  const parentOf = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (stat.includes('(node)') || stat.includes('(MainThread)')) parentOf.set(Number(d), Number(rest[1]));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const tree = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [child, parent] of parentOf)
+      if (tree.has(parent) && !tree.has(child)) {
+        tree.add(child);
+        grew = true;
+      }
+  }
+  let kb = 0;
+  for (const p of tree) {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+    kb += m ? Number(m[1]) : 0;
+  }
+  return kb / 1024;
 }
 
 /** Starts `argv` with the bot's settings, waits for /healthz, idles, reads RSS, stops with SIGTERM. */
@@ -88,7 +116,9 @@ export async function benchStart(o: StartBenchOptions): Promise<{ rows: BenchRow
   if (!existsSync('dist/main.js')) throw new Error('dist/main.js is missing: run `npm run build` first');
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'yq-bench-start-'));
   try {
-    const prod = [process.execPath, 'dist/main.js'];
+    // as in package.json `start:prod` and the README's systemd unit: a 2 MiB young generation keeps
+    // the idle RSS down (measured: ~130 → ~110 MiB) at no visible cost to this service's throughput
+    const prod = [process.execPath, '--max-semi-space-size=2', 'dist/main.js'];
     const dev = [process.execPath, 'node_modules/tsx/dist/cli.mjs', 'src/main.ts'];
     await startOnce(prod, dataDir, 0); // initialises the database (initdb, migrations): not measured
     const figures: Record<'prod' | 'dev', StartFigures[]> = { prod: [], dev: [] };
@@ -110,7 +140,10 @@ export async function benchStart(o: StartBenchOptions): Promise<{ rows: BenchRow
     const devRss = median(figures.dev.map((x) => x.rssMiB));
     const clean = figures.prod.every((x) => x.exitCode === 0);
     return {
-      rows: [row('node dist/main.js', figures.prod), row('baseline: tsx src/main.ts (npm start)', figures.dev)],
+      rows: [
+        row('node --max-semi-space-size=2 dist/main.js', figures.prod),
+        row('baseline: tsx src/main.ts (npm start)', figures.dev),
+      ],
       targets: [
         {
           key: 'start',

@@ -73,7 +73,13 @@ export function machineLine(): string {
 }
 
 /** Writes `file` with this run's table, keeping the hand-written part after the marker. */
-export function writeResults(file: string, rows: readonly BenchRow[], sizes: string, totalSeconds: number): void {
+export function writeResults(
+  file: string,
+  rows: readonly BenchRow[],
+  sizes: string,
+  totalSeconds: number,
+  targets = '',
+): void {
   let kept = `${MARKER}\n## Observations\n\n(none yet)\n`;
   if (fs.existsSync(file)) {
     const old = fs.readFileSync(file, 'utf8');
@@ -88,8 +94,10 @@ Whole run: ${totalSeconds.toFixed(0)} s. Sizes: ${sizes}.
 ## How to reproduce
 
 \`\`\`sh
-npm run bench                 # all benchmarks, prints the table (about 30 s on 2 cores)
-npm run bench -- --only a,e   # some of them: a b c d e (d needs a)
+npm run build                 # (g) starts dist/main.js
+npm run bench                 # all benchmarks, prints the tables, last line one JSON object of the targets
+npm run bench -- --quick      # the same with smaller sizes (under 3 minutes)
+npm run bench -- --only a,e   # some of them: a b c d e f g h (d needs a)
 npm run bench -- --write      # also rewrites this file (the Observations part is kept)
 \`\`\`
 
@@ -103,6 +111,10 @@ processes and is not included; its database size is).
 ## Results
 
 ${formatTable(rows)}
+
+### Issue 15 targets
+
+${targets || '(not measured in this run)'}
 
 ### What each benchmark does
 
@@ -118,6 +130,13 @@ ${formatTable(rows)}
 - **(d) memory** — after (a) has opened the incidents.
 - **(e) WeCom callback** — callback-builder seals (AES-256-CBC, SHA-1 signature) a group message
   \`@舆情助手 …\`, POSTs it to \`/callbacks/wecom/aibot\`, then verifies and decrypts the passive reply.
+- **(f) open via WeCom** — as (e), \`/上报\` spread over many chats with 10 in flight, beside a bare Koa
+  route (same signature check, decryption, encrypted reply, and as many single-row INSERTs in one
+  transaction as an open writes rows), in interleaved halves; busy backends sampled from pg_stat_activity.
+- **(g) production start** — \`node dist/main.js\` on an initialised database until /healthz answers 200,
+  RSS after idling, SIGTERM; beside \`tsx src/main.ts\` (what \`npm start\` runs; its RSS counts both node processes).
+- **(h) read path** — \`/查看\` of an incident with a long ledger and \`/列表\` in a chat with many open
+  incidents (filled by SQL), one at a time through the sandbox, beside \`/帮助\`.
 
 ${kept}`;
   fs.writeFileSync(file, text);

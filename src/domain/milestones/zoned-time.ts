@@ -46,12 +46,62 @@ const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
  */
 export function toZoned(at: Date, timeZone: string): ZonedTime {
   assertValidDate(at);
+  const t = at.getTime();
+  const offset = cachedOffset(t, timeZone);
+  if (offset === undefined) return zonedByIntl(at, timeZone);
+  const wall = new Date(t + offset);
+  const ms =
+    wall.getUTCHours() * 3_600_000 +
+    wall.getUTCMinutes() * 60_000 +
+    wall.getUTCSeconds() * 1000 +
+    wall.getUTCMilliseconds();
+  return {
+    ymd: `${pad(wall.getUTCFullYear(), 4)}-${pad(wall.getUTCMonth() + 1)}-${pad(wall.getUTCDate())}`,
+    msOfDay: ms,
+  };
+}
+
+/** `toZoned` by `Intl.DateTimeFormat#formatToParts` (slow: a few µs a call). */
+function zonedByIntl(at: Date, timeZone: string): ZonedTime {
   const p: Record<string, number> = {};
   for (const part of formatter(timeZone).formatToParts(at)) {
     if (part.type !== 'literal') p[part.type] = Number(part.value);
   }
   const ms = ((p.hour * 60 + p.minute) * 60 + p.second) * 1000 + at.getUTCMilliseconds();
   return { ymd: `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`, msOfDay: ms };
+}
+
+/** Offsets are cached per zone and 15-minute window of UTC, at most this many windows. */
+const OFFSET_WINDOW_MS = 15 * 60_000;
+const OFFSET_CACHE_MAX = 50_000;
+const offsets = new Map<string, number | null>();
+
+/**
+ * The zone's UTC offset (ms) throughout the 15-minute window holding `t`, from a cache; undefined
+ * when the offset changes inside the window (a transition: callers use `Intl` directly). Measured
+ * at both ends of the window by `Intl` on a miss (issue 15 item 2: `/查看` of a long ledger spent
+ * most of its CPU in formatToParts).
+ */
+function cachedOffset(t: number, timeZone: string): number | undefined {
+  const start = Math.floor(t / OFFSET_WINDOW_MS) * OFFSET_WINDOW_MS;
+  const key = `${timeZone}|${start}`;
+  let o = offsets.get(key);
+  if (o === undefined) {
+    const a = intlOffset(start, timeZone);
+    const b = intlOffset(start + OFFSET_WINDOW_MS - 1000, timeZone);
+    o = a === b ? a : null;
+    if (offsets.size >= OFFSET_CACHE_MAX) offsets.clear();
+    offsets.set(key, o);
+  }
+  return o ?? undefined;
+}
+
+/** Offset at instant `t` by `Intl` (whole seconds), ms. */
+function intlOffset(t: number, timeZone: string): number {
+  const at = new Date(Math.floor(t / 1000) * 1000);
+  const z = zonedByIntl(at, timeZone);
+  const [y, m, d] = splitYmd(z.ymd);
+  return Date.UTC(y, m - 1, d) + z.msOfDay - at.getTime();
 }
 
 /** Offset of `timeZone` from UTC at instant `t` (ms since epoch), in ms (Asia/Shanghai: +8 h). */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   addDaysYmd,
   fromZoned,
@@ -51,4 +52,47 @@ describe('business-time arithmetic with Intl only (times stored in UTC, business
     expect(parseHhmm('07:30')).toBe(450);
     expect(parseHhmm('24:00')).toBe(1440);
   });
+});
+
+describe('toZoned with cached offsets (issue 15 item 2) agrees with Intl everywhere', () => {
+  const formats = new Map<string, Intl.DateTimeFormat>();
+  const reference = (at: Date, timeZone: string) => {
+    const p: Record<string, number> = {};
+    const f =
+      formats.get(timeZone) ??
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      });
+    formats.set(timeZone, f);
+    for (const part of f.formatToParts(at)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+    return {
+      ymd: `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`,
+      msOfDay: ((p.hour * 60 + p.minute) * 60 + p.second) * 1000 + at.getUTCMilliseconds(),
+    };
+  };
+  test.each(['Asia/Shanghai', 'America/New_York', 'Australia/Lord_Howe'])(
+    '%s: random instants 1900–2100 and every 5 minutes around the 2026 transitions',
+    (zone) => {
+      fc.assert(
+        fc.property(fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2100, 0, 1) }), (t) => {
+          expect(toZoned(new Date(t), zone)).toEqual(reference(new Date(t), zone));
+        }),
+        { numRuns: 200 },
+      );
+      for (const day of [Date.UTC(2026, 2, 8), Date.UTC(2026, 2, 29), Date.UTC(2026, 3, 5), Date.UTC(2026, 10, 1)])
+        for (let t = day - 43_200_000; t < day + 43_200_000; t += 300_007) {
+          const got = toZoned(new Date(t), zone);
+          const want = reference(new Date(t), zone);
+          if (got.ymd !== want.ymd || got.msOfDay !== want.msOfDay) expect(got).toEqual(want);
+        }
+    },
+  );
 });
