@@ -15,13 +15,17 @@ async function main(): Promise<void> {
   const settings = loadSettings();
   const logger = pino({ level: settings.LOG_LEVEL, base: undefined });
   const config = loadOrgConfig(settings.CONFIG_FILE);
-  const app = await startApp({ settings, config, logger });
+  const starting = startApp({ settings, config, logger });
+  // hooked before start-up finishes: a SIGTERM right after /healthz first answers (or during start)
+  // still stops everything started so far, the embedded PostgreSQL included, and exits 0
   installShutdownHooks(
     async () => {
-      await app.stop();
+      const running = await starting.catch(() => undefined);
+      await running?.stop();
     },
     { logger },
   );
+  const app = await starting;
   const lines = [
     `舆情助手已启动 yuqing-bot is running: ${app.url}`,
     app.sandbox
