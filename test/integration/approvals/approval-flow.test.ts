@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { SYSTEM_VIEWER } from '../../../src/domain/visibility.js';
 import { startTestApp, TestClock, type TestApp } from '../../helpers/app.js';
-import { say } from '../../helpers/chat.js';
+import { outboxDelivered, say as post } from '../../helpers/chat.js';
 
 let app: TestApp;
 // 2026-11-29 10:00 in Asia/Shanghai
@@ -32,6 +32,16 @@ const copies = (v: number) =>
   ['relief', '@liuyang', '@wangjg', '@lihua'].map((c) => app.sandbox!.messages(c).find((m) => m.card?.id === card(v)));
 const ledger = async (kind: string) =>
   (await app.incidents.view(SYSTEM_VIEWER, ID)).ledger.filter((e) => e.kind === kind);
+
+/**
+ * Posts through the sandbox and waits until the outbox has delivered what the command queued for
+ * the incident (the 1:1 copies, other chats: the worker sends them after the command's commit).
+ */
+async function say(...args: Parameters<typeof post>): ReturnType<typeof post> {
+  const answers = await post(...args);
+  await outboxDelivered(app, ID);
+  return answers;
+}
 
 /** Posts as `userId` and returns the text of every bot message that followed (chases may interleave). */
 async function sayText(chat: string, userId: string, text: string): Promise<string> {
@@ -57,6 +67,7 @@ async function clickCopy(conversation: string, cardId: string, userId: string, k
   });
   expect(res.status).toBe(202);
   await app.sandbox!.idle();
+  await outboxDelivered(app, ID);
   return app.sandbox!.messages(conversation).slice(before);
 }
 

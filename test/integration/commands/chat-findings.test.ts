@@ -268,8 +268,8 @@ describe('reading what the bot says', () => {
 
 describe('found running the command set as a new user (issue 10 "Done means")', () => {
   test("a bystander's /签收 says nothing awaits them; nobody is @-mentioned about their own /定级; /完成 of a met step says when", async () => {
-    const [r] = await say(app, 'relief', 'chenjing', '/上报 走查测试帖子');
-    const id = idOf(r.text);
+    // settled: the reminders already due are in the chat before the bystander speaks
+    const id = await reportAndSettle('relief', 'chenjing', '/上报 走查测试帖子');
     const [bystander] = await say(app, 'relief', 'xuting', '/签收');
     expect(bystander.text).toContain('本群没有等待您签收的事件');
     const [level] = await say(app, 'relief', 'wufang', `/定级 ${id} 三级`);
