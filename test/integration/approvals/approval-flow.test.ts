@@ -273,7 +273,8 @@ test('levels I–II need the upper authority sign-off, recorded by the office wi
 test('two approvers deciding at once on real PostgreSQL give one decision; the other is told who was first', async () => {
   for (let round = 0; round < 4; round++) {
     const opened = await sayText('relief', 'chenjing', `/上报 并发审批测试 ${round} 三级`);
-    const id = /YQ-\d{8}-\d{3}/.exec(opened)![0];
+    // the open notice's number (chase notices about the earlier incident may come first)
+    const id = /【舆情上报】\*{0,2}(YQ-\d{8}-\d{3,})/.exec(opened)![1];
     await say(app, 'relief', 'zhangmin', `/拟稿 ${id} 第${round}稿`);
     const [a, b] = await Promise.all([
       app.approvals.decide({ id: 'wangjg', personId: 'wangjg', name: '王建国' }, id, 'statement', 1, 'approved', ''),
