@@ -140,7 +140,10 @@ async function main(): Promise<void> {
     writeResults(file, rows, sizes, total, formatTargets(targets));
     process.stdout.write(`Wrote ${path.relative(process.cwd(), file)}\n`);
   }
-  process.stdout.write(`${targetsJson(targets)}\n`);
+  const exportRows = rows.filter((r) => r.bench.startsWith('(x)'));
+  const figures = JSON.parse(targetsJson(targets)) as Record<string, unknown>;
+  if (exportRows.length) figures.export = exportFigures(exportRows);
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
 
 main().then(
