@@ -10,6 +10,7 @@ import { buildSandboxDirectory } from './app-sandbox.js';
 import { SandboxAdapter } from './bot/adapters/sandbox/index.js';
 import { DingTalkAdapter } from './bot/adapters/dingtalk/index.js';
 import { createWeComAiBotAdapter, type WeComAiBotAdapter } from './bot/adapters/wecom/index.js';
+import { WeComWsAdapter } from './bot/adapters/wecom/ws/WeComWsAdapter.js';
 import { Bot } from './bot/Bot.js';
 import { OutboxNotifier, routeNotice } from './bot/Notifier.js';
 import type { PlatformAdapter, PlatformName, ReplyOutbox } from './bot/types.js';
@@ -35,7 +36,7 @@ import { DeliveryService } from './domain/DeliveryService.js';
 import { DeliveryWorker } from './delivery/DeliveryWorker.js';
 import { createMetrics, type AppMetrics } from './metrics.js';
 import { createServer } from './server.js';
-import { openStore, startDatabase, type DatabaseHandle, type Store } from './store/index.js';
+import { openStore, PgAdvisoryLeader, startDatabase, type DatabaseHandle, type Store } from './store/index.js';
 
 /** Options of `startApp`. `clock` defaults to the system clock. */
 export interface AppOptions {
@@ -68,6 +69,8 @@ export interface RunningApp {
   reportJobs: ReportJobs;
   sandbox?: SandboxAdapter;
   wecom?: WeComAiBotAdapter;
+  /** The WeCom AI bot over its long connection (`WECOM_AIBOT_MODE=ws`). */
+  wecomWs?: WeComWsAdapter;
   dingtalk?: DingTalkAdapter;
   /** Stops everything; idempotent; never throws (errors are logged). */
   stop(): Promise<void>;
@@ -111,14 +114,16 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     cleanups.push(() => database.stop());
     // In a drill every time people read is simulated time (see TimePresentation).
     const directory = new Directory(config, { timeScale: settings.TIME_SCALE, epoch: clock.now() });
-    const wecomOn = !!(settings.WECOM_AIBOT_TOKEN && settings.WECOM_AIBOT_ENCODING_AES_KEY);
+    const wecomWsOn = settings.WECOM_AIBOT_MODE === 'ws';
+    const wecomOn = wecomWsOn || !!(settings.WECOM_AIBOT_TOKEN && settings.WECOM_AIBOT_ENCODING_AES_KEY);
     const dingtalkOn = !!(settings.DINGTALK_CLIENT_ID && settings.DINGTALK_CLIENT_SECRET);
     // Where notices go: the platforms this deployment runs (every instance runs the same ones).
-    // The WeCom AI bot over HTTP cannot send 1:1 (only group posts through webhook robots); the
-    // DingTalk robot can (oToMessages/batchSend, dingtalk.md §2).
+    // The WeCom AI bot over HTTP cannot send 1:1 (only group posts through webhook robots); over
+    // its long connection it can (aibot_send_msg to a userid, wecom.md §1c); the DingTalk robot
+    // can (oToMessages/batchSend, dingtalk.md §2).
     const platforms: Array<{ platform: PlatformName; direct: boolean }> = [
       ...(settings.SANDBOX !== 'off' ? [{ platform: 'sandbox' as const, direct: true }] : []),
-      ...(wecomOn ? [{ platform: 'wecom' as const, direct: false }] : []),
+      ...(wecomOn ? [{ platform: 'wecom' as const, direct: wecomWsOn }] : []),
       ...(dingtalkOn ? [{ platform: 'dingtalk' as const, direct: true }] : []),
     ];
     const store = await openStore({
@@ -165,7 +170,33 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       adapters.push(sandbox);
     }
     let wecom: WeComAiBotAdapter | undefined;
-    if (wecomOn) {
+    let wecomWs: WeComWsAdapter | undefined;
+    // the delivery worker, once built (the long connection wakes it when it becomes usable)
+    let wakeWorker: () => void = () => undefined;
+    if (wecomWsOn) {
+      wecomWs = new WeComWsAdapter({
+        botId: settings.WECOM_AIBOT_BOT_ID!,
+        secret: settings.WECOM_AIBOT_SECRET!,
+        wsUrl: settings.WECOM_AIBOT_WS_URL,
+        heartbeatMs: settings.WECOM_AIBOT_HEARTBEAT_MS,
+        watchdogMs: settings.WECOM_AIBOT_WATCHDOG_MS,
+        reconnect: { baseMs: settings.WECOM_AIBOT_RECONNECT_BASE_MS, maxMs: settings.WECOM_AIBOT_RECONNECT_MAX_MS },
+        passiveReplyMs: settings.WECOM_PASSIVE_REPLY_MS,
+        // one connection per bot (wecom.md §1c): only the holder of this lock connects
+        leadership: new PgAdvisoryLeader({
+          connectionString: database.connectionString,
+          name: `wecom-aibot:${settings.WECOM_AIBOT_BOT_ID}`,
+          pollMs: settings.WECOM_AIBOT_LEADER_POLL_MS,
+          queryTimeoutMs: settings.DB_CONNECT_TIMEOUT_MS,
+          logger: logger.child({ part: 'leader' }),
+        }),
+        dedupe: store.dedupe,
+        logger,
+        botName: config.bot.name,
+        onReady: () => wakeWorker(),
+      });
+      adapters.push(wecomWs);
+    } else if (wecomOn) {
       wecom = createWeComAiBotAdapter({
         token: settings.WECOM_AIBOT_TOKEN!,
         encodingAESKey: settings.WECOM_AIBOT_ENCODING_AES_KEY!,
@@ -318,6 +349,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       metrics: metrics.delivery,
     });
     worker.start();
+    wakeWorker = () => worker.wake();
     cleanups.push(() => worker.stop());
     const listener = await store.listenOutbox(() => worker.wake());
     cleanups.push(() => listener.stop());
@@ -396,6 +428,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       reportJobs,
       sandbox,
       wecom,
+      wecomWs,
       dingtalk,
       stop: () => (stopping ??= stopAll()),
     };

@@ -15,6 +15,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { FakeAiBotWs } from './FakeAiBotWs.js';
 import { validateResponseUrlBody, validateWebhookBody } from './validate-wecom-body.js';
 import { waitForRecord } from './wait-for.js';
 
@@ -49,12 +50,18 @@ export class FakeWeComServer {
   private readonly sentAt = new Map<string, number[]>();
   private readonly injected = new Map<string, Injected>();
   private clockOffset = 0;
+  /** The AI bot's long connection on the same port (FakeAiBotWs.ts); its URL is `wsUrl`. */
+  readonly aibot: FakeAiBotWs;
+  readonly wsUrl: string;
 
   private constructor(
     private readonly server: Server,
     readonly baseUrl: string,
     private readonly opts: FakeWeComServerOptions,
-  ) {}
+  ) {
+    this.aibot = new FakeAiBotWs(server, { now: () => this.now(), sendWindowMs: opts.webhookWindowMs });
+    this.wsUrl = baseUrl.replace(/^http/, 'ws');
+  }
 
   /** Starts listening on 127.0.0.1 with an ephemeral port. */
   static async start(opts: FakeWeComServerOptions = {}): Promise<FakeWeComServer> {
@@ -109,6 +116,7 @@ export class FakeWeComServer {
 
   /** Stops the server. */
   async close(): Promise<void> {
+    await this.aibot.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
