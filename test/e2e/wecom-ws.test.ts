@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { demoConfig, startTestApp, type TestApp } from '../helpers/app.js';
 import { FakeWeComServer } from '../fakes/wecom/FakeWeComServer.js';
 import type { WsRecord } from '../fakes/wecom/FakeAiBotWs.js';
+import { reconnectDelayMs } from '../../src/bot/adapters/wecom/ws/WeComWsAdapter.js';
 
 const BOT_ID = 'aibWsE2E';
 const SECRET = 'ws-e2e-secret';
@@ -225,6 +226,24 @@ test('a burst of 40 posts to one chat arrives complete within the limit (20 per 
   const times = sends.filter((r) => r.errcode === 0).map((r) => r.at);
   for (const t of times) expect(times.filter((u) => u >= t && u < t + WINDOW_MS).length).toBeLessThanOrEqual(20);
 }, 60_000);
+
+test('a dropped connection is reconnected (backoff with jitter) and subscribes again', async () => {
+  const before = app.wecomWs!.stats();
+  const t0 = Date.now();
+  fake.aibot.drop(BOT_ID);
+  await fake.aibot.waitFor((r) => r.cmd === 'aibot_subscribe' && r.errcode === 0 && r.at >= t0, 10_000);
+  expect(app.wecomWs!.stats().reconnects).toBe(before.reconnects + 1);
+  // usable once the SDK has read the subscribe acknowledgement
+  const until = Date.now() + 5000;
+  while (!app.wecomWs!.canSend() && Date.now() < until) await new Promise((res) => setTimeout(res, 20));
+  expect(app.wecomWs!.canSend()).toBe(true);
+});
+
+test('reconnect delays: exponential, capped, jittered between half and all of the step', () => {
+  const b = { baseMs: 1000, maxMs: 30_000 };
+  expect([1, 2, 3, 6, 10].map((n) => reconnectDelayMs(n, b, () => 1))).toEqual([1000, 2000, 4000, 30_000, 30_000]);
+  expect([1, 2, 3].map((n) => reconnectDelayMs(n, b, () => 0))).toEqual([500, 1000, 2000]);
+});
 
 test('watchdog: callbacks lost while the socket looks open are noticed; the bot resubscribes and handles messages again (wecom.md §8.1)', async () => {
   const botId = 'aibWatchdog';

@@ -129,6 +129,11 @@ export class FakeAiBotWs {
     for (let i = 0; i < times; i += 1) this.failSend.push(errcode);
   }
 
+  /** Cuts the bot's current connection without a close frame (a network failure). */
+  drop(botId: string): void {
+    this.current.get(botId)?.ws.terminate();
+  }
+
   /** From now on the bot's current subscription loses every callback, the socket staying open (§8.1). */
   stall(botId: string): void {
     const c = this.current.get(botId);

@@ -268,13 +268,12 @@ export class WeComWsAdapter implements PlatformAdapter {
     client.connect();
   }
 
-  /** Backoff with jitter before the next connect: min(maxMs, baseMs·2^(n−1)) × (0.5 + 0.5·random). */
+  /** Waits `reconnectDelayMs` before the next connect. */
   private scheduleReconnect(reason: string): void {
     if (!this.leader || this.stopping) return;
     this.attempts += 1;
     this.counters.reconnects += 1;
-    const { baseMs, maxMs } = this.opts.reconnect;
-    const delay = Math.round(Math.min(maxMs, baseMs * 2 ** (this.attempts - 1)) * (0.5 + 0.5 * this.random()));
+    const delay = reconnectDelayMs(this.attempts, this.opts.reconnect, this.random);
     this.log.warn({ reason, attempt: this.attempts, delayMs: delay }, 'wecom long connection lost; reconnecting');
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
@@ -454,6 +453,20 @@ export class WeComWsAdapter implements PlatformAdapter {
     void p.finally(() => this.inflight.delete(p)).catch(() => undefined);
     return p;
   }
+}
+
+/**
+ * Delay before reconnect attempt `attempt` (1, 2, …), ms: exponential backoff capped at `maxMs`
+ * with "equal jitter" — min(maxMs, baseMs·2^(attempt−1)) × (0.5 + 0.5·random()), so instances that
+ * lost the connection together do not reconnect in lockstep.
+ */
+export function reconnectDelayMs(
+  attempt: number,
+  backoff: { baseMs: number; maxMs: number },
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling * (0.5 + 0.5 * random()));
 }
 
 /** Stops an SDK client for good: no listeners, no socket, no SDK reconnect timer. */
