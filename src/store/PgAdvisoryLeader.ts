@@ -131,7 +131,17 @@ export class PgAdvisoryLeader {
       this.opts.logger.warn({ lock: this.opts.name, reason }, 'leadership lost');
       await this.call(() => this.handlers?.onLost(reason));
     }
-    if (client) await client.end().catch(() => undefined);
+    // bounded: `end()` of a connection the server already closed may never settle
+    if (client) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        client.end().catch(() => undefined),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, 1000);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
   }
 
   private async call(fn: () => void | Promise<void> | undefined): Promise<void> {
