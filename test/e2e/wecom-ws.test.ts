@@ -194,6 +194,15 @@ test('a job post reaches the group by aibot_send_msg with a notifying <@userid> 
   expect(fake.webhookMessages()).toEqual([]);
 });
 
+test('1:1 over the long connection: a notice for a person goes by aibot_send_msg to their userid (wecom.md §1c)', async () => {
+  await app.notifier.notify({ directTo: ['liuyang'], text: '单聊提醒：请处理', mentions: [] });
+  const sent = await fake.aibot.waitFor(
+    (r) => r.cmd === 'aibot_send_msg' && r.errcode === 0 && JSON.stringify(r.body).includes('单聊提醒'),
+    10_000,
+  );
+  expect((sent.body as { chatid: string }).chatid).toBe('LiuYang');
+});
+
 test('846609 ("not subscribed") during a resubscribe is transient: the post is retried and arrives', async () => {
   fake.aibot.failNextSend(846609);
   await app.notifier.notify({ chatId: 'relief', text: '订阅恢复后送达', mentions: [] });
