@@ -31,26 +31,6 @@ beforeAll(async () => {
   fake = await FakeWeComServer.start();
   fake.aibot.addBot(BOT_ID, SECRET);
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'yq-two-ws-'));
-  for (const name of ['A', 'B']) {
-    const log = path.join(dir, `bot-${name}.log`);
-    const proc = new BotProcess({
-      logFile: log,
-      env: {
-        PORT: String(await findFreePort()),
-        DATABASE_URL: tdb.connectionString,
-        SANDBOX: 'off',
-        LOG_LEVEL: 'info',
-        WECOM_AIBOT_MODE: 'ws',
-        WECOM_AIBOT_BOT_ID: BOT_ID,
-        WECOM_AIBOT_SECRET: SECRET,
-        WECOM_AIBOT_WS_URL: fake.wsUrl,
-        WECOM_API_BASE: fake.baseUrl,
-        WECOM_AIBOT_LEADER_POLL_MS: String(POLL_MS),
-        WECOM_AIBOT_RECONNECT_BASE_MS: '100',
-      },
-    });
-    bots.push({ name, proc, log });
-  }
 }, 60_000);
 
 afterAll(async () => {
@@ -59,6 +39,32 @@ afterAll(async () => {
   await tdb?.drop();
   await fs.rm(dir, { recursive: true, force: true });
 }, 60_000);
+
+/** Starts bot `name` on a port picked just before (a port picked early may be taken meanwhile). */
+async function startBot(name: string): Promise<void> {
+  const log = path.join(dir, `bot-${name}.log`);
+  const proc = new BotProcess({
+    logFile: log,
+    env: {
+      PORT: String(await findFreePort()),
+      DATABASE_URL: tdb.connectionString,
+      SANDBOX: 'off',
+      LOG_LEVEL: 'info',
+      WECOM_AIBOT_MODE: 'ws',
+      WECOM_AIBOT_BOT_ID: BOT_ID,
+      WECOM_AIBOT_SECRET: SECRET,
+      WECOM_AIBOT_WS_URL: fake.wsUrl,
+      WECOM_API_BASE: fake.baseUrl,
+      WECOM_AIBOT_LEADER_POLL_MS: String(POLL_MS),
+      WECOM_AIBOT_RECONNECT_BASE_MS: '100',
+    },
+  });
+  bots.push({ name, proc, log });
+  await proc.start().catch(async (err: Error) => {
+    const text = await fs.readFile(log, 'utf8').catch(() => '');
+    throw new Error(`${err.message}\n${text.split('\n').slice(-30).join('\n')}`);
+  });
+}
 
 /** Which bots logged a successful subscription. */
 async function subscribers(): Promise<string[]> {
@@ -71,7 +77,8 @@ async function subscribers(): Promise<string[]> {
 }
 
 test('two instances: one holds the long connection; SIGKILL the holder and the other takes over within seconds and handles messages', async () => {
-  await Promise.all(bots.map((b) => b.proc.start()));
+  await startBot('A');
+  await startBot('B');
   await fake.aibot.waitFor((r) => r.cmd === 'aibot_subscribe' && r.errcode === 0, 20_000);
   // An observation window of several lock polls: the other instance must not subscribe (it would evict the first).
   await new Promise((res) => setTimeout(res, POLL_MS * 5));
