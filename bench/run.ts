@@ -8,7 +8,7 @@
  * under contention, c = chase runs via Agenda, d = memory after 1000 incidents (runs with a),
  * e = WeCom callback round trip; issue 15's targets: f = open path via WeCom over many chats beside a bare
  * Koa baseline (target `open`), h = read path (`read`), g = production start (`start`; needs
- * `npm run build`); `deadlines`, `rollup` and `export` have no benchmark yet (null in the JSON line;
+ * `npm run build`); i = deadlines at scale (`deadlines`), j = the rollup at scale (`rollup`),
  * x = the 台账 export streamed (issue 15 item 5; its figures under `export`). `--quick` uses small sizes. The last line printed is one
  * JSON object with every target's figure, keyed by target.
  * Ctrl-C (or a crash) stops whatever is running, PostgreSQL included, before exiting.
@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { installShutdownHooks } from '../src/store/index.js';
 import { benchChase } from './chase.bench.js';
+import { benchDeadlines } from './deadlines.bench.js';
 import { benchExport, exportFigures } from './export.bench.js';
 import { benchIds } from './ids.bench.js';
 import { benchIncidents } from './incidents.bench.js';
@@ -27,6 +28,7 @@ import { formatTable, machineLine, writeResults } from './lib/results.js';
 import type { BenchRow } from './lib/stats.js';
 import { benchOpen } from './open.bench.js';
 import { benchRead } from './read.bench.js';
+import { benchRollup } from './rollup.bench.js';
 import { benchStart } from './start.bench.js';
 import { formatTargets, type Target, targetsJson } from './lib/targets.js';
 import { benchWeCom } from './wecom.bench.js';
@@ -48,6 +50,11 @@ const FULL = {
   reads: 100,
   starts: 3,
   idleMs: 5000,
+  deadlines: 10_000,
+  deadlinesTimeoutMs: 15 * 60_000,
+  rollupChats: 1000,
+  rollupIncidents: 100_000,
+  rollupLedger: 2_000_000,
 };
 const QUICK = {
   reports: 20,
@@ -66,20 +73,26 @@ const QUICK = {
   reads: 20,
   starts: 1,
   idleMs: 2000,
+  deadlines: 1000,
+  deadlinesTimeoutMs: 3 * 60_000,
+  rollupChats: 50,
+  rollupIncidents: 5000,
+  rollupLedger: 100_000,
 };
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { only: { type: 'string' }, write: { type: 'boolean' }, quick: { type: 'boolean' } },
   });
-  const only = new Set((values.only ?? 'a,b,c,d,e,f,g,h,x').split(',').map((s) => s.trim().toLowerCase()));
+  const only = new Set((values.only ?? 'a,b,c,d,e,f,g,h,i,j,x').split(',').map((s) => s.trim().toLowerCase()));
   if (only.has('d')) only.add('a');
   const s = values.quick ? QUICK : FULL;
   const sizes =
     `(a) ${s.reports} reports sequential + ${s.reports} at ${s.concurrency} concurrent, ${s.warmup} warm-up; ` +
     `(b) ${s.ids} numbers; (c) ${s.chase} incidents × 3 rounds; (d) ${s.memoryTotal} incidents; (e) ${s.wecom} callbacks per case; ` +
     `(f) ${s.open} callbacks per case over ${s.chats} chats; (g) ${s.starts} starts each, RSS after ${s.idleMs / 1000} s idle; ` +
-    `(h) ${s.reads} commands per case, ${s.ledger} ledger entries, ${s.openIncidents} open incidents; (x) ${s.exportIncidents} incidents exported`;
+    `(h) ${s.reads} commands per case, ${s.ledger} ledger entries, ${s.openIncidents} open incidents; (x) ${s.exportIncidents} incidents exported; ` +
+    `(i) ${s.deadlines} chases due at once; (j) ${s.rollupChats} chats, ${s.rollupIncidents} incidents, ${s.rollupLedger} ledger entries`;
 
   // Signals and crashes stop everything this run started (no orphan PostgreSQL), then exit.
   installShutdownHooks(stopEverything, {
@@ -114,6 +127,16 @@ async function main(): Promise<void> {
       'h',
       '(h) read path',
       () => withTargets(benchRead({ ledger: s.ledger, openIncidents: s.openIncidents, total: s.reads })),
+    ],
+    [
+      'i',
+      '(i) deadlines at scale',
+      () => withTargets(benchDeadlines({ incidents: s.deadlines, timeoutMs: s.deadlinesTimeoutMs })),
+    ],
+    [
+      'j',
+      '(j) rollup at scale',
+      () => withTargets(benchRollup({ chats: s.rollupChats, incidents: s.rollupIncidents, ledger: s.rollupLedger })),
     ],
     ['g', '(g) production start', () => withTargets(benchStart({ runs: s.starts, idleMs: s.idleMs }))],
   ];

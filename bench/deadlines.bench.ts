@@ -1,0 +1,192 @@
+/**
+ * (i) Deadlines at scale (issue 15 target 3): `incidents` level-II incidents whose 签收 chase runs
+ * all fall due at the same instant, run by the real scheduler (src/jobs/agenda.ts, the chase job of
+ * src/jobs/chase-job.ts as src/app.ts wires them). Seeded fast: copies of one incident opened
+ * through the bot (incident and milestone rows by SQL), and for each one `milestone-chase` row in
+ * `agenda_jobs` written the way `IncidentRepo.queueSchedulerJobs` writes them (one multi-row INSERT
+ * plus one NOTIFY), all with the same `next_run_at` a few seconds ahead, the domain clock 20 minutes
+ * past the report (the 15-minute 签收 limit breached). Lateness of each run = its `lastRunAt` (when
+ * Agenda started it) minus the planned time; done = the last run's completion. Lost or doubled:
+ * every copy must have exactly one `milestone.breached` ledger entry for the milestone. Baseline in
+ * the same run and on the same scheduler: as many trivial jobs (an empty handler, the chase job's
+ * concurrency) due at one instant.
+ */
+import type { Job } from 'agenda';
+import { sql } from 'kysely';
+import { CHASE_JOB } from '../src/jobs/chase-job.js';
+import { type BenchApp, BenchClock, startBenchApp } from './lib/env.js';
+import { reportIncident } from './lib/report.js';
+import { type BenchRow, nowMs, percentile } from './lib/stats.js';
+import type { Target } from './lib/targets.js';
+
+/** Sizes of the run. */
+export interface DeadlinesBenchOptions {
+  incidents: number;
+  /** Give up waiting after this many ms. */
+  timeoutMs: number;
+}
+
+const MINUTE = 60_000;
+const KEY = 'ack:wufang'; // 社会救助股 direct-responsible's 签收 milestone (level II: 15 minutes)
+const TRIVIAL_JOB = 'bench-trivial';
+const LEAD_MS = 3000;
+const TARGET_P99_S = 5;
+// the chase job's definition in src/jobs/chase-job.ts (concurrency 5); the trivial job gets the same
+const CHASE_CONCURRENCY = 5;
+
+interface Outcome {
+  lateness: number[];
+  /** From the planned time to the last completion, ms. */
+  doneMs: number;
+  completed: number;
+}
+
+/** Waits until `n` jobs named `name` completed (or `timeoutMs`), recording each start's lateness. */
+function collect(app: BenchApp, name: string, n: number, plannedAt: number, timeoutMs: number): Promise<Outcome> {
+  const { agenda } = app.scheduler;
+  const lateness: number[] = [];
+  let completed = 0;
+  return new Promise((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      agenda.off(`complete:${name}`, onComplete as never);
+      resolve({ lateness, doneMs: Date.now() - plannedAt, completed });
+    };
+    const onComplete = (job: Job) => {
+      const started = job.attrs.lastRunAt ? new Date(job.attrs.lastRunAt).getTime() : Date.now();
+      lateness.push(started - plannedAt);
+      completed += 1;
+      if (completed >= n) finish();
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    agenda.on(`complete:${name}`, onComplete as never);
+  });
+}
+
+function row(kase: string, o: Outcome, n: number, note: string): BenchRow {
+  const l = o.lateness.length ? o.lateness : [Number.NaN];
+  return {
+    bench: '(i) deadlines at scale',
+    case: kase,
+    n: o.completed,
+    opsPerSec: o.completed / (o.doneMs / 1000),
+    p50: percentile(l, 50),
+    p95: percentile(l, 95),
+    p99: percentile(l, 99),
+    max: Math.max(...l),
+    note: `lateness (start − planned); all ${o.completed}/${n} done ${(o.doneMs / 1000).toFixed(1)} s after the planned time; ${note}`,
+  };
+}
+
+/** Runs (i) on its own bot; stops it before returning or throwing. */
+export async function benchDeadlines(o: DeadlinesBenchOptions): Promise<{ rows: BenchRow[]; targets: Target[] }> {
+  const clock = new BenchClock();
+  const app = await startBenchApp({ clock });
+  try {
+    const db = app.store.db;
+    const template = await reportIncident(app, 'DEADLINES-TEMPLATE', '二级');
+    const t0 = nowMs();
+    await sql`
+      INSERT INTO incidents (id, title, description, source_url, source_type, found_at, occurred_at, reported_at, reporter_id,
+                             unit_id, chat_id, category, proposed_level, confirmed_level, status, closed_at, plan_id)
+      SELECT 'YQ-20200101-' || lpad(g::text, 6, '0'), title || g, description, source_url, source_type, found_at,
+             occurred_at, reported_at, reporter_id, unit_id, chat_id, category, proposed_level,
+             confirmed_level, status, closed_at, plan_id
+        FROM incidents, generate_series(1, ${o.incidents}) AS g WHERE id = ${template}`.execute(db);
+    await sql`
+      INSERT INTO milestones (incident_id, key, name, owner_ids, starts_at, due_at, state, met_at, met_by, breached_at, plan_id)
+      SELECT 'YQ-20200101-' || lpad(g::text, 6, '0'), key, name, owner_ids, starts_at, due_at, state, met_at, met_by, breached_at, plan_id
+        FROM milestones, generate_series(1, ${o.incidents}) AS g WHERE incident_id = ${template}`.execute(db);
+    await sql`ANALYZE`.execute(db);
+    const seedMs = nowMs() - t0;
+
+    clock.advance(20 * MINUTE); // the 签收 limit (15 min) has passed for every copy
+    const plannedAt = Date.now() + LEAD_MS;
+    const planned = new Date(plannedAt).toISOString();
+    const chase = collect(app, CHASE_JOB, o.incidents, plannedAt, o.timeoutMs + LEAD_MS);
+    // as IncidentRepo.queueSchedulerJobs writes them: one multi-row INSERT and one NOTIFY
+    await sql`
+      WITH queued AS (
+        INSERT INTO agenda_jobs (name, priority, next_run_at, type, data, disabled, fork)
+        SELECT ${CHASE_JOB}, 0, ${planned}::timestamptz, 'normal',
+               jsonb_build_object('incidentId', id, 'key', ${KEY}::text, 'planId', plan_id), false, false
+          FROM incidents WHERE id LIKE 'YQ-20200101-%'
+        RETURNING id, name, next_run_at)
+      SELECT pg_notify('agenda_jobs', json_build_object('jobId', id, 'jobName', name, 'nextRunAt', next_run_at,
+                                                        'priority', 0, 'timestamp', now())::text)
+        FROM (SELECT * FROM queued ORDER BY next_run_at LIMIT 1) AS earliest`.execute(db);
+    const c = await chase;
+
+    const { rows: counts } = await sql<{ n: string; incidents: string }>`
+      SELECT n, count(*) AS incidents FROM (
+        SELECT i.id, count(l.seq) AS n FROM incidents i
+          LEFT JOIN ledger_entries l ON l.incident_id = i.id AND l.kind = 'milestone.breached' AND l.payload->>'key' = ${KEY}
+         WHERE i.id LIKE 'YQ-20200101-%' GROUP BY i.id) AS per GROUP BY n`.execute(db);
+    const by = new Map(counts.map((r) => [Number(r.n), Number(r.incidents)]));
+    const lost = by.get(0) ?? 0;
+    const doubled = [...by.entries()].filter(([n]) => n > 1).reduce((s, [, k]) => s + k, 0);
+    const { rows: outbox } = await sql<{ n: string }>`
+      SELECT count(*) AS n FROM outbox WHERE incident_id LIKE 'YQ-20200101-%'`.execute(db);
+
+    // baseline: as many trivial jobs due at one instant, same scheduler, same concurrency
+    app.scheduler.agenda.define(TRIVIAL_JOB, async () => undefined, {
+      removeOnComplete: true,
+      concurrency: CHASE_CONCURRENCY,
+      lockLifetime: 20_000,
+    });
+    const basePlannedAt = Date.now() + LEAD_MS;
+    const base = collect(app, TRIVIAL_JOB, o.incidents, basePlannedAt, o.timeoutMs + LEAD_MS);
+    await sql`
+      WITH queued AS (
+        INSERT INTO agenda_jobs (name, priority, next_run_at, type, data, disabled, fork)
+        SELECT ${TRIVIAL_JOB}, 0, ${new Date(basePlannedAt).toISOString()}::timestamptz, 'normal', jsonb_build_object('i', g), false, false
+          FROM generate_series(1, ${o.incidents}) AS g
+        RETURNING id, name, next_run_at)
+      SELECT pg_notify('agenda_jobs', json_build_object('jobId', id, 'jobName', name, 'nextRunAt', next_run_at,
+                                                        'priority', 0, 'timestamp', now())::text)
+        FROM (SELECT * FROM queued ORDER BY next_run_at LIMIT 1) AS earliest`.execute(db);
+    const b = await base;
+
+    const settings = `Agenda processEvery 1000 ms, maxConcurrency 20, lockLimit 0 (none), defaultLockLifetime 60 s (Agenda defaults but processEvery); ${CHASE_JOB} concurrency ${CHASE_CONCURRENCY}, lockLifetime 20 s`;
+    const rows = [
+      row(`baseline: ${o.incidents} trivial jobs due at once`, b, o.incidents, 'empty handler, same concurrency'),
+      row(
+        `${o.incidents} 签收 chases due at once`,
+        c,
+        o.incidents,
+        `seeded in ${(seedMs / 1000).toFixed(1)} s; ledger: ${lost} lost, ${doubled} doubled; ${outbox[0].n} outbox rows; ${settings}`,
+      ),
+    ];
+    const p99S = (rows[1].p99 ?? Number.NaN) / 1000;
+    return {
+      rows,
+      targets: [
+        {
+          key: 'deadlines',
+          name: `chase lateness p99, ${o.incidents} due at once`,
+          figure: p99S,
+          unit: 's',
+          target: `< ${TARGET_P99_S}, none lost or doubled`,
+          met: p99S < TARGET_P99_S && lost === 0 && doubled === 0 && c.completed === o.incidents,
+          extra: {
+            incidents: o.incidents,
+            completed: c.completed,
+            p50S: (rows[1].p50 ?? Number.NaN) / 1000,
+            maxS: (rows[1].max ?? Number.NaN) / 1000,
+            allDoneS: c.doneMs / 1000,
+            lost,
+            doubled,
+            outboxRows: Number(outbox[0].n),
+            baselineP99S: (rows[0].p99 ?? Number.NaN) / 1000,
+            baselineAllDoneS: b.doneMs / 1000,
+            processEveryMs: 1000,
+            lockLimit: 0,
+            concurrency: CHASE_CONCURRENCY,
+          },
+        },
+      ],
+    };
+  } finally {
+    await app.stop();
+  }
+}
