@@ -16,7 +16,7 @@ import { rollupWindow } from '../src/reports/period.js';
 import { demoConfig, startBenchApp } from './lib/env.js';
 import { queryTimer } from './lib/query-timer.js';
 import { reportIncident } from './lib/report.js';
-import { type BenchRow, latencyRow, nowMs, runPool, timed } from './lib/stats.js';
+import { type BenchRow, latencyRow, nowMs, timed } from './lib/stats.js';
 import type { Target } from './lib/targets.js';
 
 /** Sizes of the run. */
@@ -25,6 +25,8 @@ export interface RollupBenchOptions {
   incidents: number;
   /** Ledger entries in all (at least 2 per incident). */
   ledger: number;
+  /** Stop starting new chats after this many ms (the figure is then extrapolated to every chat). */
+  budgetMs: number;
 }
 
 /** Business date of the rollup measured (a Monday; any date works). */
@@ -45,6 +47,7 @@ function provinceConfig(n: number): OrgConfig {
       name: `基准单位${k}工作群`,
       unit: `u${k}`,
       wecomChatId: `wrBench${k}`,
+      dingtalkChatId: `cidBench${k}==`,
     });
   }
   return cfg;
@@ -116,11 +119,22 @@ export async function benchRollup(o: RollupBenchOptions): Promise<{ rows: BenchR
     timer.start();
     const t0 = nowMs();
     let chars = 0;
-    const r = await runPool(chats.length, 2, async (i) => {
-      const post = await app.reports.daily(chats[i], YMD);
-      chars += JSON.stringify(post).length;
-    });
-    const wallS = (nowMs() - t0) / 1000;
+    // two at a time (the post job's concurrency); no new chat is started after `budgetMs`
+    const latencies: number[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let i = next++; i < chats.length && nowMs() - t0 < o.budgetMs; i = next++) {
+        const t = nowMs();
+        const post = await app.reports.daily(chats[i], YMD);
+        latencies.push(nowMs() - t);
+        chars += JSON.stringify(post).length;
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    const r = { latencies, wallMs: nowMs() - t0 };
+    const doneChats = latencies.length;
+    // measured wall time, or (budget hit) extrapolated to every chat at the measured rate
+    const wallS = ((nowMs() - t0) / 1000) * (chats.length / doneChats);
     const statements = timer.stop();
     const slow = [...statements].sort((a, b) => b.maxMs - a.maxMs)[0];
     let plan = '';
@@ -128,7 +142,7 @@ export async function benchRollup(o: RollupBenchOptions): Promise<{ rows: BenchR
       const client = await app.store.pool.connect();
       try {
         const res = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${slow.slowest.text}`, slow.slowest.values);
-        plan = res.rows.map((x: Record<string, string>) => x['QUERY PLAN']).join('\n');
+        plan = res.rows.map((x: Record<string, string>) => x['QUERY PLAN'].slice(0, 240)).join('\n');
       } finally {
         client.release();
       }
@@ -164,7 +178,7 @@ export async function benchRollup(o: RollupBenchOptions): Promise<{ rows: BenchR
       ),
       latencyRow(
         '(j) rollup at scale',
-        `daily rollup of ${chats.length} chats, 2 at a time`,
+        `daily rollup of ${doneChats} of ${chats.length} chats, 2 at a time${doneChats < chats.length ? ` (budget ${o.budgetMs / 1000} s hit; figure extrapolated)` : ''}`,
         r.latencies,
         r.wallMs,
         note,
@@ -182,13 +196,14 @@ export async function benchRollup(o: RollupBenchOptions): Promise<{ rows: BenchR
       targets: [
         {
           key: 'rollup',
-          name: `rollup for ${chats.length} chats computed (wall s)`,
+          name: `rollup for ${chats.length} chats computed (wall s${doneChats < chats.length ? `, extrapolated from ${doneChats}` : ''})`,
           figure: wallS,
           unit: 's',
           target: `< ${TARGET_S}`,
           met: wallS < TARGET_S && spanS <= spreadSeconds,
           extra: {
             chats: chats.length,
+            chatsMeasured: doneChats,
             incidents: Number(size.incidents),
             ledger: Number(size.ledger),
             perChatP50Ms: p50,

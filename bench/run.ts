@@ -55,6 +55,7 @@ const FULL = {
   rollupChats: 1000,
   rollupIncidents: 100_000,
   rollupLedger: 2_000_000,
+  rollupBudgetMs: 240_000,
 };
 const QUICK = {
   reports: 20,
@@ -78,6 +79,7 @@ const QUICK = {
   rollupChats: 50,
   rollupIncidents: 5000,
   rollupLedger: 100_000,
+  rollupBudgetMs: 120_000,
 };
 
 async function main(): Promise<void> {
@@ -136,7 +138,15 @@ async function main(): Promise<void> {
     [
       'j',
       '(j) rollup at scale',
-      () => withTargets(benchRollup({ chats: s.rollupChats, incidents: s.rollupIncidents, ledger: s.rollupLedger })),
+      () =>
+        withTargets(
+          benchRollup({
+            chats: s.rollupChats,
+            incidents: s.rollupIncidents,
+            ledger: s.rollupLedger,
+            budgetMs: s.rollupBudgetMs,
+          }),
+        ),
     ],
     ['g', '(g) production start', () => withTargets(benchStart({ runs: s.starts, idleMs: s.idleMs }))],
   ];
