@@ -97,7 +97,7 @@ Whole run: ${totalSeconds.toFixed(0)} s. Sizes: ${sizes}.
 npm run build                 # (g) starts dist/main.js
 npm run bench                 # all benchmarks, prints the tables, last line one JSON object of the targets
 npm run bench -- --quick      # the same with smaller sizes (under 3 minutes)
-npm run bench -- --only a,e   # some of them: a b c d e f g h (d needs a)
+npm run bench -- --only a,e   # some of them: a b c d e f g h i j x (d needs a)
 npm run bench -- --write      # also rewrites this file (the Observations part is kept)
 \`\`\`
 
@@ -137,6 +137,15 @@ ${targets || '(not measured in this run)'}
   RSS after idling, SIGTERM; beside \`tsx src/main.ts\` (what \`npm start\` runs; its RSS counts both node processes).
 - **(h) read path** — \`/查看\` of an incident with a long ledger and \`/列表\` in a chat with many open
   incidents (filled by SQL), one at a time through the sandbox, beside \`/帮助\`.
+- **(i) deadlines at scale** — copies of one level-II incident (incident and milestone rows by SQL), one
+  \`milestone-chase\` row each in \`agenda_jobs\` as \`IncidentRepo.queueSchedulerJobs\` writes them, all due at
+  one instant with the 签收 limit passed; the app's own scheduler runs them. Lateness = Agenda's start
+  (\`lastRunAt\`) minus the planned time; lost/doubled from the \`milestone.breached\` ledger entries; beside as
+  many trivial jobs due at once on the same scheduler.
+- **(j) rollup at scale** — the demo organisation plus many units with one chat each, incidents over 100 days
+  and their ledger by generate_series SQL; \`ReportService.daily\` for every chat, 2 at a time (the post job's
+  concurrency), every statement timed (bench/lib/query-timer.ts) and the slowest EXPLAIN ANALYZEd; the
+  posts' slots (\`ReportPoster.due\`) against \`rollup.spreadSeconds\`; beside one COUNT over the same tables.
 
 ${kept}`;
   fs.writeFileSync(file, text);
