@@ -51,7 +51,7 @@ const FULL = {
   starts: 3,
   idleMs: 5000,
   deadlines: 10_000,
-  deadlinesTimeoutMs: 15 * 60_000,
+  deadlinesTimeoutMs: 4 * 60_000,
   rollupChats: 1000,
   rollupIncidents: 100_000,
   rollupLedger: 2_000_000,
