@@ -45,6 +45,9 @@ export interface FakeAppOptions {
   tokenTtlMs?: number;
   perMinute?: number;
   perHour?: number;
+  /** Length of the fake's "minute" and "hour", ms (tests shorten them; default 60 s / 3600 s). */
+  minuteMs?: number;
+  hourMs?: number;
 }
 
 type Body = Record<string, unknown>;
@@ -155,11 +158,12 @@ export class FakeWeComAppApi {
     rec.delivered = [];
     rec.dropped = [];
     const at = this.now();
+    const [minute, hour] = [this.opts!.minuteMs ?? 60_000, this.opts!.hourMs ?? 3600_000];
     for (const u of valid) {
-      const recent = (this.sends.get(u) ?? []).filter((t) => at - t < 3600_000);
-      const lastMinute = recent.filter((t) => at - t < 60_000).length;
-      if (lastMinute >= (this.opts!.perMinute ?? 30) || recent.length >= (this.opts!.perHour ?? 1000))
-        rec.dropped.push(u);
+      const recent = (this.sends.get(u) ?? []).filter((t) => at - t < Math.max(minute, hour));
+      const lastMinute = recent.filter((t) => at - t < minute).length;
+      const lastHour = recent.filter((t) => at - t < hour).length;
+      if (lastMinute >= (this.opts!.perMinute ?? 30) || lastHour >= (this.opts!.perHour ?? 1000)) rec.dropped.push(u);
       else {
         rec.delivered.push(u);
         recent.push(at);
