@@ -108,6 +108,17 @@ describe('WeCom self-built app (issue 12 items 3–6)', () => {
     expect(acks.map((a) => a.personId).sort()).toEqual(['liuyang', 'wufang']);
     const ledger = await w.app.store.uow.repo.ledger(incidentId);
     expect(ledger.filter((e) => e.kind === 'incident.acknowledged' && e.actor === 'wufang')).toHaveLength(1);
+    // the copies sent 1:1 are refreshed with the response_code each send returned (kept in card_refs)
+    const sentToWu = await w.fake.waitForApp(isCardTo('WuFang'));
+    const refreshed = await w.fake.waitForApp(
+      (x) =>
+        x.api === 'message/update_template_card' &&
+        (x.body as { response_code: string }).response_code === sentToWu.response_code,
+    );
+    expect(refreshed.errcode).toBe(0);
+    const card = (refreshed.body as { template_card: Card }).template_card;
+    expect(card.main_title.title).toContain('已全部签收');
+    expect(card.replace_text).toBe('已处理');
   });
 
   test('a revoked token is refreshed once and the call retried once (wecom.md §2, §5, Done means)', async () => {
