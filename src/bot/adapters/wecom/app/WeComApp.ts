@@ -22,9 +22,16 @@ import { randomBytes } from 'node:crypto';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
-import { BadRequestError, CodedError, NotReadyError, PlatformError, StaleError } from '../../../../errors.js';
+import {
+  BadRequestError,
+  CodedError,
+  ConfigError,
+  NotReadyError,
+  PlatformError,
+  StaleError,
+} from '../../../../errors.js';
 import type { Card, EventDedupe, EventSink, InboundEvent, MessageRef, OutboundMessage } from '../../../types.js';
-import { decryptMessage, verifySignature } from '../crypto.js';
+import { aesKeyBytes, decryptMessage, verifySignature } from '../crypto.js';
 import { readTextBody } from '../http-body.js';
 import { appCard, appMessageBody, cardIdOfTask, taskIdFor } from './render-app.js';
 import type { WeComAppApi } from './WeComAppApi.js';
@@ -89,7 +96,10 @@ export class WeComApp {
   private readonly now: () => number;
   private readonly inflight = new Set<Promise<unknown>>();
 
+  /** @throws ConfigError for an empty token or CorpID, or an EncodingAESKey that is not 43 base64 chars. */
   constructor(private readonly opts: WeComAppOptions) {
+    if (!opts.token || !opts.corpId) throw new ConfigError('WeCom app token and CorpID must be set');
+    aesKeyBytes(opts.encodingAESKey);
     this.log = opts.logger.child({ adapter: 'wecom-app' });
     this.now = opts.now ?? Date.now;
   }
