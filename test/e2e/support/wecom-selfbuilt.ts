@@ -9,6 +9,7 @@ import type { FakeAppOptions } from '../../fakes/wecom/app-api.js';
 import { FakeWeComServer } from '../../fakes/wecom/FakeWeComServer.js';
 import { WeComAppCallbackClient } from '../../fakes/wecom/WeComAppCallbackClient.js';
 import type { TestClock } from '../../helpers/app.js';
+import type { TestDatabase } from '../../helpers/pg.js';
 import { startWeComE2E, type WeComE2E } from './wecom-app.js';
 
 /** Test values of the app (not secrets). The AES key is Tencent's sample key (wecom.md §7). */
@@ -46,9 +47,14 @@ export async function startWeComAppE2E(
     clock?: TestClock;
     fakeApp?: Partial<FakeAppOptions>;
     settings?: Record<string, string>;
+    /** Run on this database (kept by `stop()`): restarts. */
+    database?: TestDatabase;
+    /** Share this fake (not closed by `stop()`; configured here the first time). */
+    fake?: FakeWeComServer;
   } = {},
 ): Promise<WeComAppE2E> {
-  const fake = await FakeWeComServer.start();
+  const ownFake = !opts.fake;
+  const fake = opts.fake ?? (await FakeWeComServer.start());
   fake.app.configure({
     corpId: APP.corpId,
     agentId: APP.agentId,
@@ -62,6 +68,7 @@ export async function startWeComAppE2E(
       fake,
       clock: opts.clock,
       config: opts.config,
+      database: opts.database,
       settings: {
         WECOM_CORP_ID: APP.corpId,
         WECOM_AGENT_ID: String(APP.agentId),
@@ -72,7 +79,7 @@ export async function startWeComAppE2E(
       },
     });
   } catch (err) {
-    await fake.close();
+    if (ownFake) await fake.close();
     throw err;
   }
   const appClient = new WeComAppCallbackClient({
@@ -90,7 +97,7 @@ export async function startWeComAppE2E(
         await w.app.wecomApp?.drain();
         await w.stop();
       } finally {
-        await fake.close();
+        if (ownFake) await fake.close();
       }
     },
   };
