@@ -305,7 +305,21 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         return n;
       },
     });
-    const deliveryAdmin = new DeliveryService({ outbox: store.outbox, repo: store.uow.repo, directory });
+    // a requeue (admin API or /重发) clears the configuration errors shown on /healthz: they come back if still failing
+    const requeue = async (which: number | 'all') => {
+      const n = await store.outbox.retryDead(which);
+      if (n) worker.clearConfigProblems();
+      return n;
+    };
+    const deliveryAdmin = new DeliveryService({
+      outbox: {
+        deadLetter: (id) => store.outbox.deadLetter(id),
+        retryDead: requeue,
+        stats: () => store.outbox.stats(),
+      },
+      repo: store.uow.repo,
+      directory,
+    });
     registerCommands(bot, { incidents, milestones, approvals, directory, reports, delivery: deliveryAdmin }, () =>
       clock.now(),
     );
@@ -392,7 +406,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       delivery: () => store.outbox.stats(),
       configProblems: () => worker.configProblems(),
       metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
-      retryDead: (which) => store.outbox.retryDead(which),
+      retryDead: requeue,
       adminToken: settings.ADMIN_TOKEN,
       dashboard: {
         logger: logger.child({ part: 'dashboard' }),

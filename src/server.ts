@@ -32,7 +32,7 @@ export interface ServerDeps {
   /**
    * Configuration errors the platforms reported (WeCom 60020, 93000, 40001, …; the delivery
    * worker's `configProblems`): any makes the status `degraded`, listed under `configuration`
-   * with the reason (issue 12 item 5).
+   * with the reason (issue 12 item 5); a requeue of dead letters clears them.
    */
   configProblems?(): Array<{
     platform: string;

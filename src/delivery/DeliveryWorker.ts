@@ -87,6 +87,11 @@ export class DeliveryWorker {
     return [...this.problems.values()].sort((a, b) => b.at.getTime() - a.at.getTime());
   }
 
+  /** Forgets the configuration errors (an admin requeued dead letters: they show again if still failing). */
+  clearConfigProblems(): void {
+    this.problems.clear();
+  }
+
   /** Starts the loop (idempotent). */
   start(): void {
     if (this.running) return;

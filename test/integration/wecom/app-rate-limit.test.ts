@@ -8,8 +8,10 @@ import type { OrgConfig } from '../../../src/config/schema.js';
 import { wecomConfig } from '../../e2e/support/wecom-app.js';
 import { startWeComAppE2E, type WeComAppE2E } from '../../e2e/support/wecom-selfbuilt.js';
 
-const MINUTE = { perWindow: 4, windowMs: 1000 };
-const HOUR = { perWindow: 7, windowMs: 4000 };
+// ours is one below the fake's in each window: the fake counts by its receipt time, which a loaded
+// machine delays by more than the limiter's margin (in production the margin is 3 s of a minute)
+const MINUTE = { perWindow: 3, windowMs: 1000 };
+const HOUR = { perWindow: 6, windowMs: 4000 };
 let w: WeComAppE2E | undefined;
 afterEach(async () => {
   await w?.stop();
@@ -31,7 +33,12 @@ test('a burst of 24 notices 1:1 to one member: all arrive, merged, none dropped,
   });
   w = await startWeComAppE2E({
     config,
-    fakeApp: { perMinute: MINUTE.perWindow, minuteMs: MINUTE.windowMs, perHour: HOUR.perWindow, hourMs: HOUR.windowMs },
+    fakeApp: {
+      perMinute: MINUTE.perWindow + 1,
+      minuteMs: MINUTE.windowMs,
+      perHour: HOUR.perWindow + 1,
+      hourMs: HOUR.windowMs,
+    },
   });
   const texts = Array.from({ length: 24 }, (_, i) => `YQ-20261201-${String(i + 1).padStart(3, '0')} 请签收 #${i}#`);
   for (const [i, text] of texts.entries())
@@ -41,7 +48,7 @@ test('a burst of 24 notices 1:1 to one member: all arrive, merged, none dropped,
   // each round waits for the fake's next record (an event), never a fixed sleep
   while (missing().length) {
     const seen = w.fake.app.received.length;
-    await w.fake.waitForApp((r) => w!.fake.app.received.indexOf(r) >= seen, 10_000);
+    await w.fake.waitForApp((r) => w!.fake.app.received.indexOf(r) >= seen, 20_000);
   }
 
   const sends = w.fake.app.received.filter((r) => r.api === 'message/send' && r.errcode === 0);
@@ -54,4 +61,4 @@ test('a burst of 24 notices 1:1 to one member: all arrive, merged, none dropped,
     expect(times.filter((u) => u > t - MINUTE.windowMs && u <= t).length).toBeLessThanOrEqual(MINUTE.perWindow);
     expect(times.filter((u) => u > t - HOUR.windowMs && u <= t).length).toBeLessThanOrEqual(HOUR.perWindow);
   }
-}, 30_000);
+}, 60_000);
