@@ -121,6 +121,30 @@ describe('WeCom self-built app (issue 12 items 3–6)', () => {
     expect(card.replace_text).toBe('已处理');
   });
 
+  test('an approval card reaches the approver 1:1; 通过 clicked there decides and updates that card (issue 8 via item 3–4)', async () => {
+    await w.client.sendText({
+      chatId: RELIEF_CHAT,
+      userId: 'ZhangMin',
+      text: `@舆情助手 /拟稿 ${incidentId} 关于低保审核问题的情况说明`,
+    });
+    const isApprovalCard = (r: AppRecord) =>
+      isCardTo('WangJianGuo')(r) && cardOf(r).task_id.startsWith(`apv-${incidentId}-statement-1@`);
+    const sent = await w.fake.waitForApp(isApprovalCard);
+    expect(cardOf(sent).button_list.map((b) => b.key)).toEqual([
+      `apv:${incidentId}:statement:1:approve`,
+      `apv:${incidentId}:statement:1:reject`,
+    ]);
+    const code = w.fake.app.clickCode('WangJianGuo');
+    await w.appClient.click('WangJianGuo', cardOf(sent).task_id, `apv:${incidentId}:statement:1:approve`, code);
+    const update = await w.fake.waitForApp(
+      (x) => x.api === 'message/update_template_card' && (x.body as { response_code: string }).response_code === code,
+    );
+    expect(update.errcode).toBe(0);
+    expect((update.body as { template_card: Card }).template_card.button_list).toEqual([]);
+    const v = (await w.app.approvals.versions(incidentId))[0];
+    expect([v.state, v.decidedBy]).toEqual(['approved', 'wangjg']);
+  });
+
   test('a revoked token is refreshed once and the call retried once (wecom.md §2, §5, Done means)', async () => {
     const before = w.fake.app.received.filter((r) => r.api === 'gettoken').length;
     w.fake.app.revokeTokens();
