@@ -1,7 +1,8 @@
 /**
  * Issue 12 item 4: an app card's update survives a restart — the send's response_code is kept in
  * `card_refs` (PostgreSQL), so after a restart a `/签收` updates the copy sent before it; and a
- * code is spent once: a later change is not sent as an update of that copy again (wecom.md §8.3).
+ * code is spent once: a later change is not sent as an update of that copy again but as a new
+ * card message (wecom.md §8.3).
  */
 import { FakeWeComServer } from '../../fakes/wecom/FakeWeComServer.js';
 import type { AppRecord } from '../../fakes/wecom/app-api.js';
@@ -58,6 +59,12 @@ test('after a restart, /签收 updates the 1:1 card sent before it, once per res
     );
     await second.app.wecomApp!.drain();
     expect(updatesWith(sent.response_code)).toHaveLength(1);
+    // …the new state goes out as a new card message instead (issue 12 item 4, the worker's fallback)
+    // (a card without buttons is sent as text: a button_interaction card needs a button)
+    const again = await fake.waitForApp(
+      (r) => r.api === 'message/send' && r.errcode === 0 && JSON.stringify(r.body).includes('已全部签收'),
+    );
+    expect(again.body).toMatchObject({ touser: 'LiuYang', msgtype: 'text' });
   } finally {
     await second.stop();
   }

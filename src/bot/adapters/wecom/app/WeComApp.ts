@@ -9,14 +9,14 @@
  * (MsgId as a string; events on FromUserName+CreateTime+Event+EventKey/TaskId) through the inbound
  * claims, then hand the event to the hub and answer 200 with an empty body as soon as it is
  * handled or after `handlerWaitMs` (WeCom retries after 5 s: wecom.md §5, §6.1). Replies go out
- * by `message/send`; a click's card is updated with the click's `ResponseCode` after the hub has
- * handled it (after the command's commit).
+ * by `message/send`; the hub updates the clicked card after the command's commit through the
+ * event's `updateCard`, which spends the click's `ResponseCode`.
  *
  * Card updates are single-use: a `response_code` (from the send, or from a click) updates one
  * card once, within 72 h [94888] (wecom.md §8.3). Each code is claimed once in PostgreSQL through
  * the inbound claims (`responseCodes`), so across restarts and instances a code is never spent
- * twice; `updateCard` on a spent or expired code throws `CardNotUpdatableError` and the caller
- * posts the new state as a new message instead.
+ * twice; `updateCard` on a spent or expired code throws `CardNotUpdatableError` (src/errors.ts),
+ * and the delivery worker posts the new state as a new message instead (issue 14's card-update rows).
  */
 import { randomBytes } from 'node:crypto';
 import type Router from '@koa/router';
@@ -24,10 +24,10 @@ import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import {
   BadRequestError,
+  CardNotUpdatableError,
   CodedError,
   ConfigError,
   NotReadyError,
-  PlatformError,
   StaleError,
 } from '../../../../errors.js';
 import type { Card, EventDedupe, EventSink, InboundEvent, MessageRef, OutboundMessage } from '../../../types.js';
@@ -58,13 +58,6 @@ export interface AppMessageRef {
   responseCode?: string;
   /** When it was issued, ms since epoch (validity: 72 h). */
   issuedAt?: number;
-}
-
-/** A card update that is no longer possible (code spent or expired): send the new state as a new message. */
-export class CardNotUpdatableError extends PlatformError {
-  constructor(reason: string) {
-    super(`WeCom app card not updatable: ${reason}`, 'NOT_UPDATABLE', false);
-  }
 }
 
 /** Options of `WeComApp`. */
@@ -125,7 +118,7 @@ export class WeComApp {
    * @throws PlatformError per the errcode table (81013 when the user is not valid for the app).
    */
   async send(userId: string, m: OutboundMessage): Promise<MessageRef> {
-    const taskId = m.card ? taskIdFor(m.card.id) : undefined;
+    const taskId = m.card?.buttons.length ? taskIdFor(m.card.id) : undefined;
     const r = await this.opts.api.sendMessage({
       touser: userId,
       agentid: this.opts.agentId,
@@ -139,7 +132,8 @@ export class WeComApp {
       ...(taskId ? { taskId } : {}),
       ...(r.response_code ? { responseCode: r.response_code, issuedAt: this.now() } : {}),
     };
-    return { platform: 'wecom', id: `app-${r.msgid ?? randomBytes(8).toString('hex')}`, platformRef: ref };
+    // a card's ref id is its task_id, which its clicks carry (`clickedRefId`)
+    return { platform: 'wecom', id: refIdOf(taskId ?? r.msgid ?? randomBytes(8).toString('hex')), platformRef: ref };
   }
 
   /**
@@ -149,7 +143,7 @@ export class WeComApp {
    */
   async updateCard(ref: MessageRef, card: Card): Promise<void> {
     const r = ref.platformRef as AppMessageRef | undefined;
-    if (!r?.responseCode) throw new CardNotUpdatableError('no response_code');
+    if (!r?.responseCode) throw new CardNotUpdatableError('WeCom app card: no response_code');
     await this.updateWithCode(r.userId, r.responseCode, r.issuedAt ?? 0, r.taskId ?? taskIdFor(card.id), card);
   }
 
@@ -161,9 +155,10 @@ export class WeComApp {
     card: Card,
     replaceText?: string,
   ): Promise<void> {
-    if (this.now() - issuedAt > RESPONSE_CODE_TTL_MS) throw new CardNotUpdatableError('response_code expired (72 h)');
+    if (this.now() - issuedAt > RESPONSE_CODE_TTL_MS)
+      throw new CardNotUpdatableError('WeCom app card: response_code expired (72 h)');
     if (!(await this.opts.dedupe.firstSeen(CODE_CLAIMS, code, { retakeAfterMs: CODE_RETAKE_MS })))
-      throw new CardNotUpdatableError('response_code already used');
+      throw new CardNotUpdatableError('WeCom app card: response_code already used');
     await this.opts.api.updateTemplateCard({
       userids: [userId],
       agentid: this.opts.agentId,
@@ -247,7 +242,6 @@ export class WeComApp {
   /** Hands the event to the hub; waits for it up to `handlerWaitMs` (a crash before that is retried by WeCom). */
   private async dispatch(parsed: Extract<AppCallback, { kind: 'text' | 'card' }>): Promise<void> {
     const sink = this.sink!;
-    let cardUpdate: Card | undefined;
     const base = {
       platform: 'wecom' as const,
       eventId: parsed.eventId,
@@ -263,8 +257,12 @@ export class WeComApp {
             type: 'card.action',
             cardId: cardIdOfTask(parsed.taskId),
             key: parsed.key,
+            clickedRefId: refIdOf(parsed.taskId),
+            // called by the hub after the command's commit: the clicked copy shows the outcome, its
+            // buttons replaced, with the click's single-use code (none: the worker posts it anew)
             updateCard: async (c: Card) => {
-              cardUpdate = c;
+              if (!parsed.responseCode) throw new CardNotUpdatableError('WeCom app click without ResponseCode');
+              await this.updateWithCode(parsed.userId, parsed.responseCode, this.now(), parsed.taskId, c, '已处理');
             },
           };
     const handled = this.track(
@@ -276,16 +274,6 @@ export class WeComApp {
         } finally {
           this.markHandled(parsed.eventId);
         }
-        // the clicked card shows the outcome, once the command has committed
-        if (parsed.kind === 'card' && cardUpdate && parsed.responseCode)
-          await this.updateWithCode(
-            parsed.userId,
-            parsed.responseCode,
-            this.now(),
-            parsed.taskId,
-            cardUpdate,
-            cardUpdate.buttons.length ? '已处理' : undefined,
-          ).catch((err) => this.logFail(err));
       })(),
     );
     let timer: NodeJS.Timeout | undefined;
@@ -307,4 +295,9 @@ export class WeComApp {
     void p.finally(() => this.inflight.delete(p)).catch(() => undefined);
     return p;
   }
+}
+
+/** The stored ref id of an app message: `app-<task_id>` for a card (its clicks carry the task_id), else `app-<msgid>`. */
+function refIdOf(taskOrMsgId: string): string {
+  return `app-${taskOrMsgId}`;
 }

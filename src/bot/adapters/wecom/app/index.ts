@@ -7,7 +7,6 @@ export { AccessTokenCache } from './AccessTokenCache.js';
 export { WeComAdapter } from './WeComAdapter.js';
 export {
   APP_TEXT_UNSUPPORTED,
-  CardNotUpdatableError,
   RESPONSE_CODE_TTL_MS,
   WECOM_APP_CALLBACK_PATH,
   WeComApp,

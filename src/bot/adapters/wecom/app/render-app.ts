@@ -1,7 +1,8 @@
 /**
  * Rendering for the self-built app's 1:1 messages [90236] (wecom.md §2, §3, §6.5): plain `text`
  * (app markdown shows "暂不支持此消息类型" in the WeChat plugin), content <= 2048 UTF-8 bytes; a card
- * as ONE `button_interaction` template card whose `sub_title_text` carries the message text, so
+ * with buttons as ONE `button_interaction` template card whose `sub_title_text` carries the message
+ * text (one without buttons, as text: that card type needs a button), so
  * each outbox row is one `message/send` against the 30/min and 1000/h per-recipient limits.
  * `task_id` is unique per send (`<card id>@<nonce>`, [0-9A-Za-z_-@], <= 128 bytes): the card id
  * is what comes back before the last `@`.
@@ -53,6 +54,16 @@ export function appMessageBody(
   taskId?: string,
 ): Record<string, unknown> {
   const text = appPlainText(m.text ?? '', nameOf);
+  // a card without buttons (decided, all acknowledged) is text: button_interaction needs a button
+  if (m.card && !m.card.buttons.length) {
+    const lines = [
+      m.card.title,
+      m.card.description ?? '',
+      ...(m.card.fields ?? []).map((f) => `${f.label}：${f.value}`),
+    ];
+    const all = [text, appPlainText(lines.filter(Boolean).join('\n'), nameOf)].filter(Boolean).join('\n\n');
+    return { msgtype: 'text', text: { content: truncateUtf8(all, APP_TEXT_MAX_BYTES) } };
+  }
   if (m.card) {
     return { msgtype: 'template_card', template_card: appCard(m.card, taskId ?? taskIdFor(m.card.id), text) };
   }
