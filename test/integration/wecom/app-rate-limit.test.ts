@@ -57,8 +57,10 @@ test('a burst of 24 notices 1:1 to one member: all arrive, merged, none dropped,
   for (const t of texts) expect(all.split(t).length - 1).toBe(1);
   expect(sends.length).toBeLessThan(texts.length); // merged
   const times = sends.map((r) => r.at);
+  // by the fake's receipt times, never over what WeCom (the fake) accepts: ours is one below, the
+  // slack absorbs the delay between our claim and its receipt
   for (const t of times) {
-    expect(times.filter((u) => u > t - MINUTE.windowMs && u <= t).length).toBeLessThanOrEqual(MINUTE.perWindow);
-    expect(times.filter((u) => u > t - HOUR.windowMs && u <= t).length).toBeLessThanOrEqual(HOUR.perWindow);
+    expect(times.filter((u) => u > t - MINUTE.windowMs && u <= t).length).toBeLessThanOrEqual(MINUTE.perWindow + 1);
+    expect(times.filter((u) => u > t - HOUR.windowMs && u <= t).length).toBeLessThanOrEqual(HOUR.perWindow + 1);
   }
 }, 60_000);
