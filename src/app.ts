@@ -10,6 +10,7 @@ import { buildSandboxDirectory } from './app-sandbox.js';
 import { SandboxAdapter } from './bot/adapters/sandbox/index.js';
 import { DingTalkAdapter } from './bot/adapters/dingtalk/index.js';
 import { createWeComAiBotAdapter, type WeComAiBotAdapter } from './bot/adapters/wecom/index.js';
+import { WeComWsAdapter } from './bot/adapters/wecom/ws/WeComWsAdapter.js';
 import { Bot } from './bot/Bot.js';
 import { WeComAdapter, WeComApp, WeComAppApi } from './bot/adapters/wecom/app/index.js';
 import { OutboxNotifier, type RoutePlatform, routeNotice } from './bot/Notifier.js';
@@ -37,7 +38,7 @@ import { DeliveryService } from './domain/DeliveryService.js';
 import { DeliveryWorker } from './delivery/DeliveryWorker.js';
 import { createMetrics, type AppMetrics } from './metrics.js';
 import { createServer } from './server.js';
-import { openStore, startDatabase, type DatabaseHandle, type Store } from './store/index.js';
+import { openStore, PgAdvisoryLeader, startDatabase, type DatabaseHandle, type Store } from './store/index.js';
 
 /** Options of `startApp`. `clock` defaults to the system clock. */
 export interface AppOptions {
@@ -70,6 +71,8 @@ export interface RunningApp {
   reportJobs: ReportJobs;
   sandbox?: SandboxAdapter;
   wecom?: WeComAiBotAdapter;
+  /** The WeCom AI bot over its long connection (`WECOM_AIBOT_MODE=ws`). */
+  wecomWs?: WeComWsAdapter;
   /** The WeCom self-built app, when configured (issue 12). */
   wecomApp?: WeComApp;
   dingtalk?: DingTalkAdapter;
@@ -130,18 +133,20 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     cleanups.push(() => database.stop());
     // In a drill every time people read is simulated time (see TimePresentation).
     const directory = new Directory(config, { timeScale: settings.TIME_SCALE, epoch: clock.now() });
-    const wecomBotOn = !!(settings.WECOM_AIBOT_TOKEN && settings.WECOM_AIBOT_ENCODING_AES_KEY);
+    const wecomWsOn = settings.WECOM_AIBOT_MODE === 'ws';
+    const wecomBotOn = wecomWsOn || !!(settings.WECOM_AIBOT_TOKEN && settings.WECOM_AIBOT_ENCODING_AES_KEY);
     // the self-built app: 1:1 pings, escalations and approval cards (issue 12 item 3)
     const wecomAppOn = WECOM_APP_VARS.every((k) => !!settings[k]);
     const wecomOn = wecomBotOn || wecomAppOn;
     const dingtalkOn = !!(settings.DINGTALK_CLIENT_ID && settings.DINGTALK_CLIENT_SECRET);
     // Where notices go: the platforms this deployment runs (every instance runs the same ones).
-    // The WeCom AI bot over HTTP cannot send 1:1 (only group posts through webhook robots): with
-    // the self-built app WeCom sends 1:1 and pings the responsible people of a new incident; the
+    // The WeCom AI bot over HTTP cannot send 1:1 (only group posts through webhook robots); over
+    // its long connection it can (aibot_send_msg to a userid, wecom.md §1c); with the self-built
+    // app 1:1 goes through the app, which also pings the responsible people of a new incident; the
     // DingTalk robot can (oToMessages/batchSend, dingtalk.md §2).
     const platforms: RoutePlatform[] = [
       ...(settings.SANDBOX !== 'off' ? [{ platform: 'sandbox' as const, direct: true }] : []),
-      ...(wecomOn ? [{ platform: 'wecom' as const, direct: wecomAppOn, ping: wecomAppOn }] : []),
+      ...(wecomOn ? [{ platform: 'wecom' as const, direct: wecomWsOn || wecomAppOn, ping: wecomAppOn }] : []),
       ...(dingtalkOn ? [{ platform: 'dingtalk' as const, direct: true }] : []),
     ];
     const store = await openStore({
@@ -188,7 +193,32 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       adapters.push(sandbox);
     }
     let wecom: WeComAiBotAdapter | undefined;
-    if (wecomBotOn) {
+    let wecomWs: WeComWsAdapter | undefined;
+    // the delivery worker, once built (the long connection wakes it when it becomes usable)
+    let wakeWorker: () => void = () => undefined;
+    if (wecomWsOn) {
+      wecomWs = new WeComWsAdapter({
+        botId: settings.WECOM_AIBOT_BOT_ID!,
+        secret: settings.WECOM_AIBOT_SECRET!,
+        wsUrl: settings.WECOM_AIBOT_WS_URL,
+        heartbeatMs: settings.WECOM_AIBOT_HEARTBEAT_MS,
+        watchdogMs: settings.WECOM_AIBOT_WATCHDOG_MS,
+        reconnect: { baseMs: settings.WECOM_AIBOT_RECONNECT_BASE_MS, maxMs: settings.WECOM_AIBOT_RECONNECT_MAX_MS },
+        passiveReplyMs: settings.WECOM_PASSIVE_REPLY_MS,
+        // one connection per bot (wecom.md §1c): only the holder of this lock connects
+        leadership: new PgAdvisoryLeader({
+          connectionString: database.connectionString,
+          name: `wecom-aibot:${settings.WECOM_AIBOT_BOT_ID}`,
+          pollMs: settings.WECOM_AIBOT_LEADER_POLL_MS,
+          queryTimeoutMs: settings.DB_CONNECT_TIMEOUT_MS,
+          logger: logger.child({ part: 'leader' }),
+        }),
+        dedupe: store.dedupe,
+        logger,
+        botName: config.bot.name,
+        onReady: () => wakeWorker(),
+      });
+    } else if (wecomBotOn) {
       wecom = createWeComAiBotAdapter({
         token: settings.WECOM_AIBOT_TOKEN!,
         encodingAESKey: settings.WECOM_AIBOT_ENCODING_AES_KEY!,
@@ -230,9 +260,11 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         nameOf: (userId) => directory.personByPlatformId('wecom', userId)?.name,
       });
     }
-    // one `wecom` adapter: chats through the AI bot, 1:1 through the app
-    if (wecomApp) adapters.push(new WeComAdapter(wecom, wecomApp));
-    else if (wecom) adapters.push(wecom);
+    // one `wecom` adapter: chats through the AI bot (HTTP callbacks or the long connection), 1:1
+    // through the app when it is configured
+    const wecomBot = wecomWs ?? wecom;
+    if (wecomApp) adapters.push(new WeComAdapter(wecomBot, wecomApp));
+    else if (wecomBot) adapters.push(wecomBot);
     let dingtalk: DingTalkAdapter | undefined;
     if (dingtalkOn && settings.DINGTALK_CLIENT_ID && settings.DINGTALK_CLIENT_SECRET) {
       dingtalk = new DingTalkAdapter({
@@ -379,6 +411,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       metrics: metrics.delivery,
     });
     worker.start();
+    wakeWorker = () => worker.wake();
     cleanups.push(() => worker.stop());
     const listener = await store.listenOutbox(() => worker.wake());
     cleanups.push(() => listener.stop());
@@ -458,6 +491,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       reportJobs,
       sandbox,
       wecom,
+      wecomWs,
       wecomApp,
       dingtalk,
       stop: () => (stopping ??= stopAll()),

@@ -31,9 +31,11 @@ async function main(): Promise<void> {
     app.sandbox
       ? `  本地沙盒 sandbox chat:  ${app.url}/sandbox${settings.SANDBOX === 'public' ? '（SANDBOX=public：任何能访问本端口的人都可冒用任何身份发言）' : '（仅限本机访问）'}`
       : '  本地沙盒已关闭 (SANDBOX=off)',
-    app.wecom
-      ? `  企业微信回调 WeCom AI-bot callback: ${app.url}/callbacks/wecom/aibot`
-      : '  企业微信未配置 (set WECOM_AIBOT_TOKEN and WECOM_AIBOT_ENCODING_AES_KEY)',
+    app.wecomWs
+      ? '  企业微信智能机器人长连接 WeCom AI bot: long connection (WECOM_AIBOT_MODE=ws; one instance holds it)'
+      : app.wecom
+        ? `  企业微信回调 WeCom AI-bot callback: ${app.url}/callbacks/wecom/aibot`
+        : '  企业微信未配置 (set WECOM_AIBOT_TOKEN and WECOM_AIBOT_ENCODING_AES_KEY, or WECOM_AIBOT_MODE=ws with WECOM_AIBOT_BOT_ID and WECOM_AIBOT_SECRET)',
     `  健康检查 health: ${app.url}/healthz`,
     settings.ADMIN_TOKEN
       ? `  网页台账 dashboard: ${app.url}/dashboard（输入 ADMIN_TOKEN 登录）`

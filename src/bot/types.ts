@@ -107,6 +107,12 @@ export interface PlatformAdapter {
   start(): Promise<void>;
   stop(): Promise<void>;
   send(to: ConversationRef, m: OutboundMessage): Promise<MessageRef>;
+  /**
+   * Whether this instance can send on the platform now (absent: always). False leaves the
+   * platform's outbox rows to another instance: e.g. the WeCom AI bot over its long connection,
+   * which only the instance holding the connection can use (wecom.md §1c).
+   */
+  canSend?(): boolean;
   updateCard(ref: MessageRef, card: Card): Promise<void>;
 }
 

@@ -33,6 +33,27 @@ export const SettingsSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Public base URL printed at start-up (e.g. behind a reverse proxy). */
   PUBLIC_URL: z.string().optional(),
+  /**
+   * How the WeCom AI bot receives: `http` (callbacks to /callbacks/wecom/aibot; default) or `ws`
+   * (the long connection, wecom.md §1c: no public URL; needs WECOM_AIBOT_BOT_ID and WECOM_AIBOT_SECRET).
+   */
+  WECOM_AIBOT_MODE: z.enum(['http', 'ws']).default('http'),
+  /** AI bot Bot ID (long-connection mode). */
+  WECOM_AIBOT_BOT_ID: z.string().optional(),
+  /** AI bot Secret (long-connection mode). Secret: never logged. */
+  WECOM_AIBOT_SECRET: z.string().optional(),
+  /** Long-connection URL (the SDK's `wsUrl`); unset: the SDK's wss://openws.work.weixin.qq.com. Tests point it at the fake. */
+  WECOM_AIBOT_WS_URL: z.string().url().optional(),
+  /** Long connection: ping interval, ms (two missed acks = a dead socket, reconnected). */
+  WECOM_AIBOT_HEARTBEAT_MS: z.coerce.number().int().positive().default(30_000),
+  /** Long connection: resubscribe when no callback arrived for this long on an open socket, ms (wecom.md §8.1). */
+  WECOM_AIBOT_WATCHDOG_MS: z.coerce.number().int().positive().default(600_000),
+  /** Long connection: first reconnect delay, ms (doubled per failure, with jitter). */
+  WECOM_AIBOT_RECONNECT_BASE_MS: z.coerce.number().int().positive().default(1000),
+  /** Long connection: longest reconnect delay, ms. */
+  WECOM_AIBOT_RECONNECT_MAX_MS: z.coerce.number().int().positive().default(30_000),
+  /** Long connection: how often an instance not holding it tries to take it over (PostgreSQL advisory lock), ms. */
+  WECOM_AIBOT_LEADER_POLL_MS: z.coerce.number().int().positive().default(2000),
   WECOM_AIBOT_TOKEN: z.string().optional(),
   WECOM_AIBOT_ENCODING_AES_KEY: z.string().length(43).optional(),
   /** Accepted |now - timestamp| for WeCom callbacks, seconds. */
@@ -110,6 +131,11 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     .refine((x) => WECOM_APP_VARS.every((k) => !x[k]) || WECOM_APP_VARS.every((k) => !!x[k]), {
       message: `set all of ${WECOM_APP_VARS.join(', ')} (the self-built app), or none`,
       path: ['WECOM_CORP_ID'],
+    })
+    .refine((x) => x.WECOM_AIBOT_MODE !== 'ws' || (!!x.WECOM_AIBOT_BOT_ID && !!x.WECOM_AIBOT_SECRET), {
+      message:
+        "WECOM_AIBOT_MODE=ws needs WECOM_AIBOT_BOT_ID and WECOM_AIBOT_SECRET (from the AI bot's API settings, 长连接)",
+      path: ['WECOM_AIBOT_MODE'],
     })
     .refine((x) => !x.DINGTALK_CLIENT_ID === !x.DINGTALK_CLIENT_SECRET, {
       message: "set both DINGTALK_CLIENT_ID and DINGTALK_CLIENT_SECRET (from the app's credentials page), or neither",

@@ -121,7 +121,7 @@ export class DeliveryWorker {
       try {
         const free = this.opts.concurrency - this.inflight.size;
         if (free > 0) {
-          const claim = await outbox.claim(free, this.opts.leaseMs, this.opts.limits);
+          const claim = await outbox.claim(free, this.opts.leaseMs, this.opts.limits, this.sendablePlatforms());
           claimed = claim.rows;
           for (const l of claim.limited) {
             this.opts.metrics?.rateLimitWait?.(l.platform);
@@ -149,11 +149,23 @@ export class DeliveryWorker {
     }
   }
 
+  /**
+   * The platforms this instance can send on now: all, unless an adapter says it cannot
+   * (`PlatformAdapter.canSend`, e.g. the WeCom long connection held by another instance).
+   * Undefined = no filter.
+   */
+  private sendablePlatforms(): string[] | undefined {
+    const all = [...this.adapters.values()];
+    if (all.every((a) => a.canSend?.() ?? true)) return undefined;
+    return all.filter((a) => a.canSend?.() ?? true).map((a) => a.platform);
+  }
+
   /** Sleeps until woken, a delivery ends, or the next row falls due (at most `pollMs`). */
   private async sleep(): Promise<void> {
     if (this.woken) return;
     let wait = this.opts.pollMs;
-    if (this.failingSince === undefined) {
+    // (with a platform filter the next due row may be one this instance leaves alone: poll instead)
+    if (this.failingSince === undefined && !this.sendablePlatforms()) {
       const due = await this.opts.outbox.nextDueAt().catch(() => null);
       if (due) wait = Math.max(5, Math.min(wait, due.getTime() - Date.now() + 5));
     }

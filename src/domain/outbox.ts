@@ -126,9 +126,16 @@ export interface OutboxPort {
    * unsent row (per-destination order, one in flight), skipping rows other instances hold
    * (`FOR UPDATE SKIP LOCKED`), not yet due (backoff) or whose destination is over its rate
    * limit (those destinations are merged: see `mergeQueued`). Claimed rows are leased for
-   * `leaseMs`; a crashed holder's lease expires and the row is claimed again.
+   * `leaseMs`; a crashed holder's lease expires and the row is claimed again. With `platforms`,
+   * only rows of those platforms are claimed (an instance that cannot send on a platform right
+   * now, e.g. one not holding the WeCom AI-bot long connection, leaves its rows to the holder).
    */
-  claim(max: number, leaseMs: number, limits: Record<string, RateLimit>): Promise<OutboxClaim>;
+  claim(
+    max: number,
+    leaseMs: number,
+    limits: Record<string, RateLimit>,
+    platforms?: readonly string[],
+  ): Promise<OutboxClaim>;
   /** Marks a row (and the rows merged into it) sent, stores `ref` as a card reference when it carried a card. */
   markSent(id: number, ref: StoredMessageRef | null): Promise<void>;
   /** Records a failed attempt and when to try again (ms from now). */

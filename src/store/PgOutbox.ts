@@ -66,12 +66,19 @@ export class PgOutbox implements OutboxPort {
     private readonly uow: PgUnitOfWork,
   ) {}
 
-  async claim(max: number, leaseMs: number, limits: Record<string, RateLimit>): Promise<OutboxClaim> {
+  async claim(
+    max: number,
+    leaseMs: number,
+    limits: Record<string, RateLimit>,
+    platforms?: readonly string[],
+  ): Promise<OutboxClaim> {
+    if (platforms && platforms.length === 0) return { rows: [], limited: [] };
+    const onlyPlatforms = platforms ? sql`AND platform = ANY(${[...platforms]}::text[])` : sql``;
     return this.db.transaction().execute(async (trx) => {
       const { rows: heads } = await sql<{ id: string }>`
         WITH heads AS (
           SELECT DISTINCT ON (platform, destination) id
-          FROM outbox WHERE state IN ('pending', 'sending')
+          FROM outbox WHERE state IN ('pending', 'sending') ${onlyPlatforms}
           ORDER BY platform, destination, id
         )
         SELECT o.id FROM outbox o JOIN heads h ON h.id = o.id

@@ -16,6 +16,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { type AppRecord, FakeWeComAppApi } from './app-api.js';
+import { FakeAiBotWs } from './FakeAiBotWs.js';
 import { validateResponseUrlBody, validateWebhookBody } from './validate-wecom-body.js';
 import { waitForRecord } from './wait-for.js';
 
@@ -55,12 +56,18 @@ export class FakeWeComServer {
     () => this.now(),
     (r) => this.events.emit('app', r),
   );
+  /** The AI bot's long connection on the same port (FakeAiBotWs.ts); its URL is `wsUrl`. */
+  readonly aibot: FakeAiBotWs;
+  readonly wsUrl: string;
 
   private constructor(
     private readonly server: Server,
     readonly baseUrl: string,
     private readonly opts: FakeWeComServerOptions,
-  ) {}
+  ) {
+    this.aibot = new FakeAiBotWs(server, { now: () => this.now(), sendWindowMs: opts.webhookWindowMs });
+    this.wsUrl = baseUrl.replace(/^http/, 'ws');
+  }
 
   /** Starts listening on 127.0.0.1 with an ephemeral port. */
   static async start(opts: FakeWeComServerOptions = {}): Promise<FakeWeComServer> {
@@ -120,6 +127,7 @@ export class FakeWeComServer {
 
   /** Stops the server. */
   async close(): Promise<void> {
+    await this.aibot.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }

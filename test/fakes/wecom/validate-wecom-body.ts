@@ -1,7 +1,8 @@
 /**
  * Body validation of the fake WeCom server, returning `[errcode, errmsg]` like WeCom:
  * 44004 empty content, 45002 too long, 40008 bad msgtype, 42014 bad task_id, 42017 bad button key
- * (wecom.md §3/§5), 40058 any other invalid parameter.
+ * (wecom.md §3/§5), 40058 any other invalid parameter (also a `<@userid>` mention in markdown_v2,
+ * which cannot mention, wecom.md §2).
  */
 
 type Result = [number, string];
@@ -56,8 +57,12 @@ export function validateWebhookBody(body: unknown): Result {
       return content(b.text, 2048);
     case 'markdown':
       return content(b.markdown, 4096);
-    case 'markdown_v2':
-      return content(b.markdown_v2, 4096);
+    case 'markdown_v2': {
+      // markdown_v2 cannot mention (wecom.md §2, §6.6): a mention there would never notify
+      const r = content(b.markdown_v2, 4096);
+      if (r[0] !== 0) return r;
+      return /<@[^>]+>/.test(String(obj(b.markdown_v2)?.content)) ? [40058, 'markdown_v2 cannot mention'] : r;
+    }
     case 'template_card': {
       const type = obj(b.template_card)?.card_type;
       return type === 'text_notice' || type === 'news_notice'

@@ -67,6 +67,51 @@ describe('replies after the passive window [101031, 101138, 91770]', () => {
     });
   });
 
+  test('issue 12 item 2: a late card that mentions people keeps its buttons on the response_url and the mention text follows through the webhook robot (<@userid>, never plain ids)', async () => {
+    const hold = gate();
+    h.setHandler(async (e) => {
+      await hold.promise;
+      await e.reply({
+        text: '请 @{LiuYang}（第一责任人）立即签收',
+        mentions: ['LiuYang'],
+        card: { id: 'late-card-2', title: '待签收', buttons: [{ key: 'ack:2', text: '签收' }] },
+      });
+    });
+    const ex = await h.client.sendText({ chatId: CHAT, userId: 'ChenJing', text: '/上报 卡片提及' });
+    hold.open();
+    const posted = await h.fake.waitFor((r) => r.kind === 'response_url' && r.code === ex.responseCode);
+    expect(posted).toMatchObject({
+      errcode: 0,
+      body: { msgtype: 'template_card', template_card: { task_id: 'late-card-2' } },
+    });
+    expect(JSON.stringify(posted.body)).not.toContain('LiuYang');
+    const hooked = await h.fake.waitFor((r) => r.kind === 'webhook' && JSON.stringify(r.body).includes('立即签收'));
+    expect(hooked).toMatchObject({
+      errcode: 0,
+      body: { msgtype: 'markdown', markdown: { content: '请 <@LiuYang>（第一责任人）立即签收' } },
+    });
+  });
+
+  test('issue 12 item 2: without a webhook robot, a late card that mentions people goes to the response_url as markdown with <@userid>', async () => {
+    const hold = gate();
+    h.setHandler(async (e) => {
+      await hold.promise;
+      await e.reply({
+        text: '请 @{ZhaoLei} 签收',
+        mentions: ['ZhaoLei'],
+        card: { id: 'late-card-3', title: '待签收', buttons: [{ key: 'ack:3', text: '签收' }] },
+      });
+    });
+    const ex = await h.client.sendText({ chatId: NO_KEY_CHAT, userId: 'ZhaoLei', text: '/上报 无机器人' });
+    hold.open();
+    const posted = await h.fake.waitFor((r) => r.kind === 'response_url' && r.code === ex.responseCode);
+    expect(posted.errcode).toBe(0);
+    const body = posted.body as { msgtype: string; markdown: { content: string } };
+    expect(body.msgtype).toBe('markdown');
+    expect(body.markdown.content).toContain('请 <@ZhaoLei> 签收');
+    expect(body.markdown.content).toContain('【签收】');
+  });
+
   test('without a webhook key, replies beyond the response_url are logged as undeliverable', async () => {
     const hold = gate();
     h.setHandler(async (e) => {

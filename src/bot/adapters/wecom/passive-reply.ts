@@ -80,16 +80,27 @@ export function buildGreetingReply(text: string): GreetingReply {
   return { msgtype: 'text', text: { content: text } };
 }
 
+/** Whether a message @-mentions anyone (a mention list or an `@{userid}` token in its text). */
+export function hasMentions(m: OutboundMessage): boolean {
+  return (m.mentions?.length ?? 0) > 0 || /@\{[^{}\s]+\}/.test(m.text);
+}
+
 /**
- * One message for a `response_url`: a message with a card is sent as the template card (its
- * buttons stay clickable; the text, mention tokens removed, goes into `sub_title_text`), otherwise
- * markdown with `<@userid>` mentions, cut to 20480 bytes.
+ * One message for a `response_url` (issue 12 item 2: mentions always notify, card fields never show
+ * raw markdown):
+ * - no card: markdown with `<@userid>` mentions;
+ * - a card and nobody to mention: the template card (buttons stay clickable), the text as plain
+ *   `sub_title_text`;
+ * - a card and people to mention, `cardOnly` false: markdown — the text with its `<@userid>`
+ *   mentions, then the card as markdown with its buttons as command hints (a template card cannot
+ *   mention, and the url takes one message);
+ * - `cardOnly` true (the caller sends the mention text another way, e.g. the webhook robot): the
+ *   template card alone, without sub-title.
+ * Content is cut to 20480 bytes.
  */
-export function buildResponseUrlBody(m: OutboundMessage): ResponseUrlBody {
-  if (m.card)
-    return {
-      msgtype: 'template_card',
-      template_card: toTemplateCard(m.card, m.text.replace(/@\{([^{}\s]+)\}/g, '$1')),
-    };
-  return { msgtype: 'markdown', markdown: { content: truncateUtf8(renderMessageText(m), STREAM_CONTENT_MAX_BYTES) } };
+export function buildResponseUrlBody(m: OutboundMessage, cardOnly = false): ResponseUrlBody {
+  if (m.card && cardOnly) return { msgtype: 'template_card', template_card: toTemplateCard(m.card) };
+  if (m.card && !hasMentions(m)) return { msgtype: 'template_card', template_card: toTemplateCard(m.card, m.text) };
+  const parts = [renderMessageText(m), m.card ? cardToMarkdown(m.card) : ''];
+  return { msgtype: 'markdown', markdown: { content: truncateUtf8(joinParts(parts), STREAM_CONTENT_MAX_BYTES) } };
 }

@@ -35,18 +35,42 @@ export function buttonStyle(style: Card['buttons'][number]['style']): number {
  * `button_list` (<= 6, extra ones dropped). `subTitle` (optional) fills `sub_title_text`.
  */
 export function toTemplateCard(card: Card, subTitle?: string): WeComTemplateCard {
+  const title = plainCardText(card.title);
+  const desc = card.description ? plainCardText(card.description) : '';
   const out: WeComTemplateCard = {
     card_type: 'button_interaction',
-    main_title: card.description ? { title: card.title, desc: card.description } : { title: card.title },
+    main_title: desc ? { title, desc } : { title },
     task_id: card.id,
     button_list: card.buttons
       .slice(0, MAX_CARD_BUTTONS)
-      .map((b) => ({ text: b.text, style: buttonStyle(b.style), key: b.key })),
+      .map((b) => ({ text: plainCardText(b.text), style: buttonStyle(b.style), key: b.key })),
   };
-  if (subTitle?.trim()) out.sub_title_text = subTitle.trim();
+  const sub = subTitle ? plainCardText(subTitle) : '';
+  if (sub) out.sub_title_text = sub;
   const fields = (card.fields ?? []).slice(0, MAX_CARD_FIELDS);
-  if (fields.length) out.horizontal_content_list = fields.map((f) => ({ keyname: f.label, value: f.value }));
+  if (fields.length)
+    out.horizontal_content_list = fields.map((f) => ({
+      keyname: plainCardText(f.label),
+      value: plainCardText(f.value),
+    }));
   return out;
+}
+
+/**
+ * Text for a template-card field, which WeCom shows verbatim (issue 12 item 2: "card fields never
+ * show raw markdown"): bold/italic/code markers, `<font …>` tags, heading and quote markers are
+ * removed, `[text](url)` becomes `text url`, and mention forms (`<@id>`, `@{id}`) lose their
+ * markup (a card cannot mention; the mention goes in a message next to it).
+ */
+export function plainCardText(text: string): string {
+  return text
+    .replace(/\[([^\]]*)\]\(([^)\s]*)\)/g, (_m, t: string, u: string) => (t && u ? `${t} ${u}` : t || u))
+    .replace(/<\/?font[^>]*>/gi, '')
+    .replace(/<@([^<>\s]+)>/g, '@$1')
+    .replace(/@\{([^{}\s]+)\}/g, '@$1')
+    .replace(/\*\*|__|`/g, '')
+    .replace(/^\s{0,3}(#{1,6}\s+|>\s?)/gm, '')
+    .trim();
 }
 
 /**

@@ -36,6 +36,15 @@ export class WeComAdapter implements PlatformAdapter {
     await this.bot?.start();
   }
 
+  /**
+   * Whether this instance may deliver WeCom rows now: the AI bot's answer (over the long connection
+   * only its holder may; `PlatformAdapter.canSend`). The worker claims rows per platform, so while
+   * another instance holds the connection that instance also sends the app's 1:1 rows.
+   */
+  canSend(): boolean {
+    return this.bot?.canSend?.() ?? true;
+  }
+
   async stop(): Promise<void> {
     await this.bot?.stop();
     await this.app?.drain();

@@ -13,6 +13,7 @@ import {
   WEBHOOK_MARKDOWN_MAX_BYTES,
 } from '../../../../../src/bot/adapters/wecom/render-markdown.js';
 import type { Card } from '../../../../../src/bot/types.js';
+import { wsSendBodies } from '../../../../../src/bot/adapters/wecom/ws/render-ws.js';
 
 const card: Card = {
   id: 'YQ-20261129-001_ack',
@@ -136,14 +137,64 @@ describe('passive reply merging [101031]', () => {
     expect(r).not.toHaveProperty('userids');
   });
 
-  test('response_url bodies: markdown with mentions, or the card with the text as sub title [101138]', () => {
+  test('response_url bodies: markdown with mentions; a card without mentions with its text as plain sub title [101138]', () => {
     expect(buildResponseUrlBody({ text: '完成 @{LiHua}' })).toEqual({
       msgtype: 'markdown',
       markdown: { content: '完成 <@LiHua>' },
     });
-    const withCard = buildResponseUrlBody({ text: '请 @{LiHua} 审批', card });
+    const withCard = buildResponseUrlBody({ text: '请**尽快**审批', card });
     expect(withCard.msgtype).toBe('template_card');
     if (withCard.msgtype !== 'template_card') throw new Error('unreachable');
-    expect(withCard.template_card.sub_title_text).toBe('请 LiHua 审批');
+    expect(withCard.template_card.sub_title_text).toBe('请尽快审批');
+  });
+
+  test('issue 12 item 2: a card with mentions never shows user ids as text — markdown with <@userid> (the card as text), or the bare card when the mention goes another way', () => {
+    const m = { text: '请 @{LiuYang}（第一责任人）**立即**签收', mentions: ['LiuYang'], card };
+    const body = buildResponseUrlBody(m);
+    expect(body.msgtype).toBe('markdown');
+    if (body.msgtype !== 'markdown') throw new Error('unreachable');
+    expect(body.markdown.content).toContain('请 <@LiuYang>（第一责任人）');
+    expect(body.markdown.content).toContain(card.title);
+    expect(body.markdown.content).not.toMatch(/请 LiuYang/);
+    const bare = buildResponseUrlBody(m, true);
+    expect(bare.msgtype).toBe('template_card');
+    expect(JSON.stringify(bare)).not.toMatch(/LiuYang|\*\*/);
+  });
+
+  test('issue 12 item 2: template-card fields never show raw markdown or mention markup', () => {
+    const t = toTemplateCard(
+      {
+        id: 'c1',
+        title: '**YQ-1** 请签收',
+        description: '<font color="warning">紧急</font> 见 [帖子](https://bbs.example.cn/t/1)',
+        fields: [
+          { label: '`级别`', value: '> **三级**' },
+          { label: '责任人', value: '<@LiuYang> @{WuFang}' },
+        ],
+        buttons: [{ key: 'k', text: '签收' }],
+      },
+      '## 说明 __重要__',
+    );
+    expect(t.main_title).toEqual({ title: 'YQ-1 请签收', desc: '紧急 见 帖子 https://bbs.example.cn/t/1' });
+    expect(t.sub_title_text).toBe('说明 重要');
+    expect(t.horizontal_content_list).toEqual([
+      { keyname: '级别', value: '三级' },
+      { keyname: '责任人', value: '@LiuYang @WuFang' },
+    ]);
+  });
+});
+
+describe('long-connection send bodies (aibot_send_msg; issue 12 items 1, 2)', () => {
+  test('text goes as markdown with <@userid> mentions; never markdown_v2', () => {
+    expect(wsSendBodies({ text: '请 @{LiuYang} 处理', mentions: ['LiuYang', 'WuFang'] })).toEqual([
+      { msgtype: 'markdown', markdown: { content: '请 <@LiuYang> 处理\n<@WuFang>' } },
+    ]);
+  });
+
+  test('a card cannot mention: its text with the mentions goes first as markdown, then the card', () => {
+    const bodies = wsSendBodies({ text: '请 @{LiuYang} 签收', mentions: ['LiuYang'], card });
+    expect(bodies.map((b) => b.msgtype)).toEqual(['markdown', 'template_card']);
+    expect(JSON.stringify(bodies[0])).toContain('<@LiuYang>');
+    expect(wsSendBodies({ text: '', card }).map((b) => b.msgtype)).toEqual(['template_card']);
   });
 });
