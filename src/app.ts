@@ -12,16 +12,18 @@ import { DingTalkAdapter } from './bot/adapters/dingtalk/index.js';
 import { createWeComAiBotAdapter, type WeComAiBotAdapter } from './bot/adapters/wecom/index.js';
 import { WeComWsAdapter } from './bot/adapters/wecom/ws/WeComWsAdapter.js';
 import { Bot } from './bot/Bot.js';
-import { OutboxNotifier, routeNotice } from './bot/Notifier.js';
+import { WeComAdapter, WeComApp, WeComAppApi } from './bot/adapters/wecom/app/index.js';
+import { OutboxNotifier, type RoutePlatform, routeNotice } from './bot/Notifier.js';
 import type { PlatformAdapter, PlatformName, ReplyOutbox } from './bot/types.js';
 import { registerCommands } from './commands/index.js';
 import { ledgerLine } from './commands/render.js';
 import type { OrgConfig } from './config/schema.js';
-import type { Settings } from './config/settings.js';
+import { type Settings, WECOM_APP_VARS } from './config/settings.js';
 import { ApprovalService } from './domain/approvals/ApprovalService.js';
 import { Directory } from './domain/Directory.js';
 import { IncidentService } from './domain/IncidentService.js';
 import { MilestoneService } from './domain/MilestoneService.js';
+import type { RateLimit } from './domain/outbox.js';
 import type { Clock } from './domain/ports.js';
 import { createScheduler, type Scheduler } from './jobs/agenda.js';
 import { defineChaseJobs } from './jobs/chase-job.js';
@@ -71,12 +73,29 @@ export interface RunningApp {
   wecom?: WeComAiBotAdapter;
   /** The WeCom AI bot over its long connection (`WECOM_AIBOT_MODE=ws`). */
   wecomWs?: WeComWsAdapter;
+  /** The WeCom self-built app, when configured (issue 12). */
+  wecomApp?: WeComApp;
   dingtalk?: DingTalkAdapter;
   /** Stops everything; idempotent; never throws (errors are logged). */
   stop(): Promise<void>;
 }
 
 const systemClock: Clock = { now: () => new Date() };
+
+/** A config rate limit (`delivery.rateLimits.<platform>` or its `direct`) in the outbox's terms. */
+function toRateLimit(l: {
+  perWindow: number;
+  windowMs: number;
+  mergeMaxBytes: number;
+  also?: Array<{ perWindow: number; windowMs: number }>;
+}): Omit<RateLimit, 'direct'> {
+  return {
+    limit: l.perWindow,
+    windowMs: l.windowMs,
+    mergeMaxBytes: l.mergeMaxBytes,
+    ...(l.also?.length ? { also: l.also.map((w) => ({ limit: w.perWindow, windowMs: w.windowMs })) } : {}),
+  };
+}
 
 /** `p`, or `fallback` when it has not settled within `ms`. */
 function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
@@ -115,15 +134,19 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     // In a drill every time people read is simulated time (see TimePresentation).
     const directory = new Directory(config, { timeScale: settings.TIME_SCALE, epoch: clock.now() });
     const wecomWsOn = settings.WECOM_AIBOT_MODE === 'ws';
-    const wecomOn = wecomWsOn || !!(settings.WECOM_AIBOT_TOKEN && settings.WECOM_AIBOT_ENCODING_AES_KEY);
+    const wecomBotOn = wecomWsOn || !!(settings.WECOM_AIBOT_TOKEN && settings.WECOM_AIBOT_ENCODING_AES_KEY);
+    // the self-built app: 1:1 pings, escalations and approval cards (issue 12 item 3)
+    const wecomAppOn = WECOM_APP_VARS.every((k) => !!settings[k]);
+    const wecomOn = wecomBotOn || wecomAppOn;
     const dingtalkOn = !!(settings.DINGTALK_CLIENT_ID && settings.DINGTALK_CLIENT_SECRET);
     // Where notices go: the platforms this deployment runs (every instance runs the same ones).
     // The WeCom AI bot over HTTP cannot send 1:1 (only group posts through webhook robots); over
-    // its long connection it can (aibot_send_msg to a userid, wecom.md §1c); the DingTalk robot
-    // can (oToMessages/batchSend, dingtalk.md §2).
-    const platforms: Array<{ platform: PlatformName; direct: boolean }> = [
+    // its long connection it can (aibot_send_msg to a userid, wecom.md §1c); with the self-built
+    // app 1:1 goes through the app, which also pings the responsible people of a new incident; the
+    // DingTalk robot can (oToMessages/batchSend, dingtalk.md §2).
+    const platforms: RoutePlatform[] = [
       ...(settings.SANDBOX !== 'off' ? [{ platform: 'sandbox' as const, direct: true }] : []),
-      ...(wecomOn ? [{ platform: 'wecom' as const, direct: wecomWsOn }] : []),
+      ...(wecomOn ? [{ platform: 'wecom' as const, direct: wecomWsOn || wecomAppOn, ping: wecomAppOn }] : []),
       ...(dingtalkOn ? [{ platform: 'dingtalk' as const, direct: true }] : []),
     ];
     const store = await openStore({
@@ -195,8 +218,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         botName: config.bot.name,
         onReady: () => wakeWorker(),
       });
-      adapters.push(wecomWs);
-    } else if (wecomOn) {
+    } else if (wecomBotOn) {
       wecom = createWeComAiBotAdapter({
         token: settings.WECOM_AIBOT_TOKEN!,
         encodingAESKey: settings.WECOM_AIBOT_ENCODING_AES_KEY!,
@@ -215,8 +237,34 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
             .map((c) => [c.wecomChatId!, c.wecomWebhookKey!]),
         ),
       });
-      adapters.push(wecom);
     }
+    let wecomApp: WeComApp | undefined;
+    if (wecomAppOn) {
+      wecomApp = new WeComApp({
+        api: new WeComAppApi({
+          apiBase: settings.WECOM_API_BASE,
+          corpId: settings.WECOM_CORP_ID!,
+          secret: settings.WECOM_APP_SECRET!,
+          earlyRefreshMs: settings.WECOM_APP_TOKEN_EARLY_REFRESH_SECONDS * 1000,
+          timeoutMs: settings.WECOM_APP_HTTP_TIMEOUT_MS,
+          logger: logger.child({ adapter: 'wecom-app' }),
+        }),
+        corpId: settings.WECOM_CORP_ID!,
+        agentId: settings.WECOM_AGENT_ID!,
+        token: settings.WECOM_APP_TOKEN!,
+        encodingAESKey: settings.WECOM_APP_ENCODING_AES_KEY!,
+        callbackWindowSeconds: settings.WECOM_CALLBACK_WINDOW_SECONDS,
+        handlerWaitMs: settings.WECOM_PASSIVE_REPLY_MS,
+        dedupe: store.dedupe,
+        logger,
+        nameOf: (userId) => directory.personByPlatformId('wecom', userId)?.name,
+      });
+    }
+    // one `wecom` adapter: chats through the AI bot (HTTP callbacks or the long connection), 1:1
+    // through the app when it is configured
+    const wecomBot = wecomWs ?? wecom;
+    if (wecomApp) adapters.push(new WeComAdapter(wecomBot, wecomApp));
+    else if (wecomBot) adapters.push(wecomBot);
     let dingtalk: DingTalkAdapter | undefined;
     if (dingtalkOn && settings.DINGTALK_CLIENT_ID && settings.DINGTALK_CLIENT_SECRET) {
       dingtalk = new DingTalkAdapter({
@@ -289,7 +337,21 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         return n;
       },
     });
-    const deliveryAdmin = new DeliveryService({ outbox: store.outbox, repo: store.uow.repo, directory });
+    // a requeue (admin API or /重发) clears the configuration errors shown on /healthz: they come back if still failing
+    const requeue = async (which: number | 'all') => {
+      const n = await store.outbox.retryDead(which);
+      if (n) worker.clearConfigProblems();
+      return n;
+    };
+    const deliveryAdmin = new DeliveryService({
+      outbox: {
+        deadLetter: (id) => store.outbox.deadLetter(id),
+        retryDead: requeue,
+        stats: () => store.outbox.stats(),
+      },
+      repo: store.uow.repo,
+      directory,
+    });
     registerCommands(bot, { incidents, milestones, approvals, directory, reports, delivery: deliveryAdmin }, () =>
       clock.now(),
     );
@@ -335,7 +397,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       limits: Object.fromEntries(
         Object.entries(delivery.rateLimits).map(([p, l]) => [
           p,
-          { limit: l.perWindow, windowMs: l.windowMs, mergeMaxBytes: l.mergeMaxBytes },
+          { ...toRateLimit(l), ...(l.direct ? { direct: toRateLimit(l.direct) } : {}) },
         ]),
       ),
       retry: {
@@ -375,8 +437,9 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         };
       },
       delivery: () => store.outbox.stats(),
+      configProblems: () => worker.configProblems(),
       metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
-      retryDead: (which) => store.outbox.retryDead(which),
+      retryDead: requeue,
       adminToken: settings.ADMIN_TOKEN,
       dashboard: {
         logger: logger.child({ part: 'dashboard' }),
@@ -429,6 +492,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       sandbox,
       wecom,
       wecomWs,
+      wecomApp,
       dingtalk,
       stop: () => (stopping ??= stopAll()),
     };

@@ -100,12 +100,16 @@ export class PlatformError extends CodedError {
    *   delivery worker retries with backoff only when true, else the message is dead-lettered.
    * @param rateLimited the platform said "too many" (WeCom 45009): the worker also fills the
    *   destination's rate window, so its queue waits for the next window and is merged.
+   * @param configuration the deployment is mis-configured (WeCom 60020 trusted IP, 93000 robot
+   *   key, 40001 secret; wecom.md §5): never retried; the worker logs it as a configuration error
+   *   and `/healthz` shows it (degraded, with the reason) until a send to the same place succeeds.
    */
   constructor(
     message: string,
     readonly platformCode?: number | string,
     readonly retryable = false,
     readonly rateLimited = false,
+    readonly configuration = false,
   ) {
     super('PLATFORM', message, 502, false);
   }

@@ -29,6 +29,19 @@ export interface ServerDeps {
     platforms: Array<{ platform: string; pending: number; retrying: number; sent: number; dead: number }>;
     lastError: { id: number; error: string; at: Date } | null;
   }>;
+  /**
+   * Configuration errors the platforms reported (WeCom 60020, 93000, 40001, …; the delivery
+   * worker's `configProblems`): any makes the status `degraded`, listed under `configuration`
+   * with the reason (issue 12 item 5); a requeue of dead letters clears them.
+   */
+  configProblems?(): Array<{
+    platform: string;
+    destination: string;
+    code?: number | string;
+    reason: string;
+    since: Date;
+    at: Date;
+  }>;
   /** Prometheus text for `GET /metrics` and its content type. */
   metrics?(): Promise<{ contentType: string; body: string }>;
   /** Puts dead letters back in the queue (`POST /api/outbox/:id/retry`, id or `all`); returns how many. */
@@ -110,9 +123,10 @@ export function createServer(deps: ServerDeps): Koa {
     const d = h.db && deps.delivery ? await deps.delivery().catch(() => undefined) : undefined;
     const total = (k: 'pending' | 'retrying' | 'sent' | 'dead') => (d?.platforms ?? []).reduce((n, p) => n + p[k], 0);
     const dead = total('dead');
+    const problems = deps.configProblems?.() ?? [];
     ctx.status = ok ? 200 : 503;
     ctx.body = {
-      status: ok && dead === 0 ? 'ok' : 'degraded',
+      status: ok && dead === 0 && problems.length === 0 ? 'ok' : 'degraded',
       db: h.db ? 'up' : 'down',
       scheduler: h.scheduler ? 'up' : 'down',
       ...(ok || !h.details ? {} : { details: h.details }),
@@ -125,6 +139,15 @@ export function createServer(deps: ServerDeps): Koa {
               platforms: d.platforms,
               lastError: d.lastError ? { ...d.lastError, at: d.lastError.at.toISOString() } : null,
             },
+          }
+        : {}),
+      ...(problems.length
+        ? {
+            configuration: problems.map((p) => ({
+              ...p,
+              since: p.since.toISOString(),
+              at: p.at.toISOString(),
+            })),
           }
         : {}),
     };

@@ -29,32 +29,41 @@ export function platformChatId(platform: PlatformName, chat: ChatBindings): stri
   return platform === 'wecom' ? chat.wecomChatId : chat.dingtalkChatId;
 }
 
+/** A platform notices go to: whether it can send 1:1 (`direct`) and whether it pings `Notice.ping` people. */
+export interface RoutePlatform {
+  platform: PlatformName;
+  direct: boolean;
+  /** Reach `Notice.ping` people 1:1 with the card (WeCom with the self-built app, issue 12 item 3). */
+  ping?: boolean;
+}
+
 /**
  * The deliveries of `n` on `platforms`: its chat where bound, then each `directTo` person bound
  * on the platform (1:1 without the card, unless `n.cardDirect`: approval cards go 1:1 too, issue 8;
- * the worker then stores each copy's card reference). `direct` says which platforms can send 1:1 (the WeCom
- * AI bot in HTTP-callback mode cannot). An unknown chat yields no chat delivery.
+ * the worker then stores each copy's card reference), then on platforms that `ping`, each
+ * `n.ping` person not already reached 1:1, with the card. `direct` says which platforms can send
+ * 1:1 (the WeCom AI bot alone cannot). An unknown chat yields no chat delivery.
  */
-export function routeNotice(
-  n: Notice,
-  platforms: Array<{ platform: PlatformName; direct: boolean }>,
-  directory: NotifierDirectory,
-): RoutedDelivery[] {
+export function routeNotice(n: Notice, platforms: RoutePlatform[], directory: NotifierDirectory): RoutedDelivery[] {
   const chat = n.chatId ? directory.chat(n.chatId) : undefined;
   const out: RoutedDelivery[] = [];
-  for (const { platform, direct } of platforms) {
+  for (const { platform, direct, ping } of platforms) {
     const chatId = chat ? platformChatId(platform, chat) : undefined;
     if (chatId) out.push({ platform, to: { chatId }, message: toPlatformMessage(platform, n, directory) });
     if (!direct) continue;
-    for (const personId of n.directTo ?? []) {
+    const reached = new Set<string>();
+    const oneToOne = (personId: string, withCard: boolean) => {
       const userId = directory.platformUserId(platform, personId);
-      if (userId)
-        out.push({
-          platform,
-          to: { userId },
-          message: toPlatformMessage(platform, n.cardDirect ? n : { ...n, card: undefined }, directory),
-        });
-    }
+      if (!userId || reached.has(userId)) return;
+      reached.add(userId);
+      out.push({
+        platform,
+        to: { userId },
+        message: toPlatformMessage(platform, withCard ? n : { ...n, card: undefined }, directory),
+      });
+    };
+    for (const personId of n.directTo ?? []) oneToOne(personId, !!n.cardDirect);
+    if (ping) for (const personId of n.ping ?? []) oneToOne(personId, true);
   }
   return out;
 }

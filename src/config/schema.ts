@@ -261,13 +261,26 @@ const ASSESS = ['firstResponsible', 'directResponsible', 'office', 'leadershipGr
 
 const RESEND = ['office', 'leadershipGroup'] as const;
 
-const RateLimitSchema = z.strictObject({
+const WindowSchema = z.strictObject({
+  perWindow: z.number().int().positive(),
+  windowMs: z.number().int().positive(),
+});
+
+const RateLimitFields = {
   /** Messages per window and destination (WeCom / DingTalk group robots: 20 a minute [91770]). */
   perWindow: z.number().int().positive(),
-  /** Window length, ms (fixed windows, shared by all instances). */
+  /** Window length, ms (sliding windows, shared by all instances). */
   windowMs: z.number().int().positive().default(60_000),
   /** Largest merged message, UTF-8 bytes (WeCom markdown 4096 [91770]). */
   mergeMaxBytes: z.number().int().positive().default(4000),
+  /** More windows over the same sends (WeCom app: 1000 an hour per member, wecom.md §8.4). */
+  also: z.array(WindowSchema).optional(),
+};
+
+const RateLimitSchema = z.strictObject({
+  ...RateLimitFields,
+  /** The limit of 1:1 destinations where it differs (WeCom app message/send: 30/min, 1000/h per member). */
+  direct: z.strictObject(RateLimitFields).optional(),
 });
 
 const DELIVERY_DEFAULTS = {
@@ -277,7 +290,17 @@ const DELIVERY_DEFAULTS = {
   concurrency: 8,
   pollMs: 2000,
   rateLimits: {
-    wecom: { perWindow: 20, windowMs: 60_000, mergeMaxBytes: 4000 },
+    wecom: {
+      perWindow: 20,
+      windowMs: 60_000,
+      mergeMaxBytes: 4000,
+      direct: {
+        perWindow: 30,
+        windowMs: 60_000,
+        mergeMaxBytes: 2000,
+        also: [{ perWindow: 1000, windowMs: 3_600_000 }],
+      },
+    },
     dingtalk: { perWindow: 20, windowMs: 60_000, mergeMaxBytes: 4000 },
   },
 };

@@ -66,6 +66,20 @@ export const SettingsSchema = z.object({
   DB_OUTAGE_LOG_INTERVAL_MS: z.coerce.number().int().positive().default(10000),
   /** WeCom API base (webhook robot sends); tests point it at the fake server. */
   WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
+  /** WeCom CorpID (我的企业 → 企业ID): with WECOM_AGENT_ID and the three WECOM_APP_ secrets it enables the self-built app. */
+  WECOM_CORP_ID: z.string().optional(),
+  /** AgentId of the self-built app (应用管理 → the app). */
+  WECOM_AGENT_ID: z.coerce.number().int().positive().optional(),
+  /** The app's Secret (for gettoken). Secret: never logged. */
+  WECOM_APP_SECRET: z.string().optional(),
+  /** The app's callback Token (接收消息 → API 接收). Secret. */
+  WECOM_APP_TOKEN: z.string().optional(),
+  /** The app's callback EncodingAESKey (43 characters). Secret. */
+  WECOM_APP_ENCODING_AES_KEY: z.string().length(43).optional(),
+  /** Refresh the app's access_token this many seconds before it expires (it lives 7200 s [91039]). */
+  WECOM_APP_TOKEN_EARLY_REFRESH_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** Timeout of each WeCom app API call, ms. */
+  WECOM_APP_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /** DingTalk receive mode: `stream` (WebSocket, outbound only; default) or `http` (public callback URL). */
   DINGTALK_MODE: z.enum(['stream', 'http']).default('stream'),
   /** DingTalk app Client ID (AppKey); with the secret it enables the DingTalk adapter. */
@@ -92,6 +106,15 @@ export const SettingsSchema = z.object({
   ADMIN_TOKEN: z.string().min(16).optional(),
 });
 
+/** The settings that together enable the WeCom self-built app (all or none). */
+export const WECOM_APP_VARS = [
+  'WECOM_CORP_ID',
+  'WECOM_AGENT_ID',
+  'WECOM_APP_SECRET',
+  'WECOM_APP_TOKEN',
+  'WECOM_APP_ENCODING_AES_KEY',
+] as const;
+
 /** Validated process settings. */
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -105,6 +128,10 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     message: "set both WECOM_AIBOT_TOKEN and WECOM_AIBOT_ENCODING_AES_KEY (from the AI bot's API settings), or neither",
     path: ['WECOM_AIBOT_TOKEN'],
   })
+    .refine((x) => WECOM_APP_VARS.every((k) => !x[k]) || WECOM_APP_VARS.every((k) => !!x[k]), {
+      message: `set all of ${WECOM_APP_VARS.join(', ')} (the self-built app), or none`,
+      path: ['WECOM_CORP_ID'],
+    })
     .refine((x) => x.WECOM_AIBOT_MODE !== 'ws' || (!!x.WECOM_AIBOT_BOT_ID && !!x.WECOM_AIBOT_SECRET), {
       message:
         "WECOM_AIBOT_MODE=ws needs WECOM_AIBOT_BOT_ID and WECOM_AIBOT_SECRET (from the AI bot's API settings, 长连接)",

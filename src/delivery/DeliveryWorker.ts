@@ -51,8 +51,26 @@ export interface DeliveryWorkerOptions {
   random?: () => number;
 }
 
+/**
+ * A configuration error the platform reported for a destination (WeCom 60020 trusted IP, 93000
+ * robot key, 40001 secret, …: `PlatformError.configuration`), as `/healthz` shows it. Kept in
+ * this instance until a send to the same destination succeeds.
+ */
+export interface ConfigProblem {
+  platform: string;
+  destination: string;
+  /** The platform's code (errcode). */
+  code?: number | string;
+  /** What the platform said, as the adapter worded it (no secrets). */
+  reason: string;
+  /** First and latest occurrence. */
+  since: Date;
+  at: Date;
+}
+
 export class DeliveryWorker {
   private readonly adapters: Map<string, PlatformAdapter>;
+  private readonly problems = new Map<string, ConfigProblem>();
   private readonly inflight = new Set<Promise<void>>();
   private running = false;
   private loop?: Promise<void>;
@@ -62,6 +80,16 @@ export class DeliveryWorker {
 
   constructor(private readonly opts: DeliveryWorkerOptions) {
     this.adapters = new Map(opts.adapters.map((a) => [a.platform, a]));
+  }
+
+  /** Configuration errors seen by this instance's deliveries, newest first (for `/healthz`). */
+  configProblems(): ConfigProblem[] {
+    return [...this.problems.values()].sort((a, b) => b.at.getTime() - a.at.getTime());
+  }
+
+  /** Forgets the configuration errors (an admin requeued dead letters: they show again if still failing). */
+  clearConfigProblems(): void {
+    this.problems.clear();
   }
 
   /** Starts the loop (idempotent). */
@@ -169,6 +197,7 @@ export class DeliveryWorker {
         row.message as OutboundMessage,
       );
       await outbox.markSent(row.id, ref);
+      this.problems.delete(`${row.platform}|${row.destination}`);
       metrics?.sent?.(row.platform, Date.now() - row.createdAt.getTime());
     } catch (err) {
       await this.failed(row, err, log).catch((e) =>
@@ -215,6 +244,23 @@ export class DeliveryWorker {
     const { outbox, logger, metrics, retry } = this.opts;
     const message = err instanceof Error ? err.message : String(err);
     const retryable = err instanceof PlatformError ? err.retryable : !(err instanceof CodedError && err.status < 500);
+    if (err instanceof PlatformError && err.configuration) {
+      const key = `${row.platform}|${row.destination}`;
+      const now = new Date();
+      const since = this.problems.get(key)?.since ?? now;
+      this.problems.set(key, {
+        platform: row.platform,
+        destination: row.destination,
+        code: err.platformCode,
+        reason: message,
+        since,
+        at: now,
+      });
+      logger.error(
+        { ...log, code: err.platformCode, err: message },
+        'delivery failed: configuration error (fix the settings; not retried)',
+      );
+    }
     if (!retryable) {
       await outbox.markDead(row.id, message);
       metrics?.dead?.(row.platform);
@@ -224,7 +270,7 @@ export class DeliveryWorker {
     const limit = this.opts.limits[row.platform];
     let delay = backoffMs(retry, row.attempts + 1, this.opts.random);
     if (err instanceof PlatformError && err.rateLimited && limit) {
-      await outbox.saturate(row.platform, row.destination, limit);
+      await outbox.saturate(row.platform, row.destination, this.opts.limits);
       metrics?.rateLimitWait?.(row.platform);
       delay = Math.max(delay, 0);
     }

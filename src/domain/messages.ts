@@ -123,6 +123,7 @@ export function openNotice(
     chatId: i.chatId,
     text: lines.join('\n'),
     mentions: [...new Set([...responsible, ...others, ...late])],
+    ping: responsible,
     card: ackCard(dir, i, [], responsible),
   };
 }

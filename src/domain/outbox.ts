@@ -75,6 +75,24 @@ export interface RateLimit {
   windowMs: number;
   /** Largest merged message, UTF-8 bytes (WeCom markdown: 4096 [91770]); rows beyond wait. */
   mergeMaxBytes?: number;
+  /** More windows on the same sends, each at most `limit` per `windowMs` (WeCom app: 1000 an hour). */
+  also?: Array<{ limit: number; windowMs: number }>;
+  /** The limit of 1:1 destinations (`user:…`) when it differs (WeCom app: 30 a minute per member, wecom.md §8.4). */
+  direct?: Omit<RateLimit, 'direct'>;
+}
+
+/**
+ * The limit that applies to `destination` on `platform`: the platform's `direct` limit for a 1:1
+ * destination (`user:…`) when it has one, else the platform's; undefined = not limited.
+ */
+export function limitFor(
+  limits: Record<string, RateLimit>,
+  platform: string,
+  destination: string,
+): Omit<RateLimit, 'direct'> | undefined {
+  const l = limits[platform];
+  if (!l) return undefined;
+  return destination.startsWith('user:') && l.direct ? l.direct : l;
 }
 
 /** Counts for `/healthz` and `/metrics`, per platform. */
@@ -122,8 +140,8 @@ export interface OutboxPort {
   markSent(id: number, ref: StoredMessageRef | null): Promise<void>;
   /** Records a failed attempt and when to try again (ms from now). */
   markRetry(id: number, error: string, delayMs: number): Promise<void>;
-  /** Fills the destination's current rate window (the platform itself said "too many"). */
-  saturate(platform: string, destination: string, limit: RateLimit): Promise<void>;
+  /** Fills the current rate window of the destination's limit (`limitFor`): the platform itself said "too many". */
+  saturate(platform: string, destination: string, limits: Record<string, RateLimit>): Promise<void>;
   /** Ms since the row's retry period began (creation or an admin's retry). */
   failingForMs(id: number): Promise<number>;
   /** Dead letter: records the error and a `message.failed` ledger entry on the incident. */

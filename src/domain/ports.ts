@@ -215,6 +215,12 @@ export interface Notice {
   directTo?: string[];
   /** Send the card 1:1 too (approval cards go to each approver; issue 8). Default: text only 1:1. */
   cardDirect?: boolean;
+  /**
+   * Person ids who must be reached in person (the responsible people of a new incident): on
+   * platforms that ping (WeCom with the self-built app, issue 12 item 3) each also gets the
+   * notice 1:1 with its card, besides the chat post. Other platforms ignore it.
+   */
+  ping?: string[];
   text: string;
   mentions: string[];
   card?: CardSpec;

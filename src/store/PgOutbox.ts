@@ -7,17 +7,18 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { createHash } from 'node:crypto';
-import type {
-  CardUpdateQueue,
-  OutboxClaim,
-  OutboxPort,
-  OutboxRow,
-  OutboxListRow,
-  OutboxStats,
-  RateLimit,
-  ReplyOrigin,
-  StoredCardRef,
-  StoredMessageRef,
+import {
+  type CardUpdateQueue,
+  limitFor,
+  type OutboxClaim,
+  type OutboxListRow,
+  type OutboxPort,
+  type OutboxRow,
+  type OutboxStats,
+  type RateLimit,
+  type ReplyOrigin,
+  type StoredCardRef,
+  type StoredMessageRef,
 } from '../domain/outbox.js';
 import type { RoutedDelivery } from '../domain/ports.js';
 import { insertOutboxRows, toOutboxRow } from './outbox-sql.js';
@@ -92,10 +93,13 @@ export class PgOutbox implements OutboxPort {
         const row = await trx.selectFrom('outbox').selectAll().where('id', '=', Number(id)).executeTakeFirstOrThrow();
         // a card update is another API than posting (WeCom update_template_card, DingTalk card
         // instances): not counted in, nor held back by, the robot's message window
-        const limit = row.kind === 'card_update' ? undefined : limits[row.platform];
+        const limit = row.kind === 'card_update' ? undefined : limitFor(limits, row.platform, row.destination);
         if (limit) {
           // The destination's head row is locked by this claim, so no other claim counts it now.
-          const since = new Date(now.getTime() - limit.windowMs - Math.max(250, limit.windowMs / 20));
+          const windows = [{ limit: limit.limit, windowMs: limit.windowMs }, ...(limit.also ?? [])];
+          const margin = (w: { windowMs: number }) => Math.max(250, w.windowMs / 20);
+          const longest = windows.reduce((a, w) => (w.windowMs + margin(w) > a.windowMs + margin(a) ? w : a));
+          const since = new Date(now.getTime() - longest.windowMs - margin(longest));
           await trx
             .deleteFrom('delivery_sends')
             .where('platform', '=', row.platform)
@@ -109,12 +113,17 @@ export class PgOutbox implements OutboxPort {
             .where('destination', '=', row.destination)
             .orderBy('sent_at')
             .execute();
-          if (recent.length >= limit.limit) {
+          // free again when the oldest send in a full window leaves it, plus a margin: the platform
+          // counts by its receipt time, a little after our claim (network, clocks)
+          let freeAt: Date | undefined;
+          for (const w of windows) {
+            const inWindow = recent.filter((r) => r.sent_at.getTime() > now.getTime() - w.windowMs - margin(w));
+            if (inWindow.length < w.limit) continue;
+            const at = new Date(inWindow[inWindow.length - w.limit].sent_at.getTime() + w.windowMs + margin(w));
+            if (!freeAt || at > freeAt) freeAt = at;
+          }
+          if (freeAt) {
             const merged = await this.mergeQueued(trx, toOutboxRow(row), limit);
-            // free again when the oldest send in the window leaves it, plus a margin: the platform
-            // counts by its receipt time, a little after our claim (network, clocks)
-            const margin = Math.max(250, limit.windowMs / 20);
-            const freeAt = new Date(recent[recent.length - limit.limit].sent_at.getTime() + limit.windowMs + margin);
             await trx
               .updateTable('outbox')
               .set({ state: 'pending', lease_until: null, next_attempt_at: freeAt })
@@ -143,7 +152,7 @@ export class PgOutbox implements OutboxPort {
    * Folds the destination's other pending rows into `head` (nothing is dropped: every text,
    * mention and incident id survives; rows that would not fit stay queued). Returns how many.
    */
-  private async mergeQueued(trx: Kysely<Database>, head: OutboxRow, limit: RateLimit): Promise<number> {
+  private async mergeQueued(trx: Kysely<Database>, head: OutboxRow, limit: Omit<RateLimit, 'direct'>): Promise<number> {
     const rest = await trx
       .selectFrom('outbox')
       .selectAll()
@@ -206,7 +215,9 @@ export class PgOutbox implements OutboxPort {
   }
 
   /** Fills the destination's sliding window (the platform said "too many": 45009): its queue waits a whole window. */
-  async saturate(platform: string, destination: string, limit: RateLimit): Promise<void> {
+  async saturate(platform: string, destination: string, limits: Record<string, RateLimit>): Promise<void> {
+    const limit = limitFor(limits, platform, destination);
+    if (!limit) return;
     await sql`
       INSERT INTO delivery_sends (platform, destination, sent_at)
       SELECT ${platform}, ${destination}, now() FROM generate_series(1, ${limit.limit})`.execute(this.db);

@@ -15,6 +15,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { type AppRecord, FakeWeComAppApi } from './app-api.js';
 import { FakeAiBotWs } from './FakeAiBotWs.js';
 import { validateResponseUrlBody, validateWebhookBody } from './validate-wecom-body.js';
 import { waitForRecord } from './wait-for.js';
@@ -50,6 +51,11 @@ export class FakeWeComServer {
   private readonly sentAt = new Map<string, number[]>();
   private readonly injected = new Map<string, Injected>();
   private clockOffset = 0;
+  /** The self-built app's endpoints (off until `app.configure(...)`): see app-api.ts. */
+  readonly app = new FakeWeComAppApi(
+    () => this.now(),
+    (r) => this.events.emit('app', r),
+  );
   /** The AI bot's long connection on the same port (FakeAiBotWs.ts); its URL is `wsUrl`. */
   readonly aibot: FakeAiBotWs;
   readonly wsUrl: string;
@@ -114,6 +120,11 @@ export class FakeWeComServer {
     return waitForRecord(this.received, this.events, 'record', predicate, timeoutMs, 'FakeWeComServer');
   }
 
+  /** Resolves with the first app API record (past or future) matching `predicate`; rejects after `timeoutMs`. */
+  waitForApp(predicate: (r: AppRecord) => boolean, timeoutMs = 5000): Promise<AppRecord> {
+    return waitForRecord(this.app.received, this.events, 'app', predicate, timeoutMs, 'FakeWeComServer app');
+  }
+
   /** Stops the server. */
   async close(): Promise<void> {
     await this.aibot.close();
@@ -130,6 +141,7 @@ export class FakeWeComServer {
     } catch {
       body = undefined;
     }
+    if (this.app.handles(url.pathname)) return this.app.handle(url.pathname, url.searchParams, body, res);
     if (req.method === 'POST' && url.pathname === '/cgi-bin/webhook/send') return this.webhook(url, body, res);
     if (req.method === 'POST' && url.pathname === '/cgi-bin/aibot/response') return this.responseUrl(url, body, res);
     res

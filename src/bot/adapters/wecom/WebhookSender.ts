@@ -1,6 +1,6 @@
 /**
  * Posts to a WeCom webhook robot: `POST {apiBase}/cgi-bin/webhook/send?key=KEY` [91770].
- * Branches on `errcode` only (wecom.md §5): retries with exponential backoff on -1 (busy), 45009
+ * Branches on `errcode` only, through the one errcode table (`errors.ts`, wecom.md §5): retries with exponential backoff on -1 (busy), 45009
  * (frequency limit), 45033 (concurrency), network errors and HTTP 5xx, at most `tries` attempts;
  * any other non-zero errcode (93000/93004/93008 bad/removed/disabled robot, 45002 too long, ...)
  * fails at once. The key is a bearer secret: it is never logged nor put in an error message.
@@ -9,10 +9,7 @@ import axios, { type AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
 import { PlatformError } from '../../../errors.js';
 
-/** Errcodes worth retrying (wecom.md §5). */
-export const RETRYABLE_ERRCODES: ReadonlySet<number> = new Set([-1, 45009, 45033]);
-/** "Frequency limit" (20 messages a minute per robot [91770]): back off, queue, merge (wecom.md §5). */
-export const RATE_LIMITED_ERRCODE = 45009;
+import { weComApiError } from './errors.js';
 
 /** Options of `WebhookSender`. */
 export interface WebhookSenderOptions {
@@ -86,12 +83,7 @@ export class WebhookSender {
       const code = Number(res.data?.errcode ?? NaN);
       if (code === 0) return undefined;
       if (Number.isNaN(code)) return new PlatformError('WeCom webhook answered without errcode', undefined, false);
-      return new PlatformError(
-        `WeCom webhook errcode ${code}: ${res.data?.errmsg ?? ''}`,
-        code,
-        RETRYABLE_ERRCODES.has(code),
-        code === RATE_LIMITED_ERRCODE,
-      );
+      return weComApiError('webhook', code, res.data?.errmsg ?? '');
     } catch (err) {
       // axios errors carry the request config (with the key in params): log only the code.
       const code = (err as { code?: string }).code ?? 'NETWORK';

@@ -41,6 +41,23 @@ export async function readJsonBody(ctx: Context, maxBytes = MAX_CALLBACK_BODY_BY
   }
 }
 
+/**
+ * Returns the raw body text (an XML callback of the self-built app [90930]), read the same way.
+ * @throws BadRequestError for an empty body; 413 over `maxBytes`.
+ */
+export async function readTextBody(ctx: Context, maxBytes = MAX_CALLBACK_BODY_BYTES): Promise<string> {
+  const req = ctx.request as unknown as { rawBody?: unknown };
+  let text: string;
+  if (typeof req.rawBody === 'string') text = req.rawBody;
+  else if (ctx.req.readableEnded) throw new BadRequestError('empty body');
+  else {
+    if (Number(ctx.get('content-length') || '0') > maxBytes) throw tooLarge();
+    text = (await readLimited(ctx.req, maxBytes)).toString('utf8');
+  }
+  if (!text.trim()) throw new BadRequestError('empty body');
+  return text;
+}
+
 function tooLarge(): CodedError {
   return new PayloadTooLargeError('body too large');
 }
