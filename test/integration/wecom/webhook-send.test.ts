@@ -1,4 +1,4 @@
-import { PlatformError } from '../../../src/errors.js';
+import { CardNotUpdatableError, PlatformError } from '../../../src/errors.js';
 import { utf8Bytes } from '../../../src/bot/adapters/wecom/render-markdown.js';
 import { startHarness, type Harness } from './aibot-harness.js';
 
@@ -112,11 +112,10 @@ describe('proactive group posts via the webhook robot [91770], errcode branching
     expect(h.logs.join('\n')).not.toContain(REMOVED_KEY);
   });
 
-  test('updateCard outside a click callback resolves and is logged (not possible over HTTP callbacks)', async () => {
+  test('updateCard outside a click callback says the card is not updatable, so the worker posts it anew (issue 12 item 4)', async () => {
     await expect(
       h.adapter.updateCard({ platform: 'wecom', id: 'r1' }, { id: 'c1', title: 't', buttons: [] }),
-    ).resolves.toBeUndefined();
-    expect(h.logs.some((l) => l.includes('not possible in HTTP-callback mode'))).toBe(true);
+    ).rejects.toBeInstanceOf(CardNotUpdatableError);
     await expect(h.adapter.start()).resolves.toBeUndefined();
     await expect(h.adapter.stop()).resolves.toBeUndefined();
   });

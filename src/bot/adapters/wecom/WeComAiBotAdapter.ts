@@ -22,6 +22,7 @@ import {
   NotReadyError,
   PlatformError,
   StaleError,
+  CardNotUpdatableError,
 } from '../../../errors.js';
 import type {
   Card,
@@ -170,12 +171,14 @@ export class WeComAiBotAdapter implements PlatformAdapter {
     return { platform: 'wecom', id: `webhook-${randomUUID()}`, platformRef: { via: 'webhook', chatId: to.chatId } };
   }
 
-  /** Not possible outside the 5-s passive window in HTTP-callback mode: logged, resolves [101031]. */
+  /**
+   * Not possible outside the 5-s passive window in HTTP-callback mode [101031].
+   * @throws CardNotUpdatableError always: the delivery worker then posts the card as a new message.
+   */
   async updateCard(ref: MessageRef, card: Card): Promise<void> {
-    this.log.info(
-      { ref: ref.id, cardId: card.id },
-      'wecom card update outside a click callback is not possible in HTTP-callback mode; skipped',
-    );
+    // The AI bot updates a card only inside a click's answer (wecom.md §3): a later state change goes
+    // out as a new message (the delivery worker posts the card anew on this error; issue 12 item 4).
+    throw new CardNotUpdatableError(`wecom AI-bot card ${card.id} (${ref.id}) can be updated only inside a click`);
   }
 
   /** Maps thrown errors to `{error, message}` JSON; 401s are logged as warnings (no secrets). */

@@ -30,7 +30,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { WSClient, type WsFrame } from '@wecom/aibot-node-sdk';
 import type { Logger } from 'pino';
-import { DatabaseUnavailableError, PlatformError } from '../../../../errors.js';
+import { DatabaseUnavailableError, PlatformError, CardNotUpdatableError } from '../../../../errors.js';
 import type {
   Card,
   ConversationRef,
@@ -211,12 +211,14 @@ export class WeComWsAdapter implements PlatformAdapter {
     };
   }
 
-  /** A card can only be updated within 5 s of its click over the long connection: logged, resolves [101031]. */
+  /**
+   * A card can only be updated within 5 s of its click over the long connection [101031].
+   * @throws CardNotUpdatableError always: the delivery worker then posts the card as a new message.
+   */
   async updateCard(ref: MessageRef, card: Card): Promise<void> {
-    this.log.info(
-      { ref: ref.id, cardId: card.id },
-      'wecom card update outside a click is not possible over the AI-bot long connection; skipped',
-    );
+    // The AI bot updates a card only inside a click's answer (wecom.md §3): a later state change goes
+    // out as a new message (the delivery worker posts the card anew on this error; issue 12 item 4).
+    throw new CardNotUpdatableError(`wecom AI-bot card ${card.id} (${ref.id}) can be updated only inside a click`);
   }
 
   // ---- connection -------------------------------------------------------------------------
