@@ -220,11 +220,15 @@ test(`crash: ${COMMANDS} commands, SIGKILL at random moments and restart ×${CYC
   // WeCom's passive-reply window (WECOM_PASSIVE_REPLY_MS), so the bot acknowledged the callback with
   // HTTP 200 and no outcome yet (WeCom does not retry an acknowledged callback; the result would
   // have come late via response_url), and the process was killed before the command committed.
-  // The client never got a success answer. Anything else (no 200, or no kill after it) is a loss.
+  // The client never got a success answer. The other legitimate case: none of the 3 tries got any
+  // HTTP answer (each met a bot that was down or was killed mid-request; at 20 kills the bot is down
+  // for much of the run), so WeCom gives up as this client does, and the user saw no answer at all.
+  // Anything else (an answer other than an empty 200, or no kill after it) is a loss.
   const unexplained = commands.filter(
     (c) =>
       neverDone.includes(c.tag) &&
-      !(c.last?.startsWith('200 ') && c.lastAt !== undefined && killedAt.some((k) => k >= c.lastAt! - 50)),
+      c.last !== undefined &&
+      !(c.last.startsWith('200 ') && c.lastAt !== undefined && killedAt.some((k) => k >= c.lastAt! - 50)),
   );
   expect(unexplained.map((c) => `${c.tag}: ${c.last ?? 'no answer'}`)).toEqual([]);
 }, 1_200_000);
