@@ -185,9 +185,24 @@ describe('WeCom self-built app (issue 12 items 3–6)', () => {
         }),
       ]),
     );
-    // one attempt each: a configuration error is not retried
-    expect(w.fake.webhookMessages().filter((m) => m.errcode === 93000)).toHaveLength(1);
-    expect(w.fake.app.received.filter((r) => r.errcode === 60020)).toHaveLength(1);
+    // one attempt each: a configuration error is not retried (a message of an earlier test still
+    // being delivered may meet the injected failure too: it must not be tried twice either)
+    const once = (bodies: unknown[], probe: string) => {
+      const texts = bodies.map((b) => JSON.stringify(b));
+      expect(texts.filter((t) => t.includes(probe))).toHaveLength(1);
+      expect(new Set(texts).size).toBe(texts.length);
+    };
+    once(
+      w.fake
+        .webhookMessages()
+        .filter((m) => m.errcode === 93000)
+        .map((m) => m.body),
+      '配置检查：群机器人',
+    );
+    once(
+      w.fake.app.received.filter((r) => r.errcode === 60020).map((r) => r.body),
+      '配置检查：应用',
+    );
   });
 });
 
