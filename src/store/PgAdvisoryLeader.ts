@@ -101,8 +101,11 @@ export class PgAdvisoryLeader {
       connectionTimeoutMillis: this.opts.queryTimeoutMs ?? 5000,
       application_name: `leader:${this.opts.name}`,
     });
-    // An error of an idle connection (server gone): the lock is gone with it.
-    client.on('error', (err) => void this.drop(`connection error: ${err.message}`));
+    // An error of an idle connection (server gone): the lock is gone with it. A late error of a
+    // connection already replaced must not drop its successor.
+    client.on('error', (err) => {
+      if (this.client === client) void this.drop(`connection error: ${err.message}`);
+    });
     this.client = client;
     await client.connect();
   }

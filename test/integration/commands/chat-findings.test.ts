@@ -47,11 +47,17 @@ async function reportAndSettle(chat: string, who: string, text: string): Promise
     const keys = (await app.incidents.view({ kind: 'system' }, id)).milestones
       .filter((m) => m.state === 'open' && (m.startsAt.getTime() + m.dueAt.getTime()) / 2 <= clock.now().getTime())
       .map((m) => `${id}/${m.key}`);
-    await new Promise<void>((resolve) => {
+    // bounded, so a run that never comes names itself instead of timing the whole test out
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve, reject) => {
       const check = () => keys.every((k) => done.has(k)) && resolve();
       waiters.push(check);
+      timer = setTimeout(
+        () => reject(new Error(`chase runs not completed in 15 s: ${keys.filter((k) => !done.has(k)).join(', ')}`)),
+        15_000,
+      );
       check();
-    });
+    }).finally(() => clearTimeout(timer));
     await outboxDelivered(app, id); // the runs queue; what they queued is in the chats before the next step
     return id;
   } finally {

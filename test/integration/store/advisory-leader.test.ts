@@ -45,25 +45,30 @@ function candidate(name: string) {
 test('one of two candidates holds the lock; killing its connection hands it to the other; stop hands it back', async () => {
   const a = candidate('test-lock');
   const b = candidate('test-lock');
-  await a.start();
-  await b.start();
-  await a.when('acquired');
-  // several polls of b while a holds: b never acquires
-  await new Promise((res) => setTimeout(res, 400));
-  expect([a.leader.isLeader, b.leader.isLeader]).toEqual([true, false]);
+  // a failed expectation must not leave a candidate polling (it would keep jest from exiting)
+  try {
+    await a.start();
+    await b.start();
+    await a.when('acquired');
+    // several polls of b while a holds: b never acquires
+    await new Promise((res) => setTimeout(res, 400));
+    expect([a.leader.isLeader, b.leader.isLeader]).toEqual([true, false]);
 
-  // the server ends a's session (as when its process dies): a says so, b takes over
-  await tdb.store.pool.query(
-    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'leader:test-lock' AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)",
-  );
-  await Promise.all([a.when('lost'), b.when('acquired')]);
-  expect(b.leader.isLeader).toBe(true);
+    // the server ends a's session (as when its process dies): a says so, b takes over
+    await tdb.store.pool.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'leader:test-lock' AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)",
+    );
+    await Promise.all([a.when('lost'), b.when('acquired')]);
+    expect(b.leader.isLeader).toBe(true);
 
-  await b.leader.stop();
-  expect(b.log).toEqual(['acquired', 'lost']);
-  // a competes again with a fresh connection and gets it
-  await a.when('acquired', 2);
-  expect(a.log).toEqual(['acquired', 'lost', 'acquired']);
-  await a.leader.stop();
-  expect(a.leader.isLeader).toBe(false);
+    await b.leader.stop();
+    expect(b.log).toEqual(['acquired', 'lost']);
+    // a competes again with a fresh connection and gets it
+    await a.when('acquired', 2);
+    expect(a.log).toEqual(['acquired', 'lost', 'acquired']);
+    await a.leader.stop();
+    expect(a.leader.isLeader).toBe(false);
+  } finally {
+    await Promise.all([a.leader.stop(), b.leader.stop()]);
+  }
 });
