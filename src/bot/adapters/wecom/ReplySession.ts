@@ -10,8 +10,9 @@
  * A card update after the window cannot be done in HTTP-callback mode: it is logged and dropped.
  */
 import type { Logger } from 'pino';
-import type { Card, MessageRef, OutboundMessage } from '../../types.js';
+import type { MessageRef, OutboundMessage } from '../../types.js';
 import { buildResponseUrlBody, hasMentions, type ResponseUrlBody } from './passive-reply.js';
+import { ReplyWindow } from './reply-window.js';
 
 /** What the session needs from the adapter. */
 export interface ReplySessionDeps {
@@ -30,81 +31,21 @@ export interface ReplySessionDeps {
   sendWebhook(chatId: string, m: OutboundMessage): Promise<MessageRef>;
 }
 
-/** Collected within the window. */
-export interface CollectedReplies {
-  messages: OutboundMessage[];
-  cardUpdate?: Card;
-}
-
-/** Reply routing for one callback; see the module comment. */
-export class ReplySession {
-  private open = true;
-  private messages: OutboundMessage[] = [];
-  private cardUpdate?: Card;
+/** Reply routing for one HTTP callback; see the module comment and `ReplyWindow`. */
+export class ReplySession extends ReplyWindow {
   private responseUrlUsed = false;
-  /** True once the handler replied anything (used to decide on the apology). */
-  replied = false;
-  /** Whether the passive answer reached WeCom's side of the connection (see `settle`). */
-  private readonly flushed: Promise<boolean>;
-  private settleFlushed: (ok: boolean) => void = () => undefined;
 
   constructor(private readonly deps: ReplySessionDeps) {
-    this.flushed = new Promise<boolean>((resolve) => {
-      this.settleFlushed = resolve;
-    });
-  }
-
-  /**
-   * Settles the `confirmed` promise of every passively collected reply: true when the HTTP
-   * answer carrying them was written out, false when the connection closed first. First call wins.
-   */
-  settle(ok: boolean): void {
-    this.settleFlushed(ok);
-  }
-
-  /** Whether the passive window is still open. */
-  get isOpen(): boolean {
-    return this.open;
-  }
-
-  /** Collects (window open) or delivers late. Never throws: delivery failures are logged. */
-  async reply(m: OutboundMessage): Promise<MessageRef | void> {
-    this.replied = true;
-    if (this.open) {
-      this.messages.push(m);
-      return {
-        platform: 'wecom',
-        id: this.deps.streamId,
-        platformRef: { via: 'passive', eventId: this.deps.eventId },
-        // with WeCom only once the HTTP answer is out (a crash before it must not count it as sent)
-        confirmed: this.flushed,
-      };
-    }
-    return this.deliverLate(m);
-  }
-
-  /** Records the card update for the passive answer; after the window it is logged and dropped. */
-  async updateCard(card: Card): Promise<void> {
-    if (this.open) {
-      this.cardUpdate = card;
-      return;
-    }
-    this.deps.logger.warn(
-      { eventId: this.deps.eventId, cardId: card.id },
+    super(
+      deps.eventId,
+      deps.streamId,
+      deps.logger,
+      'passive',
       'wecom card update after the passive window is not possible in HTTP-callback mode; dropped',
     );
   }
 
-  /** Closes the window (synchronously) and returns what was collected. */
-  close(): CollectedReplies {
-    this.open = false;
-    const out: CollectedReplies = { messages: this.messages, cardUpdate: this.cardUpdate };
-    this.messages = [];
-    this.cardUpdate = undefined;
-    return out;
-  }
-
-  /** Late delivery: response_url once, then webhook, else a warn log. */
+  /** Late delivery: response_url once, then webhook, else a warn log. Never throws: failures are logged. */
   async deliverLate(m: OutboundMessage): Promise<MessageRef | void> {
     const { logger, eventId, chatId, responseUrl } = this.deps;
     if (!m.card && !m.text.trim() && !m.mentions?.length) return;

@@ -29,7 +29,6 @@ import type {
   ConversationRef,
   EventDedupe,
   EventSink,
-  InboundEvent,
   MessageRef,
   OutboundMessage,
   PlatformAdapter,
@@ -40,6 +39,7 @@ import { buildCardUpdateReply, buildGreetingReply, buildMessageReply, type Passi
 import { cardToMarkdown } from './render-card.js';
 import { joinParts, renderMessageText, truncateUtf8, WEBHOOK_MARKDOWN_MAX_BYTES } from './render-markdown.js';
 import { ReplySession } from './ReplySession.js';
+import { CallbackHandling } from './reply-window.js';
 import { postResponseUrl, trustedResponseUrl } from './response-url.js';
 import {
   decodeCallbackJson,
@@ -101,7 +101,7 @@ export class WeComAiBotAdapter implements PlatformAdapter {
   private readonly log: Logger;
   private readonly webhook: WebhookSender;
   private readonly now: () => number;
-  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly handling: CallbackHandling;
 
   /** @throws ConfigError for an empty token or an EncodingAESKey that is not 43 base64 chars. */
   constructor(private readonly opts: WeComAiBotAdapterOptions) {
@@ -109,6 +109,13 @@ export class WeComAiBotAdapter implements PlatformAdapter {
     aesKeyBytes(opts.encodingAESKey);
     this.log = opts.logger.child({ adapter: 'wecom-aibot' });
     this.now = opts.now ?? Date.now;
+    this.handling = new CallbackHandling({
+      dedupe: opts.dedupe,
+      logger: this.log,
+      passiveReplyMs: opts.passiveReplyMs,
+      apology: TEXT_APOLOGY,
+      now: this.now,
+    });
     if (opts.passiveReplyMs >= 5000)
       this.log.warn(
         { passiveReplyMs: opts.passiveReplyMs },
@@ -142,7 +149,7 @@ export class WeComAiBotAdapter implements PlatformAdapter {
 
   /** Resolves when every handler and late delivery started so far has settled. */
   async drain(): Promise<void> {
-    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+    await this.handling.drain();
   }
 
   /**
@@ -262,7 +269,7 @@ export class WeComAiBotAdapter implements PlatformAdapter {
       this.log.info({ eventId: parsed.eventId }, 'wecom duplicate callback acknowledged, not handed over');
       return this.respond(ctx);
     }
-    if (parsed.kind !== 'message' && parsed.kind !== 'card') this.markHandled(parsed.eventId);
+    if (parsed.kind !== 'message' && parsed.kind !== 'card') this.handling.markHandled(parsed.eventId);
     switch (parsed.kind) {
       case 'ignored':
         this.log.debug({ eventId: parsed.eventId, reason: parsed.reason }, 'wecom callback ignored');
@@ -291,51 +298,13 @@ export class WeComAiBotAdapter implements PlatformAdapter {
       hasWebhook: (chatId) => !!this.opts.webhookKeys[chatId],
       sendWebhook: (chatId, m) => this.send({ platform: 'wecom', chatId }, m),
     });
-    const base = {
-      platform: 'wecom' as const,
-      eventId: parsed.eventId,
-      chatId: parsed.chatId,
-      userId: parsed.userId,
-      at: this.now(),
-      reply: (m: OutboundMessage) => session.reply(m),
-    };
-    const event: InboundEvent =
-      parsed.kind === 'message'
-        ? { ...base, type: 'message', text: parsed.text }
-        : {
-            ...base,
-            type: 'card.action',
-            cardId: parsed.cardId,
-            key: parsed.key,
-            updateCard: (c: Card) => session.updateCard(c),
-          };
-
-    const handled = this.track(
-      (async () => {
-        try {
-          await sink(event);
-        } catch (err) {
-          this.log.error({ err, eventId: parsed.eventId }, 'wecom event handler failed');
-          if (!session.replied) await session.reply({ text: TEXT_APOLOGY });
-        } finally {
-          this.markHandled(parsed.eventId);
-        }
-      })(),
-    );
-    let timer: NodeJS.Timeout | undefined;
-    const windowEnd = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.opts.passiveReplyMs);
-    });
-    await Promise.race([handled, windowEnd]);
-    clearTimeout(timer);
-
-    const collected = session.close();
+    const collected = await this.handling.inWindow(sink, parsed, session);
     if (parsed.kind === 'card') {
       session.settle(true); // its texts go the late way below
       this.respond(ctx, collected.cardUpdate ? buildCardUpdateReply(collected.cardUpdate) : undefined);
       // A click can only be answered by a card update: texts go the late way, in order.
       if (collected.messages.length) {
-        this.track(
+        this.handling.track(
           collected.messages.reduce<Promise<unknown>>(
             (p, m) => p.then(() => session.deliverLate(m)),
             Promise.resolve(),
@@ -347,17 +316,6 @@ export class WeComAiBotAdapter implements PlatformAdapter {
     ctx.res.once('finish', () => session.settle(true));
     ctx.res.once('close', () => session.settle(false));
     this.respond(ctx, buildMessageReply(collected.messages, streamId));
-  }
-
-  /** Records that the event was handled (never taken over by a retry); failures are only logged. */
-  private markHandled(eventId: string): void {
-    const done = this.opts.dedupe.handled?.('wecom', eventId);
-    if (done)
-      this.track(
-        done.catch((err: unknown) =>
-          this.log.debug({ eventId, err: (err as Error).message }, 'wecom event not marked handled'),
-        ),
-      );
   }
 
   /** Answers 200: empty body, or the encrypted passive reply (JSON). */
@@ -385,13 +343,6 @@ export class WeComAiBotAdapter implements PlatformAdapter {
     const trusted = trustedResponseUrl(url, this.opts.apiBase);
     if (url && !trusted) this.log.warn('wecom response_url not on the API origin; ignored');
     return trusted;
-  }
-
-  /** Keeps a background promise until it settles (for `drain`). */
-  private track<T>(p: Promise<T>): Promise<T> {
-    this.inflight.add(p);
-    void p.finally(() => this.inflight.delete(p)).catch(() => undefined);
-    return p;
   }
 }
 

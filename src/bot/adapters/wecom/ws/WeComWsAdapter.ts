@@ -36,7 +36,6 @@ import type {
   ConversationRef,
   EventDedupe,
   EventSink,
-  InboundEvent,
   MessageRef,
   OutboundMessage,
   PlatformAdapter,
@@ -47,6 +46,7 @@ import { TEXT_APOLOGY, TEXT_UNSUPPORTED } from '../WeComAiBotAdapter.js';
 import { ackErrcode, ERR_NOT_SUBSCRIBED, wsPlatformError } from './ws-errors.js';
 import { wsSendBodies } from './render-ws.js';
 import { WsReplySession } from './WsReplySession.js';
+import { CallbackHandling } from '../reply-window.js';
 
 /** Frame commands of the answers (wecom.md §1c). */
 const CMD_RESPOND = 'aibot_respond_msg';
@@ -110,7 +110,7 @@ export class WeComWsAdapter implements PlatformAdapter {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly random: () => number;
-  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly handling: CallbackHandling;
   private client?: WSClient;
   private leader = false;
   private stopping = false;
@@ -126,6 +126,13 @@ export class WeComWsAdapter implements PlatformAdapter {
     if (!opts.botId || !opts.secret) throw new PlatformError('WeCom AI bot id and secret are required', 'CONFIG');
     this.log = opts.logger.child({ adapter: 'wecom-aibot-ws' });
     this.now = opts.now ?? Date.now;
+    this.handling = new CallbackHandling({
+      dedupe: opts.dedupe,
+      logger: this.log,
+      passiveReplyMs: opts.passiveReplyMs,
+      apology: TEXT_APOLOGY,
+      now: this.now,
+    });
     this.random = opts.random ?? Math.random;
     if (opts.passiveReplyMs >= 5000)
       this.log.warn(
@@ -170,7 +177,7 @@ export class WeComWsAdapter implements PlatformAdapter {
 
   /** Resolves when every handler and late delivery started so far has settled. */
   async drain(): Promise<void> {
-    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+    await this.handling.drain();
   }
 
   /** Whether this instance holds the subscribed connection (only then can it send). */
@@ -312,7 +319,7 @@ export class WeComWsAdapter implements PlatformAdapter {
       this.log.warn('wecom long connection evicted: another connection subscribed with this bot id');
       return;
     }
-    this.track(
+    this.handling.track(
       this.handleFrame(frame).catch((err: unknown) => {
         if (err instanceof DatabaseUnavailableError) this.log.debug('wecom callback refused: database unavailable');
         else this.log.error({ err }, 'wecom long-connection callback failed');
@@ -343,7 +350,7 @@ export class WeComWsAdapter implements PlatformAdapter {
       this.log.info({ eventId: parsed.eventId }, 'wecom duplicate callback ignored');
       return;
     }
-    if (parsed.kind !== 'message' && parsed.kind !== 'card') this.markHandled(parsed.eventId);
+    if (parsed.kind !== 'message' && parsed.kind !== 'card') this.handling.markHandled(parsed.eventId);
     switch (parsed.kind) {
       case 'ignored':
         this.log.debug({ eventId: parsed.eventId, reason: parsed.reason }, 'wecom callback ignored');
@@ -373,44 +380,7 @@ export class WeComWsAdapter implements PlatformAdapter {
       logger: this.log,
       deliverLate: (m) => this.send(to, m),
     });
-    const base = {
-      platform: 'wecom' as const,
-      eventId: parsed.eventId,
-      chatId: parsed.chatId,
-      userId: parsed.userId,
-      at: this.now(),
-      reply: (m: OutboundMessage) => session.reply(m),
-    };
-    const event: InboundEvent =
-      parsed.kind === 'message'
-        ? { ...base, type: 'message', text: parsed.text }
-        : {
-            ...base,
-            type: 'card.action',
-            cardId: parsed.cardId,
-            key: parsed.key,
-            updateCard: (c: Card) => session.updateCard(c),
-          };
-    const handled = this.track(
-      (async () => {
-        try {
-          await sink(event);
-        } catch (err) {
-          this.log.error({ err, eventId: parsed.eventId }, 'wecom event handler failed');
-          if (!session.replied) await session.reply({ text: TEXT_APOLOGY }).catch(() => undefined);
-        } finally {
-          this.markHandled(parsed.eventId);
-        }
-      })(),
-    );
-    let timer: NodeJS.Timeout | undefined;
-    const windowEnd = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.opts.passiveReplyMs);
-    });
-    await Promise.race([handled, windowEnd]);
-    clearTimeout(timer);
-
-    const collected = session.close();
+    const collected = await this.handling.inWindow(sink, parsed, session);
     if (parsed.kind === 'card') {
       session.settle(true); // its texts go the late way below
       if (collected.cardUpdate)
@@ -437,23 +407,6 @@ export class WeComWsAdapter implements PlatformAdapter {
       this.log.warn({ cmd, err: wsPlatformError(cmd, err).message }, 'wecom long-connection answer failed');
       return false;
     }
-  }
-
-  /** Records that the event was handled (never taken over by a repeat); failures are only logged. */
-  private markHandled(eventId: string): void {
-    const done = this.opts.dedupe.handled?.('wecom', eventId);
-    if (done)
-      this.track(
-        done.catch((err: unknown) =>
-          this.log.debug({ eventId, err: (err as Error).message }, 'wecom event not marked handled'),
-        ),
-      );
-  }
-
-  private track<T>(p: Promise<T>): Promise<T> {
-    this.inflight.add(p);
-    void p.finally(() => this.inflight.delete(p)).catch(() => undefined);
-    return p;
   }
 }
 

@@ -1,0 +1,199 @@
+/**
+ * The answer window of one WeCom AI-bot callback, shared by the HTTP-callback mode
+ * (`WeComAiBotAdapter` + `ReplySession`) and the long connection (`WeComWsAdapter` +
+ * `WsReplySession`): WeCom takes one answer per callback, within a few seconds [101031]. While the
+ * window is open, the handler's `reply()` and `updateCard()` only collect; the adapter then sends
+ * what was collected as that one answer. After the window every reply is "late" and goes the
+ * mode's own way (`deliverLate`). What differs between the modes is only the late way and how the
+ * answer is sent; the collecting, the event handed to the bot and the handling within the window
+ * live here once.
+ */
+import type { Logger } from 'pino';
+import type { Card, EventDedupe, EventSink, InboundEvent, MessageRef, OutboundMessage } from '../../types.js';
+import type { ParsedCardAction, ParsedMessage } from './to-inbound-event.js';
+
+/** What was collected within the window. */
+export interface CollectedReplies {
+  messages: OutboundMessage[];
+  /** The card update a click answered with (last one wins). */
+  cardUpdate?: Card;
+}
+
+/** The collecting half of a reply session; subclasses say how a late reply goes out. */
+export abstract class ReplyWindow {
+  private open = true;
+  private messages: OutboundMessage[] = [];
+  private cardUpdate?: Card;
+  /** True once the handler replied anything (used to decide on the apology). */
+  replied = false;
+  /** Whether the one answer reached WeCom (see `settle`). */
+  private readonly flushed: Promise<boolean>;
+  private settleFlushed: (ok: boolean) => void = () => undefined;
+
+  /**
+   * @param eventId dedupe id of the callback (msgid), for logs and message refs
+   * @param streamId stream id of the answer
+   * @param via how a collected reply is marked in its ref (`passive` in HTTP mode, `ws_respond` on the long connection)
+   * @param lateCardUpdate the warn line when a card update comes after the window (it cannot be done then)
+   */
+  protected constructor(
+    protected readonly eventId: string,
+    protected readonly streamId: string,
+    protected readonly logger: Logger,
+    private readonly via: 'passive' | 'ws_respond',
+    private readonly lateCardUpdate: string,
+  ) {
+    this.flushed = new Promise<boolean>((resolve) => {
+      this.settleFlushed = resolve;
+    });
+  }
+
+  /**
+   * Settles the `confirmed` promise of every collected reply: true once the answer carrying them
+   * was out (HTTP: written; long connection: acknowledged by WeCom), false when it was not. First call wins.
+   */
+  settle(ok: boolean): void {
+    this.settleFlushed(ok);
+  }
+
+  /** Whether the window is still open. */
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  /**
+   * Collects (window open: the ref's `confirmed` resolves with `settle`, so a crash before the answer
+   * is out never counts the reply as sent) or delivers late (`deliverLate`).
+   */
+  async reply(m: OutboundMessage): Promise<MessageRef | void> {
+    this.replied = true;
+    if (this.open) {
+      this.messages.push(m);
+      return {
+        platform: 'wecom',
+        id: this.streamId,
+        platformRef: { via: this.via, eventId: this.eventId },
+        confirmed: this.flushed,
+      };
+    }
+    return this.deliverLate(m);
+  }
+
+  /** Records the card update for the answer; after the window it is logged and dropped. */
+  async updateCard(card: Card): Promise<void> {
+    if (this.open) {
+      this.cardUpdate = card;
+      return;
+    }
+    this.logger.warn({ eventId: this.eventId, cardId: card.id }, this.lateCardUpdate);
+  }
+
+  /** Closes the window (synchronously) and returns what was collected. */
+  close(): CollectedReplies {
+    this.open = false;
+    const out: CollectedReplies = { messages: this.messages, cardUpdate: this.cardUpdate };
+    this.messages = [];
+    this.cardUpdate = undefined;
+    return out;
+  }
+
+  /** Sends one reply after the window, the mode's way. */
+  abstract deliverLate(m: OutboundMessage): Promise<MessageRef | void>;
+}
+
+/** What {@link CallbackHandling} needs from the adapter. */
+export interface CallbackHandlingDeps {
+  /** Where a handled msgid is recorded (a repeat is then never handed over again). */
+  dedupe: EventDedupe;
+  logger: Logger;
+  /** How long the answer waits for the handler, ms (WeCom allows about 5 s; we answer sooner). */
+  passiveReplyMs: number;
+  /** The apology a chat user reads when the handler failed before replying. */
+  apology: string;
+  /** The bot's clock, epoch ms. */
+  now(): number;
+}
+
+/**
+ * The handler side of the callbacks of one adapter: hands each callback to the bot within its
+ * answer window, records it handled, and keeps what still runs in the background for `drain()`.
+ */
+export class CallbackHandling {
+  private readonly inflight = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: CallbackHandlingDeps) {}
+
+  /** Resolves once every background promise (handlers, late replies, handled marks) has settled. */
+  async drain(): Promise<void> {
+    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+  }
+
+  /** Keeps a background promise until it settles (for `drain`); returns it. */
+  track<T>(p: Promise<T>): Promise<T> {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p)).catch(() => undefined);
+    return p;
+  }
+
+  /** Records that the event was handled (never taken over by a repeat); failures are only logged. */
+  markHandled(eventId: string): void {
+    const done = this.deps.dedupe.handled?.('wecom', eventId);
+    if (done)
+      this.track(
+        done.catch((err: unknown) =>
+          this.deps.logger.debug({ eventId, err: (err as Error).message }, 'wecom event not marked handled'),
+        ),
+      );
+  }
+
+  /**
+   * Hands the callback to the bot as a platform-neutral event whose replies go to `window`, waits
+   * until the handler is done or `passiveReplyMs` has passed, whichever comes first, and closes the
+   * window. Returns what was collected for the one answer; the handler may go on (its later replies
+   * are late). A handler that throws is logged, and the user gets the apology if nothing was replied.
+   */
+  async inWindow(
+    sink: EventSink,
+    parsed: ParsedMessage | ParsedCardAction,
+    window: ReplyWindow,
+  ): Promise<CollectedReplies> {
+    const { logger } = this.deps;
+    const base = {
+      platform: 'wecom' as const,
+      eventId: parsed.eventId,
+      chatId: parsed.chatId,
+      userId: parsed.userId,
+      at: this.deps.now(),
+      reply: (m: OutboundMessage) => window.reply(m),
+    };
+    const event: InboundEvent =
+      parsed.kind === 'message'
+        ? { ...base, type: 'message', text: parsed.text }
+        : {
+            ...base,
+            type: 'card.action',
+            cardId: parsed.cardId,
+            key: parsed.key,
+            updateCard: (c: Card) => window.updateCard(c),
+          };
+    const handled = this.track(
+      (async () => {
+        try {
+          await sink(event);
+        } catch (err) {
+          logger.error({ err, eventId: parsed.eventId }, 'wecom event handler failed');
+          if (!window.replied) await window.reply({ text: this.deps.apology }).catch(() => undefined);
+        } finally {
+          this.markHandled(parsed.eventId);
+        }
+      })(),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const windowEnd = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.deps.passiveReplyMs);
+    });
+    await Promise.race([handled, windowEnd]);
+    clearTimeout(timer);
+    return window.close();
+  }
+}
