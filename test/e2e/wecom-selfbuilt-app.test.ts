@@ -159,9 +159,11 @@ describe('WeCom self-built app (issue 12 items 3–6)', () => {
   });
 
   test('93000 and 60020 are configuration errors on /healthz, never retried (item 5, Done means)', async () => {
-    w.fake.failNextWebhook(RELIEF_WEBHOOK_KEY, { errcode: 93000 }, 5);
+    // every send fails from here on (the last test of this app): a message of an earlier test still
+    // being delivered may meet the failure first, and must not use up the failures the probes need
+    w.fake.failNextWebhook(RELIEF_WEBHOOK_KEY, { errcode: 93000 }, 1000);
     await w.app.notifier.notify({ chatId: 'relief', text: '配置检查：群机器人', mentions: [] });
-    w.fake.app.failNext('message/send', 60020, 5);
+    w.fake.app.failNext('message/send', 60020, 1000);
     await w.app.notifier.notify({ directTo: ['zhaolei'], text: '配置检查：应用', mentions: [] });
     const problems = async () => {
       for (;;) {
@@ -169,7 +171,13 @@ describe('WeCom self-built app (issue 12 items 3–6)', () => {
           status: string;
           configuration?: Array<{ code: number; reason: string; destination: string }>;
         };
-        if ((body.configuration?.length ?? 0) >= 2) return body;
+        // both probes answered with their errcodes (not only earlier messages), and both on /healthz
+        const tried =
+          w.fake
+            .webhookMessages()
+            .some((m) => m.errcode === 93000 && JSON.stringify(m.body).includes('配置检查：群机器人')) &&
+          w.fake.app.received.some((r) => r.errcode === 60020 && JSON.stringify(r.body).includes('配置检查：应用'));
+        if (tried && (body.configuration?.length ?? 0) >= 2) return body;
         await new Promise((r) => setTimeout(r, 50));
       }
     };

@@ -5,6 +5,7 @@
  */
 import type { Context } from 'koa';
 import { BadRequestError, CodedError, PayloadTooLargeError } from '../../../errors.js';
+import { readLimited } from '../shared/read-limited.js';
 import type { SandboxLogger } from './sandbox-types.js';
 
 /**
@@ -64,40 +65,7 @@ async function readRaw(ctx: Context, limitBytes: number): Promise<string> {
   const tooLarge = () => new PayloadTooLargeError(`请求体过大（上限 ${limitBytes} 字节）`, limitBytes);
   const declared = Number(ctx.get('content-length') || '0');
   if (declared > limitBytes) throw tooLarge();
-  // Not `for await`: leaving that loop early destroys the request and wedges the keep-alive
-  // connection (the next request on it hangs). Past the limit the rest is drained unread instead.
-  const req = ctx.req;
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    const onData = (chunk: Buffer | string) => {
-      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      size += buf.length;
-      if (size > limitBytes) {
-        cleanup();
-        req.resume();
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(buf);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
+  return (await readLimited(ctx.req, limitBytes, tooLarge)).toString('utf8');
 }
 
 /**

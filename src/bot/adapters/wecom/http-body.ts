@@ -4,8 +4,8 @@
  * request stream itself (limit `maxBytes`).
  */
 import type { Context } from 'koa';
-import type { IncomingMessage } from 'node:http';
 import { BadRequestError, type CodedError, PayloadTooLargeError } from '../../../errors.js';
+import { readLimited } from '../shared/read-limited.js';
 
 /** Default body limit: callbacks are small (one encrypted JSON field). */
 export const MAX_CALLBACK_BODY_BYTES = 1024 * 1024;
@@ -31,7 +31,7 @@ export async function readJsonBody(ctx: Context, maxBytes = MAX_CALLBACK_BODY_BY
     throw new BadRequestError('empty body');
   } else {
     if (Number(ctx.get('content-length') || '0') > maxBytes) throw tooLarge();
-    text = (await readLimited(ctx.req, maxBytes)).toString('utf8');
+    text = (await readLimited(ctx.req, maxBytes, tooLarge)).toString('utf8');
   }
   if (!text.trim()) throw new BadRequestError('empty body');
   try {
@@ -52,7 +52,7 @@ export async function readTextBody(ctx: Context, maxBytes = MAX_CALLBACK_BODY_BY
   else if (ctx.req.readableEnded) throw new BadRequestError('empty body');
   else {
     if (Number(ctx.get('content-length') || '0') > maxBytes) throw tooLarge();
-    text = (await readLimited(ctx.req, maxBytes)).toString('utf8');
+    text = (await readLimited(ctx.req, maxBytes, tooLarge)).toString('utf8');
   }
   if (!text.trim()) throw new BadRequestError('empty body');
   return text;
@@ -60,43 +60,4 @@ export async function readTextBody(ctx: Context, maxBytes = MAX_CALLBACK_BODY_BY
 
 function tooLarge(): CodedError {
   return new PayloadTooLargeError('body too large');
-}
-
-/**
- * Reads the request stream up to `maxBytes`. Past the limit it rejects with 413 and lets the rest
- * of the body drain unread, without destroying the request: breaking out of `for await` over the
- * request would destroy its socket, so the 4xx answer could not be sent (and `ctx.ip` throws).
- */
-function readLimited(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    const onData = (chunk: Buffer | string) => {
-      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-      size += b.length;
-      if (size > maxBytes) {
-        cleanup();
-        req.resume();
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(b);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(Buffer.concat(chunks));
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
 }
