@@ -79,6 +79,33 @@ describe('DingTalk Stream mode, end to end against the fake gateway', () => {
     expect(view.acknowledgements.map((a) => a.personId)).toEqual(['liuyang']);
   });
 
+  test('a click whose card update fails at DingTalk is not counted as carried: the delivery worker updates the card afterwards', async () => {
+    const outTrackId = (await w.fake.waitFor((r) => r.kind === 'cardCreate')).body.outTrackId;
+    const updates = w.fake.of('cardUpdate').length;
+    w.fake.failNext('cardUpdate');
+    w.fake.push(TOPIC_CARD, w.click(outTrackId, 'dt0006', `ack:${ID}`));
+    await w.fake.waitFor((r) => r.kind === 'cardUpdate' && r.status === 503);
+    // the worker's retry succeeds and shows both acknowledgements
+    await w.fake.until(
+      () =>
+        w.fake
+          .of('cardUpdate')
+          .slice(updates)
+          .some((r) => r.status === 200),
+      15_000,
+    );
+    expect(w.fake.cards.get(outTrackId)!.params.fields).toContain('吴芳');
+    const view = await w.app.incidents.view({ kind: 'system' }, ID);
+    expect(view.acknowledgements.map((a) => a.personId)).toEqual(['liuyang', 'wufang']);
+    const rows = await w.app.store.db
+      .selectFrom('outbox')
+      .select(['state'])
+      .where('kind', '=', 'card_update')
+      .where('incident_id', '=', ID)
+      .execute();
+    expect(rows.every((r) => r.state === 'sent')).toBe(true);
+  });
+
   test('after a disconnect frame the bot opens a new connection at once and a message pushed right after is handled (dingtalk.md §7.2)', async () => {
     const opened = w.fake.connectionsOpened;
     w.fake.sendDisconnect(3000);

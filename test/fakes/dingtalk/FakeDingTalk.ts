@@ -73,6 +73,7 @@ export class FakeDingTalk {
   private readonly sessions = new Map<string, number>();
   private readonly tickets = new Map<string, number>();
   private readonly robotSends = new Map<string, number[]>();
+  private readonly injected = new Map<FakeRecord['kind'], number>();
   readonly cards = new Map<string, { templateId: string; params: Record<string, string>; body: any }>();
   readonly sockets = new Set<WebSocket>();
   private readonly pending = new Map<string, Pending>();
@@ -135,6 +136,11 @@ export class FakeDingTalk {
   }
 
   /** Records of one kind. */
+  /** The next `times` v1.0 calls of `kind` fail with HTTP 503 `ServiceUnavailable` (a transient server error, dingtalk.md §6). */
+  failNext(kind: FakeRecord['kind'], times = 1): void {
+    this.injected.set(kind, times);
+  }
+
   of(kind: FakeRecord['kind']): FakeRecord[] {
     return this.received.filter((r) => r.kind === kind);
   }
@@ -354,6 +360,11 @@ export class FakeDingTalk {
     const kind = kindOf[route];
     if (!kind) return json(res, 404, { code: 'NotFound', message: route });
     if (!exp || exp < Date.now()) return v1Error(kind, 400, 'InvalidAuthentication');
+    const failures = this.injected.get(kind) ?? 0;
+    if (failures > 0) {
+      this.injected.set(kind, failures - 1);
+      return v1Error(kind, 503, 'ServiceUnavailable');
+    }
     if (kind === 'groupSend' || kind === 'batchSend') {
       if (body?.robotCode !== this.opts.robotCode) return v1Error(kind, 400, 'invalidParameter.robotCode.auth');
       if (!['sampleText', 'sampleMarkdown', 'sampleActionCard'].includes(body?.msgKey))

@@ -406,7 +406,6 @@ export class DingTalkAdapter implements PlatformAdapter {
   private async handle(p: ParsedRobotMessage | ParsedCardClick): Promise<void> {
     const sink = this.sink!;
     let event: InboundEvent;
-    let pendingCard: { ref: MessageRef; card: Card } | undefined;
     if (p.kind === 'message') {
       if (!p.supported) {
         await this.replyTo(p, { text: TEXT_UNSUPPORTED }).catch((err) =>
@@ -442,19 +441,14 @@ export class DingTalkAdapter implements PlatformAdapter {
         clickedRefId: p.outTrackId,
         // A click carries no conversation: texts go 1:1 to the clicker.
         reply: (m) => this.send({ platform: 'dingtalk', userId: p.userId }, { ...m, card: undefined }),
-        // Collected, sent once the hub is done (after the command's commit, issue 14): the card
-        // never shows a change the database does not have yet.
-        updateCard: async (c) => {
-          pendingCard = { ref, card: c };
-        },
+        // The hub updates the clicked card after the command's commit (issue 14), so the card never
+        // shows a change the database does not have; a failure throws, and the hub leaves the
+        // update to the delivery worker instead of counting it as carried.
+        updateCard: (c) => this.updateCard(ref, c),
       };
     }
     try {
       await sink(event);
-      if (pendingCard)
-        await this.updateCard(pendingCard.ref, pendingCard.card).catch((err) =>
-          this.log.warn({ err: (err as Error).message, eventId: p.eventId }, 'dingtalk card update failed'),
-        );
     } catch (err) {
       this.log.error({ err, eventId: p.eventId }, 'dingtalk event handler failed');
       await event.reply({ text: TEXT_APOLOGY }).catch(() => undefined);
