@@ -227,6 +227,14 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         webhookRetry: { tries: 1 },
         callbackWindowSeconds: settings.WECOM_CALLBACK_WINDOW_SECONDS,
         passiveReplyMs: settings.WECOM_PASSIVE_REPLY_MS,
+        ...(settings.WECOM_REPLAY_AFTER_SECONDS > 0
+          ? {
+              replay: {
+                afterMs: settings.WECOM_REPLAY_AFTER_SECONDS * 1000,
+                withinMs: settings.WECOM_REPLAY_WITHIN_MINUTES * 60_000,
+              },
+            }
+          : {}),
         apiBase: settings.WECOM_API_BASE,
         dedupe: store.dedupe,
         logger,

@@ -60,6 +60,14 @@ export const SettingsSchema = z.object({
   WECOM_CALLBACK_WINDOW_SECONDS: z.coerce.number().int().positive().default(300),
   /** How long a WeCom callback waits for the handler before answering and replying via response_url, ms. */
   WECOM_PASSIVE_REPLY_MS: z.coerce.number().int().positive().default(3000),
+  /**
+   * A WeCom message answered empty after the passive window whose handling never finished (the
+   * process died before the command committed) is handed over again once it was claimed this many
+   * seconds ago (longer than any live handling takes); 0 turns the replay off.
+   */
+  WECOM_REPLAY_AFTER_SECONDS: z.coerce.number().int().nonnegative().default(60),
+  /** …and only while it was claimed less than this many minutes ago (older ones are likely sent again by the user). */
+  WECOM_REPLAY_WITHIN_MINUTES: z.coerce.number().int().positive().default(60),
   /** Longest wait for a new PostgreSQL connection, ms (a hung server is reported unavailable, not waited on). */
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   /** During a database outage, at most one "still unavailable" log line per this many ms. */

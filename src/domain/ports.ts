@@ -184,9 +184,23 @@ export interface EventDedupe {
    * first seen more than `retakeAfterMs` ms ago is taken over again (true): the platform's retry
    * after a crash between acknowledging and handling is not lost (issue 14 item 4).
    */
-  firstSeen(platform: string, eventId: string, opts?: { retakeAfterMs?: number }): Promise<boolean>;
+  firstSeen(
+    platform: string,
+    eventId: string,
+    opts?: { retakeAfterMs?: number; replay?: Record<string, unknown> },
+  ): Promise<boolean>;
   /** Records that the event's handling finished: it is never taken over again. */
   handled?(platform: string, eventId: string): Promise<void>;
+  /**
+   * Takes over the unfinished claims of `platform` that carry a `replay` (given to `firstSeen`),
+   * claimed more than `olderThanMs` ms ago but less than `withinMs` ms ago, at most `limit`, oldest
+   * first: each is returned to exactly one caller across instances (the same conditional takeover
+   * as a retry's), so a restart hands a message over again whose handling a crash cut short.
+   */
+  takeOverUnfinished?(
+    platform: string,
+    opts: { olderThanMs: number; withinMs: number; limit: number },
+  ): Promise<Array<{ eventId: string; replay: Record<string, unknown> }>>;
 }
 
 /** Current time. Tests and drills inject their own. */

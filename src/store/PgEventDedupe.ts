@@ -13,11 +13,15 @@ export class PgEventDedupe implements EventDedupe {
    * the call that takes over an unfinished claim older than that (one caller wins: the update is
    * conditional on the row's current `seen_at`, under the row lock). Safe across instances.
    */
-  async firstSeen(platform: string, eventId: string, opts: { retakeAfterMs?: number } = {}): Promise<boolean> {
+  async firstSeen(
+    platform: string,
+    eventId: string,
+    opts: { retakeAfterMs?: number; replay?: Record<string, unknown> } = {},
+  ): Promise<boolean> {
     const retake = opts.retakeAfterMs;
     const row = await this.db
       .insertInto('processed_events')
-      .values({ platform, event_id: eventId })
+      .values({ platform, event_id: eventId, replay: opts.replay ? JSON.stringify(opts.replay) : null })
       .onConflict((oc) =>
         retake === undefined
           ? oc.columns(['platform', 'event_id']).doNothing()
@@ -39,10 +43,28 @@ export class PgEventDedupe implements EventDedupe {
   async handled(platform: string, eventId: string): Promise<void> {
     await (currentTx()?.trx ?? this.db)
       .updateTable('processed_events')
-      .set({ done_at: sql`now()` })
+      .set({ done_at: sql`now()`, replay: null })
       .where('platform', '=', platform)
       .where('event_id', '=', eventId)
       .execute();
+  }
+
+  /** See `EventDedupe.takeOverUnfinished`: one conditional UPDATE … RETURNING (SKIP LOCKED across instances). */
+  async takeOverUnfinished(
+    platform: string,
+    opts: { olderThanMs: number; withinMs: number; limit: number },
+  ): Promise<Array<{ eventId: string; replay: Record<string, unknown> }>> {
+    const r = await sql<{ event_id: string; replay: Record<string, unknown> }>`
+      UPDATE processed_events p SET seen_at = now()
+        FROM (SELECT platform, event_id FROM processed_events
+               WHERE platform = ${platform} AND done_at IS NULL AND replay IS NOT NULL
+                 AND seen_at < now() - make_interval(secs => ${opts.olderThanMs / 1000})
+                 AND seen_at > now() - make_interval(secs => ${opts.withinMs / 1000})
+               ORDER BY seen_at LIMIT ${opts.limit}
+               FOR UPDATE SKIP LOCKED) due
+       WHERE p.platform = due.platform AND p.event_id = due.event_id
+       RETURNING p.event_id, p.replay`.execute(this.db);
+    return r.rows.map((x) => ({ eventId: x.event_id, replay: x.replay }));
   }
 
   /**

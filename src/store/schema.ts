@@ -113,6 +113,8 @@ export interface ProcessedEventsTable {
   seen_at: TimestampDefault;
   /** When its handling finished; NULL while only claimed (0008). */
   done_at: Timestamp | null;
+  /** The callback to hand over again after a crash, while unfinished; cleared when done (0013). */
+  replay: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
 }
 
 /** `plan_snapshots`: the escalation policy one milestone plan was made with (migration 0004). */

@@ -52,3 +52,25 @@ test('a handled event is never taken over, however old', async () => {
   await age('claim-3', 3_600_000);
   expect(await d.firstSeen('wecom', 'claim-3', { retakeAfterMs: 1000 })).toBe(false);
 });
+
+test('unfinished claims with a replay are taken over by exactly one of several sweeps, within their age window only (0013)', async () => {
+  const d = tdb.store.dedupe;
+  for (const id of ['replay-a', 'replay-b', 'replay-young', 'replay-old', 'replay-done'])
+    expect(await d.firstSeen('wecom', id, { retakeAfterMs: 1000, replay: { callback: `{"msgid":"${id}"}` } })).toBe(
+      true,
+    );
+  expect(await d.firstSeen('wecom', 'replay-none', { retakeAfterMs: 1000 })).toBe(true); // no replay kept
+  for (const id of ['replay-a', 'replay-b', 'replay-done', 'replay-none']) await age(id, 120_000);
+  await age('replay-old', 7_200_000);
+  await d.handled('wecom', 'replay-done');
+  const window = { olderThanMs: 60_000, withinMs: 3_600_000, limit: 10 };
+  const sweeps = await Promise.all(Array.from({ length: 5 }, () => d.takeOverUnfinished('wecom', window)));
+  const taken = sweeps.flat().map((c) => c.eventId);
+  expect(taken.sort()).toEqual(['replay-a', 'replay-b']);
+  expect(sweeps.flat().find((c) => c.eventId === 'replay-a')?.replay).toEqual({ callback: '{"msgid":"replay-a"}' });
+  // taken over: claimed anew, so the next sweep leaves them to the one handling them
+  expect(await d.takeOverUnfinished('wecom', window)).toEqual([]);
+  // done clears the stored callback
+  const done = await tdb.store.pool.query("SELECT replay FROM processed_events WHERE event_id = 'replay-done'");
+  expect(done.rows[0].replay).toBeNull();
+});

@@ -39,7 +39,7 @@ import { buildCardUpdateReply, buildGreetingReply, buildMessageReply, type Passi
 import { cardToMarkdown } from './render-card.js';
 import { joinParts, renderMessageText, truncateUtf8, WEBHOOK_MARKDOWN_MAX_BYTES } from './render-markdown.js';
 import { ReplySession } from './ReplySession.js';
-import { CallbackHandling } from './reply-window.js';
+import { CallbackHandling, type ReplayOptions, replayRecord } from './reply-window.js';
 import { postResponseUrl, trustedResponseUrl } from './response-url.js';
 import {
   decodeCallbackJson,
@@ -74,6 +74,12 @@ export interface WeComAiBotAdapterOptions {
    * instance has answered, so WeCom would not have retried (wecom.md §5: it retries after 5 s).
    */
   retakeAfterMs?: number;
+  /**
+   * Messages answered empty after the passive window whose handling then never finished (the
+   * process died before the command committed; WeCom will not retry a 200) are handed over again
+   * by a sweep: see `ReplayOptions`. Off when absent.
+   */
+  replay?: ReplayOptions;
   /** WeCom API base (webhook sends; response_url must be on this origin). */
   apiBase: string;
   /** Platform chatid → webhook robot key, for proactive posts and late replies. Keys are secrets. */
@@ -142,10 +148,34 @@ export class WeComAiBotAdapter implements PlatformAdapter {
     router.post(path, (ctx) => this.guard(ctx, () => this.callback(ctx)));
   }
 
-  /** HTTP mode: nothing to connect. */
-  async start(): Promise<void> {}
-  /** HTTP mode: nothing to disconnect (use `drain()` to await handlers still running). */
-  async stop(): Promise<void> {}
+  /** HTTP mode: nothing to connect; starts handing over messages a crash cut short (`replay`). */
+  async start(): Promise<void> {
+    if (!this.sink) return;
+    this.handling.startReplay(
+      this.sink,
+      this.opts.replay,
+      (callback) => parseAiBotCallback(decodeCallbackJson(callback), this.opts.botName),
+      (parsed) => this.sessionFor(parsed, newId()),
+    );
+  }
+  /** HTTP mode: nothing to disconnect; stops the replay sweep (use `drain()` to await handlers still running). */
+  async stop(): Promise<void> {
+    this.handling.stopReplay();
+  }
+
+  /** The reply session of one callback: passive answer, then response_url once, then the webhook robot. */
+  private sessionFor(parsed: ParsedMessage | ParsedCardAction, streamId: string): ReplySession {
+    return new ReplySession({
+      eventId: parsed.eventId,
+      streamId,
+      chatId: parsed.chatId,
+      responseUrl: this.responseUrlOf(parsed.responseUrl),
+      logger: this.log,
+      postResponseUrl: (url, body) => postResponseUrl(url, body, this.opts.httpTimeoutMs ?? 10_000),
+      hasWebhook: (chatId) => !!this.opts.webhookKeys[chatId],
+      sendWebhook: (chatId, m) => this.send({ platform: 'wecom', chatId }, m),
+    });
+  }
 
   /** Resolves when every handler and late delivery started so far has settled. */
   async drain(): Promise<void> {
@@ -257,6 +287,8 @@ export class WeComAiBotAdapter implements PlatformAdapter {
     try {
       first = await this.opts.dedupe.firstSeen('wecom', parsed.eventId, {
         retakeAfterMs: this.opts.retakeAfterMs ?? this.opts.passiveReplyMs,
+        // a message keeps its callback until handled, so a crash after the empty answer is replayed
+        ...(parsed.kind === 'message' && this.opts.replay ? { replay: replayRecord(plain, this.now()) } : {}),
       });
     } catch (err) {
       // Without the dedupe row the event cannot be taken on: a message is answered with what to do
@@ -288,16 +320,7 @@ export class WeComAiBotAdapter implements PlatformAdapter {
   private async dispatch(ctx: Context, parsed: ParsedMessage | ParsedCardAction): Promise<void> {
     const sink = this.sink!;
     const streamId = newId();
-    const session = new ReplySession({
-      eventId: parsed.eventId,
-      streamId,
-      chatId: parsed.chatId,
-      responseUrl: this.responseUrlOf(parsed.responseUrl),
-      logger: this.log,
-      postResponseUrl: (url, body) => postResponseUrl(url, body, this.opts.httpTimeoutMs ?? 10_000),
-      hasWebhook: (chatId) => !!this.opts.webhookKeys[chatId],
-      sendWebhook: (chatId, m) => this.send({ platform: 'wecom', chatId }, m),
-    });
+    const session = this.sessionFor(parsed, streamId);
     const collected = await this.handling.inWindow(sink, parsed, session);
     if (parsed.kind === 'card') {
       session.settle(true); // its texts go the late way below

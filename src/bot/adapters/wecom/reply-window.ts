@@ -10,7 +10,7 @@
  */
 import type { Logger } from 'pino';
 import type { Card, EventDedupe, EventSink, InboundEvent, MessageRef, OutboundMessage } from '../../types.js';
-import type { ParsedCardAction, ParsedMessage } from './to-inbound-event.js';
+import type { ParsedCallback, ParsedCardAction, ParsedMessage } from './to-inbound-event.js';
 
 /** What was collected within the window. */
 export interface CollectedReplies {
@@ -120,8 +120,45 @@ export interface CallbackHandlingDeps {
  */
 export class CallbackHandling {
   private readonly inflight = new Set<Promise<unknown>>();
+  private sweep?: NodeJS.Timeout;
+  private sweeping = false;
 
   constructor(private readonly deps: CallbackHandlingDeps) {}
+
+  /**
+   * Starts handing over, now and every `replay.afterMs / 2` ms, the messages whose handling a crash
+   * cut short (see `replayUnfinished`). Without `replay` (or a dedupe that cannot) it does nothing.
+   */
+  startReplay(
+    sink: EventSink,
+    replay: ReplayOptions | undefined,
+    parse: (callback: string) => ParsedCallback,
+    windowFor: (parsed: ParsedMessage) => ReplyWindow,
+  ): void {
+    if (!replay || !this.deps.dedupe.takeOverUnfinished || this.sweep) return;
+    const tick = () => {
+      if (this.sweeping) return;
+      this.sweeping = true;
+      void this.track(
+        this.replayUnfinished(sink, { olderThanMs: replay.afterMs, withinMs: replay.withinMs }, parse, windowFor)
+          .catch((err: unknown) =>
+            this.deps.logger.warn({ err: (err as Error).message }, 'wecom replay of unfinished messages failed'),
+          )
+          .finally(() => {
+            this.sweeping = false;
+          }),
+      );
+    };
+    this.sweep = setInterval(tick, Math.max(1000, Math.floor(replay.afterMs / 2)));
+    this.sweep.unref();
+    tick();
+  }
+
+  /** Stops the replay sweep (what it is running finishes; `drain()` awaits it). */
+  stopReplay(): void {
+    clearInterval(this.sweep);
+    this.sweep = undefined;
+  }
 
   /** Resolves once every background promise (handlers, late replies, handled marks) has settled. */
   async drain(): Promise<void> {
@@ -157,13 +194,72 @@ export class CallbackHandling {
     parsed: ParsedMessage | ParsedCardAction,
     window: ReplyWindow,
   ): Promise<CollectedReplies> {
+    const handled = this.run(sink, parsed, window, this.deps.now());
+    let timer: NodeJS.Timeout | undefined;
+    const windowEnd = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.deps.passiveReplyMs);
+    });
+    await Promise.race([handled, windowEnd]);
+    clearTimeout(timer);
+    return window.close();
+  }
+
+  /**
+   * Hands over again the messages whose handling a crash cut short (claimed, answered, never
+   * finished: see `EventDedupe.takeOverUnfinished`), oldest first, each with its window already
+   * closed (every reply goes the late way) and the time it was first received. Waits for each.
+   * @returns how many were handed over
+   */
+  async replayUnfinished(
+    sink: EventSink,
+    opts: { olderThanMs: number; withinMs: number },
+    parse: (callback: string) => ParsedCallback,
+    windowFor: (parsed: ParsedMessage) => ReplyWindow,
+  ): Promise<number> {
+    const take = this.deps.dedupe.takeOverUnfinished;
+    if (!take) return 0;
+    const claims = await take.call(this.deps.dedupe, 'wecom', { ...opts, limit: 500 });
+    const replays = claims
+      .map((c) => ({ eventId: c.eventId, ...(c.replay as Partial<ReplayRecord>) }))
+      .sort((a, b) => (a.receivedAt ?? 0) - (b.receivedAt ?? 0));
+    let n = 0;
+    for (const r of replays) {
+      let parsed: ParsedCallback | undefined;
+      try {
+        parsed = parse(String(r.callback));
+      } catch (err) {
+        this.deps.logger.warn({ eventId: r.eventId, err: (err as Error).message }, 'wecom stored callback unreadable');
+      }
+      if (parsed?.kind !== 'message') {
+        this.markHandled(r.eventId);
+        continue;
+      }
+      this.deps.logger.warn(
+        { eventId: r.eventId, receivedAt: r.receivedAt },
+        'wecom message whose handling was cut short handed over again',
+      );
+      const window = windowFor(parsed);
+      window.close();
+      await this.run(sink, parsed, window, r.receivedAt ?? this.deps.now());
+      n += 1;
+    }
+    return n;
+  }
+
+  /** Runs the handler on the event built from `parsed`; never rejects (failures are logged, apologised). */
+  private run(
+    sink: EventSink,
+    parsed: ParsedMessage | ParsedCardAction,
+    window: ReplyWindow,
+    at: number,
+  ): Promise<void> {
     const { logger } = this.deps;
     const base = {
       platform: 'wecom' as const,
       eventId: parsed.eventId,
       chatId: parsed.chatId,
       userId: parsed.userId,
-      at: this.deps.now(),
+      at,
       reply: (m: OutboundMessage) => window.reply(m),
     };
     const event: InboundEvent =
@@ -176,7 +272,7 @@ export class CallbackHandling {
             key: parsed.key,
             updateCard: (c: Card) => window.updateCard(c),
           };
-    const handled = this.track(
+    return this.track(
       (async () => {
         try {
           await sink(event);
@@ -188,12 +284,32 @@ export class CallbackHandling {
         }
       })(),
     );
-    let timer: NodeJS.Timeout | undefined;
-    const windowEnd = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.deps.passiveReplyMs);
-    });
-    await Promise.race([handled, windowEnd]);
-    clearTimeout(timer);
-    return window.close();
   }
+}
+
+/**
+ * When an unfinished message is handed over again (settings `WECOM_REPLAY_AFTER_SECONDS`,
+ * `WECOM_REPLAY_WITHIN_MINUTES`): claimed more than `afterMs` ago (longer than any live handling
+ * takes, so a running instance's message is never taken from it) and less than `withinMs` ago
+ * (older ones were likely sent again by the user meanwhile; they are only logged).
+ */
+export interface ReplayOptions {
+  afterMs: number;
+  withinMs: number;
+}
+
+/**
+ * What a message's claim keeps for a replay (`EventDedupe.firstSeen`'s `replay`): the decrypted
+ * callback JSON exactly as received and when it was received (epoch ms).
+ */
+export interface ReplayRecord {
+  /** The decrypted callback text (JSON; kept as text so long numeric ids keep every digit). */
+  callback: string;
+  receivedAt: number;
+}
+
+/** The replay record of a callback received at `receivedAt` (epoch ms). */
+export function replayRecord(callback: string, receivedAt: number): Record<string, unknown> {
+  const r: ReplayRecord = { callback, receivedAt };
+  return { ...r };
 }
