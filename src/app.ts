@@ -196,6 +196,16 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     let wecomWs: WeComWsAdapter | undefined;
     // the delivery worker, once built (the long connection wakes it when it becomes usable)
     let wakeWorker: () => void = () => undefined;
+    // WeCom messages whose handling a crash cut short are handed over again (README "Guarantees")
+    const replay =
+      settings.WECOM_REPLAY_AFTER_SECONDS > 0
+        ? {
+            replay: {
+              afterMs: settings.WECOM_REPLAY_AFTER_SECONDS * 1000,
+              withinMs: settings.WECOM_REPLAY_WITHIN_MINUTES * 60_000,
+            },
+          }
+        : {};
     if (wecomWsOn) {
       wecomWs = new WeComWsAdapter({
         botId: settings.WECOM_AIBOT_BOT_ID!,
@@ -205,6 +215,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         watchdogMs: settings.WECOM_AIBOT_WATCHDOG_MS,
         reconnect: { baseMs: settings.WECOM_AIBOT_RECONNECT_BASE_MS, maxMs: settings.WECOM_AIBOT_RECONNECT_MAX_MS },
         passiveReplyMs: settings.WECOM_PASSIVE_REPLY_MS,
+        ...replay,
         // one connection per bot (wecom.md §1c): only the holder of this lock connects
         leadership: new PgAdvisoryLeader({
           connectionString: database.connectionString,
@@ -227,14 +238,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
         webhookRetry: { tries: 1 },
         callbackWindowSeconds: settings.WECOM_CALLBACK_WINDOW_SECONDS,
         passiveReplyMs: settings.WECOM_PASSIVE_REPLY_MS,
-        ...(settings.WECOM_REPLAY_AFTER_SECONDS > 0
-          ? {
-              replay: {
-                afterMs: settings.WECOM_REPLAY_AFTER_SECONDS * 1000,
-                withinMs: settings.WECOM_REPLAY_WITHIN_MINUTES * 60_000,
-              },
-            }
-          : {}),
+        ...replay,
         apiBase: settings.WECOM_API_BASE,
         dedupe: store.dedupe,
         logger,

@@ -12,6 +12,7 @@ import { demoConfig, startTestApp, type TestApp } from '../helpers/app.js';
 import { FakeWeComServer } from '../fakes/wecom/FakeWeComServer.js';
 import type { WsRecord } from '../fakes/wecom/FakeAiBotWs.js';
 import { reconnectDelayMs } from '../../src/bot/adapters/wecom/ws/WeComWsAdapter.js';
+import { replayRecord } from '../../src/bot/adapters/wecom/reply-window.js';
 
 const BOT_ID = 'aibWsE2E';
 const SECRET = 'ws-e2e-secret';
@@ -45,6 +46,7 @@ async function startWsApp(botId: string, watchdogMs: number): Promise<TestApp> {
       WECOM_AIBOT_RECONNECT_MAX_MS: '400',
       WECOM_AIBOT_LEADER_POLL_MS: '200',
       WECOM_PASSIVE_REPLY_MS: '2500',
+      WECOM_REPLAY_AFTER_SECONDS: '2',
       SANDBOX: 'off',
     },
   });
@@ -135,6 +137,31 @@ test('a group @-message over the long connection opens an incident; the answer @
   const cardText = JSON.stringify(body.template_card);
   expect(cardText).not.toMatch(/\*\*|<@|@\{/);
   expect(await incidentCount('长连接上报测试')).toBe(1);
+});
+
+test('a message whose handling a crash cut short (its claim left unfinished) is handed over again and answered by aibot_send_msg (README "Guarantees")', async () => {
+  const callback = groupText('ChenJing', '/上报 长连接崩溃前未处理完的帖子 三级', 'ws-replay-1');
+  // the state a process killed mid-command leaves: the claim with its callback, no done_at
+  await app.store.pool.query(
+    `INSERT INTO processed_events (platform, event_id, seen_at, replay)
+     VALUES ('wecom', 'ws-replay-1', now() - interval '5 minutes', $1)`,
+    [JSON.stringify(replayRecord(JSON.stringify(callback), Date.now() - 300_000))],
+  );
+  const sent = await fake.aibot.waitFor(
+    (r) =>
+      r.cmd === 'aibot_send_msg' &&
+      r.errcode === 0 &&
+      /YQ-\d{8}-\d{3}/.test(JSON.stringify(r.body)) &&
+      JSON.stringify(r.body).includes('<@LiuYang>'),
+    15_000,
+  );
+  expect(sent.errcode).toBe(0);
+  expect(await incidentCount('长连接崩溃前未处理完的帖子')).toBe(1);
+  await outboxDrained();
+  const claim = await app.store.pool.query(
+    "SELECT done_at IS NOT NULL AS done, replay FROM processed_events WHERE event_id = 'ws-replay-1'",
+  );
+  expect(claim.rows[0]).toEqual({ done: true, replay: null });
 });
 
 test('the same msgid delivered three times changes nothing twice: one incident, one answer (wecom.md §5)', async () => {

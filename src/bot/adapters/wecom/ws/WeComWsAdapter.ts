@@ -46,7 +46,7 @@ import { TEXT_APOLOGY, TEXT_UNSUPPORTED } from '../WeComAiBotAdapter.js';
 import { ackErrcode, ERR_NOT_SUBSCRIBED, wsPlatformError } from './ws-errors.js';
 import { wsSendBodies } from './render-ws.js';
 import { WsReplySession } from './WsReplySession.js';
-import { CallbackHandling } from '../reply-window.js';
+import { CallbackHandling, type ReplayOptions, replayRecord } from '../reply-window.js';
 
 /** Frame commands of the answers (wecom.md §1c). */
 const CMD_RESPOND = 'aibot_respond_msg';
@@ -91,6 +91,8 @@ export interface WeComWsAdapterOptions {
   passiveReplyMs: number;
   /** A repeated msgid whose first handling never finished is taken over after this long, ms (default passiveReplyMs). */
   retakeAfterMs?: number;
+  /** Messages whose handling a crash cut short are handed over again (see `ReplayOptions`); off when absent. */
+  replay?: ReplayOptions;
   leadership: WsLeadership;
   dedupe: EventDedupe;
   logger: Logger;
@@ -149,6 +151,13 @@ export class WeComWsAdapter implements PlatformAdapter {
   /** Starts competing for the connection; connects once this instance holds the leadership. */
   async start(): Promise<void> {
     this.stopping = false;
+    if (this.sink)
+      this.handling.startReplay(
+        this.sink,
+        this.opts.replay,
+        (callback) => parseAiBotCallback(JSON.parse(callback) as unknown, this.opts.botName),
+        (parsed) => this.sessionFor(parsed, newId()),
+      );
     const period = Math.max(50, Math.floor(this.opts.watchdogMs / 4));
     this.watchdog = setInterval(() => this.checkWatchdog(), period);
     await this.opts.leadership.start({
@@ -168,6 +177,7 @@ export class WeComWsAdapter implements PlatformAdapter {
   /** Disconnects, gives up the leadership and waits for handlers still running. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.handling.stopReplay();
     clearInterval(this.watchdog);
     clearTimeout(this.reconnectTimer);
     this.closeClient();
@@ -340,6 +350,10 @@ export class WeComWsAdapter implements PlatformAdapter {
     try {
       first = await this.opts.dedupe.firstSeen('wecom', parsed.eventId, {
         retakeAfterMs: this.opts.retakeAfterMs ?? this.opts.passiveReplyMs,
+        // a message keeps its callback until handled, so a crash after the answer is replayed
+        ...(parsed.kind === 'message' && this.opts.replay
+          ? { replay: replayRecord(JSON.stringify(frame.body), this.now()) }
+          : {}),
       });
     } catch (err) {
       if (!(err instanceof DatabaseUnavailableError) || parsed.kind !== 'message') throw err;
@@ -371,15 +385,8 @@ export class WeComWsAdapter implements PlatformAdapter {
   private async dispatch(frame: WsFrame, parsed: ParsedMessage | ParsedCardAction): Promise<void> {
     const sink = this.sink!;
     const streamId = newId();
-    const to: ConversationRef = parsed.chatId
-      ? { platform: 'wecom', chatId: parsed.chatId }
-      : { platform: 'wecom', userId: parsed.userId };
-    const session = new WsReplySession({
-      eventId: parsed.eventId,
-      streamId,
-      logger: this.log,
-      deliverLate: (m) => this.send(to, m),
-    });
+    const to = conversationOf(parsed);
+    const session = this.sessionFor(parsed, streamId);
     const collected = await this.handling.inWindow(sink, parsed, session);
     if (parsed.kind === 'card') {
       session.settle(true); // its texts go the late way below
@@ -393,6 +400,17 @@ export class WeComWsAdapter implements PlatformAdapter {
     }
     const reply = buildMessageReply(collected.messages, streamId);
     session.settle(reply ? await this.answer(frame, CMD_RESPOND, reply) : true);
+  }
+
+  /** The reply session of one callback: the one answer frame, then `aibot_send_msg` into its conversation. */
+  private sessionFor(parsed: ParsedMessage | ParsedCardAction, streamId: string): WsReplySession {
+    const to = conversationOf(parsed);
+    return new WsReplySession({
+      eventId: parsed.eventId,
+      streamId,
+      logger: this.log,
+      deliverLate: (m) => this.send(to, m),
+    });
   }
 
   /** Sends one answer frame echoing the callback's req_id; true when WeCom acknowledged it. */
@@ -445,6 +463,11 @@ function sdkLogger(log: Logger) {
     warn: (m: string, ...a: unknown[]) => child.info(fmt(a), m),
     error: (m: string, ...a: unknown[]) => child.warn(fmt(a), m),
   };
+}
+
+/** Where a callback's late replies go: its group, or the sender 1:1. */
+function conversationOf(parsed: ParsedMessage | ParsedCardAction): ConversationRef {
+  return parsed.chatId ? { platform: 'wecom', chatId: parsed.chatId } : { platform: 'wecom', userId: parsed.userId };
 }
 
 function newId(): string {
