@@ -1,54 +1,41 @@
 /**
  * (x) The 台账 export streamed (issue 15 item 5, issue 11 item 3): `n` incidents (default 20,000)
  * with 5 milestones, 2 acknowledgements, a breach on every tenth and 8 ledger entries each, seeded
- * in bulk SQL on its own embedded PostgreSQL; then `writeLedgerExport` (exceljs WorkbookWriter,
- * both sheets) into a byte-counting sink, and the CSV the same way. Measured: time and peak RSS
- * of this process (sampled every 10 ms; PostgreSQL runs in its own processes), beside a same-run
- * baseline that reads the same pages from the store and writes nothing (the database's share).
- * Target: peak RSS under 300 MB.
+ * in bulk SQL on its own embedded PostgreSQL. Each case then runs in a fresh Node process
+ * (bench/export-child.ts, bundled and run with `npm run start:prod`'s node flags), so every case
+ * starts from the same RSS: `writeLedgerExport` (exceljs WorkbookWriter, both sheets) into a
+ * byte-counting sink, the CSV the same way, and optionally the xlsx into a slow reader (a client
+ * taking `slowReaderBytesPerSec`). Measured: time and peak RSS of that process (sampled every 10 ms;
+ * PostgreSQL runs in its own processes), beside a same-run baseline that reads the same pages from
+ * the store and writes nothing (the database's and the driver's share). Target: peak RSS under 300 MB.
  */
-import { Writable } from 'node:stream';
-import { Directory } from '../src/domain/Directory.js';
-import { writeLedgerExport } from '../src/reports/ledger-export.js';
-import { demoConfig, startBenchStore } from './lib/env.js';
-import type { BenchRow } from './lib/stats.js';
-import { nowMs } from './lib/stats.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+import type { ExportCaseArgs, ExportCaseResult } from './export-child.js';
+import { startBenchStore } from './lib/env.js';
+import { type BenchRow, stopping } from './lib/stats.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.dirname(here);
+const MB = 2 ** 20;
+
+/** How a case's process is started: a module file and node's flags. */
+interface ChildCommand {
+  file: string;
+  flags: string[];
+}
 
 /** Sizes of the run. */
 export interface ExportBenchOptions {
   incidents: number;
   /** Incidents per database page (config `dashboard.exportBatchSize`). */
   batchSize?: number;
-}
-
-/** A sink that counts bytes and throws them away. */
-function sink(): { out: Writable; bytes: () => number } {
-  let n = 0;
-  const out = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      n += chunk.length;
-      cb();
-    },
-  });
-  return { out, bytes: () => n };
-}
-
-/** Runs `fn` while sampling this process's RSS; returns its result, the time and the peak RSS (MB). */
-async function measured<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; peakMb: number; startMb: number }> {
-  global.gc?.();
-  const startMb = process.memoryUsage.rss() / 2 ** 20;
-  let peak = startMb;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss() / 2 ** 20);
-  }, 10);
-  const t0 = nowMs();
-  try {
-    const value = await fn();
-    peak = Math.max(peak, process.memoryUsage.rss() / 2 ** 20);
-    return { value, ms: nowMs() - t0, peakMb: peak, startMb };
-  } finally {
-    clearInterval(timer);
-  }
+  /** Also runs the xlsx case with a client reading this many bytes per second (absent: not run). */
+  slowReaderBytesPerSec?: number;
 }
 
 /** Seeds `n` incidents over the demo units with their rows, in a few set-based statements. */
@@ -95,70 +82,112 @@ async function seed(pool: import('pg').Pool, n: number): Promise<void> {
   await pool.query('ANALYZE');
 }
 
-/** Runs (x) on its own PostgreSQL; stops it before returning or throwing. */
+/**
+ * The node flags of `npm run start:prod` (package.json: `node <flags> dist/main.js`), so a case
+ * runs with the production heap settings.
+ */
+function productionFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = (pkg.scripts['start:prod'] ?? '').split(/\s+/);
+  return words.slice(1, words.indexOf('dist/main.js'));
+}
+
+/**
+ * bench/export-child.ts and the sources it imports bundled into one ES module (esbuild, which tsx
+ * ships; packages stay external) under node_modules/.cache, so a case runs in plain `node` like
+ * `node dist/main.js` does in production, without tsx's loader (≈ 40 MB of RSS) in the figures.
+ */
+function bundledChild(): string {
+  const outfile = path.join(root, 'node_modules/.cache/yq-bench/export-child.mjs');
+  buildSync({
+    entryPoints: [path.join(here, 'export-child.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+/** Runs one case in a fresh Node process (`child`: the bundled bench/export-child.ts) and returns what it printed. */
+async function runCase(child: ChildCommand, args: ExportCaseArgs): Promise<ExportCaseResult> {
+  const proc = spawn(process.execPath, [...child.flags, '--expose-gc', child.file, JSON.stringify(args)], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  proc.stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  const abort = () => proc.kill('SIGTERM');
+  stopping.signal.addEventListener('abort', abort, { once: true });
+  try {
+    const [code] = (await once(proc, 'close')) as [number | null];
+    if (code !== 0) throw new Error(`export case ${args.kind} exited ${code}: ${err.trim()}`);
+    return JSON.parse(out.trim().split('\n').pop() ?? '') as ExportCaseResult;
+  } finally {
+    stopping.signal.removeEventListener('abort', abort);
+  }
+}
+
+/** Runs (x) on its own PostgreSQL, each case in a fresh child process; stops it before returning or throwing. */
 export async function benchExport(o: ExportBenchOptions): Promise<BenchRow[]> {
-  const batch = o.batchSize ?? 500;
+  const batchSize = o.batchSize ?? 500;
   const db = await startBenchStore(4);
   try {
     await seed(db.store.pool, o.incidents);
-    const dir = new Directory(demoConfig());
-    const reports = db.store.reports;
-    const f = {};
-    const ledgerText = (e: { kind: string }) => e.kind;
-    // baseline: the same pages read from the store, nothing written
-    const base = await measured(async () => {
-      let rows = 0;
-      for await (const p of reports.exportIncidents(f, batch)) rows += p.incidents.length;
-      for await (const p of reports.exportLedger(f, batch)) rows += p.length;
-      return rows;
-    });
-    const xlsxSink = sink();
-    const xlsx = await measured(() =>
-      writeLedgerExport(dir, xlsxSink.out, {
-        format: 'xlsx',
-        pages: reports.exportIncidents(f, batch),
-        ledger: reports.exportLedger(f, batch),
-        ledgerText,
-      }),
-    );
-    const csvSink = sink();
-    const csv = await measured(() =>
-      writeLedgerExport(dir, csvSink.out, {
-        format: 'csv',
-        pages: reports.exportIncidents(f, batch),
-        ledger: reports.exportLedger(f, batch),
-        ledgerText,
-      }),
-    );
-    if (xlsx.value.incidents !== o.incidents || csv.value.incidents !== o.incidents)
-      throw new Error(`export wrote ${xlsx.value.incidents} / ${csv.value.incidents} of ${o.incidents} incidents`);
+    const child: ChildCommand = { file: bundledChild(), flags: productionFlags() };
+    const kase = (kind: ExportCaseArgs['kind'], readerBytesPerSec?: number) =>
+      runCase(child, { connectionString: db.connectionString, kind, batchSize, readerBytesPerSec });
+    const base = await kase('read');
+    const xlsx = await kase('xlsx');
+    const csv = await kase('csv');
+    const slow = o.slowReaderBytesPerSec ? await kase('xlsx', o.slowReaderBytesPerSec) : undefined;
+    for (const r of [xlsx, csv, ...(slow ? [slow] : [])])
+      if (r.incidents !== o.incidents)
+        throw new Error(`export ${r.kind} wrote ${r.incidents} of ${o.incidents} incidents`);
     const mb = (n: number) => `${n.toFixed(0)} MB`;
+    const mem = (r: ExportCaseResult) =>
+      `peak RSS ${mb(r.peakRssMb)} (start ${mb(r.startRssMb)}, +${mb(r.peakRssMb - r.startRssMb)}; heap used ≤ ${mb(r.peakHeapUsedMb)}, buffers ≤ ${mb(r.peakExternalMb)})`;
+    const met = (r: ExportCaseResult) => `target < 300 MB: ${r.peakRssMb < 300 ? 'met' : 'NOT met'}`;
+    const vs = (r: ExportCaseResult) => `${(r.ms / base.ms).toFixed(1)}× baseline`;
     const name = '(x) 台账 export';
+    const row = (c: string, r: ExportCaseResult, note: string): BenchRow => ({
+      bench: name,
+      case: c,
+      n: o.incidents,
+      opsPerSec: o.incidents / (r.ms / 1000),
+      max: r.ms,
+      note,
+    });
     return [
-      {
-        bench: name,
-        case: 'baseline: read pages only',
-        n: o.incidents,
-        opsPerSec: o.incidents / (base.ms / 1000),
-        max: base.ms,
-        note: `${base.value} rows read in pages of ${batch}; peak RSS ${mb(base.peakMb)} (start ${mb(base.startMb)})`,
-      },
-      {
-        bench: name,
-        case: 'xlsx, two sheets',
-        n: o.incidents,
-        opsPerSec: o.incidents / (xlsx.ms / 1000),
-        max: xlsx.ms,
-        note: `${xlsx.value.entries} ledger rows, ${mb(xlsxSink.bytes() / 2 ** 20)} file; ${(xlsx.ms / base.ms).toFixed(1)}× baseline; peak RSS ${mb(xlsx.peakMb)} (target < 300 MB: ${xlsx.peakMb < 300 ? 'met' : 'NOT met'})`,
-      },
-      {
-        bench: name,
-        case: 'csv, incidents sheet',
-        n: o.incidents,
-        opsPerSec: o.incidents / (csv.ms / 1000),
-        max: csv.ms,
-        note: `${mb(csvSink.bytes() / 2 ** 20)} file; ${(csv.ms / base.ms).toFixed(1)}× baseline; peak RSS ${mb(csv.peakMb)}`,
-      },
+      row(
+        'baseline: read pages only',
+        base,
+        `${base.incidents + base.entries} rows read in pages of ${batchSize}, nothing written; ${mem(base)}; each case in a fresh \`node ${[...child.flags, '--expose-gc'].join(' ')}\` process`,
+      ),
+      row(
+        'xlsx, two sheets',
+        xlsx,
+        `${xlsx.entries} ledger rows, ${mb(xlsx.bytes / MB)} file; ${vs(xlsx)}; ${mem(xlsx)}; ${met(xlsx)}`,
+      ),
+      row('csv, incidents sheet', csv, `${mb(csv.bytes / MB)} file; ${vs(csv)}; ${mem(csv)}; ${met(csv)}`),
+      ...(slow
+        ? [
+            row(
+              `xlsx, reader at ${(o.slowReaderBytesPerSec! / 1024).toFixed(0)} KiB/s`,
+              slow,
+              `a slow client: ${mem(slow)}; ${met(slow)}`,
+            ),
+          ]
+        : []),
     ];
   } finally {
     await db.stop();

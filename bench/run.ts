@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     ['b', '(b) nextIncidentId', () => benchIds({ total: s.ids, concurrency: s.idWays })],
     ['c', '(c) chase runs', () => benchChase({ incidents: s.chase })],
     ['e', '(e) WeCom callbacks', () => benchWeCom({ total: s.wecom, concurrency: s.concurrency })],
-    ['x', '(x) 台账 export', () => benchExport({ incidents: s.exportIncidents })],
+    ['x', '(x) 台账 export', () => benchExport({ incidents: s.exportIncidents, slowReaderBytesPerSec: 256 * 1024 })],
     [
       'f',
       '(f) open path vs baseline',

@@ -84,6 +84,8 @@ async function removeTempDir(dir: string): Promise<void> {
 /** An embedded PostgreSQL in a temp dir and a migrated store on it. */
 export interface BenchStore {
   store: Store;
+  /** The PostgreSQL URL (for a child process of a benchmark). */
+  connectionString: string;
   /** Closes the pool, stops PostgreSQL, removes the temp dir. Idempotent. */
   stop(): Promise<void>;
 }
@@ -111,7 +113,7 @@ export async function startBenchStore(maxConnections = 10): Promise<BenchStore> 
     await stop();
     throw err;
   }
-  return { store, stop };
+  return { store, stop, connectionString: database.connectionString };
 }
 
 /** A running bot on its own embedded PostgreSQL; `stop()` also removes its temp dir. */
