@@ -173,9 +173,69 @@ export function csvField(v: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
+/**
+ * Resolves on `stream`'s next 'drain'; rejects when `out` (the response) closes or fails first, so
+ * an export whose client went away stops instead of waiting for ever. `stream` may be `out` itself.
+ * @throws Error `export aborted: the output closed` on close, or the stream's own error.
+ */
+export function drained(stream: Writable, out: Writable = stream): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      stream.off('drain', onDrain);
+      out.off('close', onClose);
+      out.off('error', onError);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onDrain = () => done();
+    const onClose = () => done(new Error('export aborted: the output closed'));
+    const onError = (err: Error) => done(err);
+    stream.on('drain', onDrain);
+    out.on('close', onClose);
+    out.on('error', onError);
+    if (out.destroyed) onClose();
+  });
+}
+
 /** Writes `chunk` and waits for the stream to drain when its buffer is full (back-pressure). */
 async function write(out: Writable, chunk: string): Promise<void> {
-  if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
+  if (!out.write(chunk)) await drained(out);
+}
+
+/**
+ * The stream a streamed worksheet's XML waits in before it is compressed into the zip: exceljs
+ * 4.4 (pinned) pipes the sheet's `StreamBuf` into archiver's entry `PassThrough` without ever
+ * looking at `write()`'s result (exceljs issue #734: no back-pressure indication), so that
+ * PassThrough's buffer is where a slow client, or a deflate running behind, piles the file up
+ * uncompressed. Reaches into exceljs's internals (`stream`, `pipes`); `undefined` if they change
+ * (test/unit/reports/ledger-export-backpressure.test.ts fails then).
+ */
+export function zipEntryStream(ws: ExcelJS.Worksheet): Writable | undefined {
+  const sheet = (ws as unknown as { stream?: { pipes?: unknown[] } }).stream;
+  const entry = sheet?.pipes?.[0] as EntryStream | undefined;
+  return entry && typeof entry.write === 'function' && typeof entry._writableState?.needDrain === 'boolean'
+    ? entry
+    : undefined;
+}
+
+/** archiver's entry stream is a readable-stream 2 PassThrough: no `writableNeedDrain` getter, the state is public-ish. */
+type EntryStream = Writable & { _writableState?: { needDrain?: unknown } };
+
+/** Whether `s` has refused a write and will emit 'drain' (Node streams and readable-stream 2 alike). */
+function needsDrain(s: Writable): boolean {
+  return s.writableNeedDrain ?? (s as EntryStream)._writableState?.needDrain === true;
+}
+
+/**
+ * Waits until the sheet's pending XML has been taken in by the compressor (and so by `out`, which
+ * pulls from it): called after each page, it bounds what an export holds to about one page of XML
+ * whatever the client's speed. Falls back to `out`'s own buffer when the entry stream is unknown.
+ */
+async function sheetDrained(ws: ExcelJS.Worksheet, out: Writable): Promise<void> {
+  const entry = zipEntryStream(ws);
+  if (entry && needsDrain(entry)) await drained(entry, out);
+  else if (out.writableNeedDrain) await drained(out);
+  else if (out.destroyed) throw new Error('export aborted: the output closed');
 }
 
 /**
@@ -227,6 +287,7 @@ export async function writeLedgerExport(
       ws1.addRow(incidentCells(dir, item, fmt)).commit();
       incidents += 1;
     }
+    await sheetDrained(ws1, out);
   }
   ws1.commit();
   const ws2 = sheet(EXPORT_SHEETS.ledger, LEDGER_COLUMNS);
@@ -235,6 +296,7 @@ export async function writeLedgerExport(
       ws2.addRow(ledgerCells(dir, e, input.ledgerText, fmt)).commit();
       entries += 1;
     }
+    await sheetDrained(ws2, out);
   }
   ws2.commit();
   await wb.commit();
