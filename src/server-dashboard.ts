@@ -34,7 +34,7 @@ import { effectiveLevel, incidentPeople, responsibleIds } from './domain/respons
 import type { IncidentStatus, LedgerEntry } from './domain/types.js';
 import { SYSTEM_VIEWER, type Viewer } from './domain/visibility.js';
 import { ForbiddenError, UsageError } from './errors.js';
-import { type ExportFormat, writeLedgerExport } from './reports/ledger-export.js';
+import { ExportAbortedError, type ExportFormat, writeLedgerExport } from './reports/ledger-export.js';
 import { at, businessDate, monthPeriod } from './reports/period.js';
 import type { ReportService } from './reports/ReportService.js';
 
@@ -274,7 +274,9 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
           'ledger exported',
         ),
       (err) => {
-        deps.logger.error({ err }, 'ledger export failed part-way; the download is cut short');
+        if (err instanceof ExportAbortedError)
+          deps.logger.warn({ who: whoOf(credentialOfCtx(ctx)), format }, 'ledger export stopped: the client went away');
+        else deps.logger.error({ err }, 'ledger export failed part-way; the download is cut short');
         out.destroy(err as Error);
       },
     );

@@ -173,10 +173,18 @@ export function csvField(v: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
+/** The export stopped because its output (the HTTP response) closed before the end: the client went away. */
+export class ExportAbortedError extends Error {
+  constructor() {
+    super('export aborted: the output closed');
+    this.name = 'ExportAbortedError';
+  }
+}
+
 /**
  * Resolves on `stream`'s next 'drain'; rejects when `out` (the response) closes or fails first, so
  * an export whose client went away stops instead of waiting for ever. `stream` may be `out` itself.
- * @throws Error `export aborted: the output closed` on close, or the stream's own error.
+ * @throws ExportAbortedError on close, or the stream's own error.
  */
 export function drained(stream: Writable, out: Writable = stream): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -188,7 +196,7 @@ export function drained(stream: Writable, out: Writable = stream): Promise<void>
       else resolve();
     };
     const onDrain = () => done();
-    const onClose = () => done(new Error('export aborted: the output closed'));
+    const onClose = () => done(new ExportAbortedError());
     const onError = (err: Error) => done(err);
     stream.on('drain', onDrain);
     out.on('close', onClose);
@@ -235,13 +243,14 @@ async function sheetDrained(ws: ExcelJS.Worksheet, out: Writable): Promise<void>
   const entry = zipEntryStream(ws);
   if (entry && needsDrain(entry)) await drained(entry, out);
   else if (out.writableNeedDrain) await drained(out);
-  else if (out.destroyed) throw new Error('export aborted: the output closed');
+  else if (out.destroyed) throw new ExportAbortedError();
 }
 
 /**
  * Streams the export into `out` and ends it.
  * @returns how many incidents and ledger entries were written.
- * @throws what the store or the stream throws (the caller logs it; the response is cut short).
+ * @throws ExportAbortedError when `out` closes first (the client went away); else what the store
+ *   or the stream throws (the caller logs it; the response is cut short).
  */
 export async function writeLedgerExport(
   dir: Directory,
