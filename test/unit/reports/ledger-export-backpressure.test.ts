@@ -10,7 +10,12 @@ import ExcelJS from 'exceljs';
 import { Directory } from '../../../src/domain/Directory.js';
 import type { ExportPage } from '../../../src/domain/report-ports.js';
 import type { Incident, LedgerEntry } from '../../../src/domain/types.js';
-import { EXPORT_SHEETS, ExportAbortedError, writeLedgerExport, zipEntryStream } from '../../../src/reports/ledger-export.js';
+import {
+  EXPORT_SHEETS,
+  ExportAbortedError,
+  writeLedgerExport,
+  zipEntryStream,
+} from '../../../src/reports/ledger-export.js';
 import { demoConfig } from '../../helpers/app.js';
 
 const dir = new Directory(demoConfig());
