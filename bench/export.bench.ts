@@ -93,8 +93,8 @@ function productionFlags(): string[] {
 }
 
 /**
- * bench/export-child.ts and the sources it imports bundled into one ES module (esbuild, which tsx
- * ships; packages stay external) under node_modules/.cache, so a case runs in plain `node` like
+ * bench/export-child.ts and the sources it imports bundled into one ES module (esbuild, a
+ * devDependency, the version tsx uses; packages stay external) under node_modules/.cache, so a case runs in plain `node` like
  * `node dist/main.js` does in production, without tsx's loader (≈ 40 MB of RSS) in the figures.
  */
 function bundledChild(): string {
