@@ -9,12 +9,15 @@
  * Agenda started it) minus the planned time; done = the last run's completion. Lost or doubled:
  * every copy must have exactly one `milestone.breached` ledger entry for the milestone. Baseline in
  * the same run and on the same scheduler: as many trivial jobs (an empty handler, the chase job's
- * concurrency) due at one instant.
+ * concurrency, lock limit and lock lifetime) due at one instant. The scheduler settings are the
+ * config's (`scheduler`, config/default.yaml) unless `BENCH_SCHEDULER` holds a JSON object merged
+ * over them (e.g. `{"chase":{"lockLimit":200}}`, for trying values); the row names the ones used.
  */
 import type { Job } from 'agenda';
 import { sql } from 'kysely';
+import type { SchedulerConfig } from '../src/config/schema.js';
 import { CHASE_JOB } from '../src/jobs/chase-job.js';
-import { type BenchApp, BenchClock, startBenchApp } from './lib/env.js';
+import { type BenchApp, BenchClock, demoConfig, startBenchApp } from './lib/env.js';
 import { reportIncident } from './lib/report.js';
 import { type BenchRow, nowMs, percentile, stopping } from './lib/stats.js';
 import type { Target } from './lib/targets.js';
@@ -31,8 +34,14 @@ const KEY = 'ack:wufang'; // 社会救助股 direct-responsible's 签收 milesto
 const TRIVIAL_JOB = 'bench-trivial';
 const LEAD_MS = 3000;
 const TARGET_P99_S = 5;
-// the chase job's definition in src/jobs/chase-job.ts (concurrency 5); the trivial job gets the same
-const CHASE_CONCURRENCY = 5;
+
+/** The config's scheduler settings with `BENCH_SCHEDULER` (JSON) merged over them. */
+function schedulerSettings(base: SchedulerConfig): SchedulerConfig {
+  const raw = process.env.BENCH_SCHEDULER;
+  if (!raw) return base;
+  const o = JSON.parse(raw) as Partial<SchedulerConfig>;
+  return { ...base, ...o, chase: { ...base.chase, ...o.chase } };
+}
 
 interface Outcome {
   lateness: number[];
@@ -84,7 +93,10 @@ function row(kase: string, o: Outcome, n: number, note: string): BenchRow {
 /** Runs (i) on its own bot; stops it before returning or throwing. */
 export async function benchDeadlines(o: DeadlinesBenchOptions): Promise<{ rows: BenchRow[]; targets: Target[] }> {
   const clock = new BenchClock();
-  const app = await startBenchApp({ clock });
+  const config = demoConfig();
+  config.scheduler = schedulerSettings(config.scheduler);
+  const sch = config.scheduler;
+  const app = await startBenchApp({ clock, config });
   try {
     const db = app.store.db;
     const template = await reportIncident(app, 'DEADLINES-TEMPLATE', '二级');
@@ -131,11 +143,12 @@ export async function benchDeadlines(o: DeadlinesBenchOptions): Promise<{ rows: 
     const { rows: outbox } = await sql<{ n: string }>`
       SELECT count(*) AS n FROM outbox WHERE incident_id LIKE 'YQ-20200101-%'`.execute(db);
 
-    // baseline: as many trivial jobs due at one instant, same scheduler, same concurrency
+    // baseline: as many trivial jobs due at one instant, same scheduler, same job settings
     app.scheduler.agenda.define(TRIVIAL_JOB, async () => undefined, {
       removeOnComplete: true,
-      concurrency: CHASE_CONCURRENCY,
-      lockLifetime: 20_000,
+      concurrency: sch.chase.concurrency,
+      lockLimit: sch.chase.lockLimit,
+      lockLifetime: sch.chase.lockLifetimeMs,
     });
     const basePlannedAt = Date.now() + LEAD_MS;
     const base = collect(app, TRIVIAL_JOB, o.incidents, basePlannedAt, o.timeoutMs + LEAD_MS);
@@ -150,9 +163,9 @@ export async function benchDeadlines(o: DeadlinesBenchOptions): Promise<{ rows: 
         FROM (SELECT * FROM queued ORDER BY next_run_at LIMIT 1) AS earliest`.execute(db);
     const b = await base;
 
-    const settings = `Agenda processEvery 1000 ms, maxConcurrency 20, lockLimit 0 (none), defaultLockLifetime 60 s (Agenda defaults but processEvery); ${CHASE_JOB} concurrency ${CHASE_CONCURRENCY}, lockLifetime 20 s`;
+    const settings = `Agenda processEvery ${sch.processEveryMs} ms, maxConcurrency ${sch.maxConcurrency}, lockLimit ${sch.lockLimit || '0 (none)'}, defaultLockLifetime ${sch.defaultLockLifetimeMs / 1000} s; ${CHASE_JOB} concurrency ${sch.chase.concurrency}, lockLimit ${sch.chase.lockLimit || '0 (none)'}, lockLifetime ${sch.chase.lockLifetimeMs / 1000} s`;
     const rows = [
-      row(`baseline: ${o.incidents} trivial jobs due at once`, b, o.incidents, 'empty handler, same concurrency'),
+      row(`baseline: ${o.incidents} trivial jobs due at once`, b, o.incidents, 'empty handler, same job settings'),
       row(
         `${o.incidents} 签收 chases due at once`,
         c,
@@ -182,9 +195,12 @@ export async function benchDeadlines(o: DeadlinesBenchOptions): Promise<{ rows: 
             outboxRows: Number(outbox[0].n),
             baselineP99S: (rows[0].p99 ?? Number.NaN) / 1000,
             baselineAllDoneS: b.doneMs / 1000,
-            processEveryMs: 1000,
-            lockLimit: 0,
-            concurrency: CHASE_CONCURRENCY,
+            processEveryMs: sch.processEveryMs,
+            maxConcurrency: sch.maxConcurrency,
+            lockLimit: sch.lockLimit,
+            chaseConcurrency: sch.chase.concurrency,
+            chaseLockLimit: sch.chase.lockLimit,
+            chaseLockLifetimeMs: sch.chase.lockLifetimeMs,
           },
         },
       ],

@@ -172,7 +172,11 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     const scheduler = createScheduler({
       pool: store.pool,
       logger: logger.child({ part: 'scheduler' }),
-      processEveryMs: timeScale < 1 ? 200 : 1000,
+      // a scaled clock (tests, demos) needs the finer poll
+      processEveryMs: timeScale < 1 ? Math.min(200, config.scheduler.processEveryMs) : config.scheduler.processEveryMs,
+      maxConcurrency: config.scheduler.maxConcurrency,
+      lockLimit: config.scheduler.lockLimit,
+      defaultLockLifetimeMs: config.scheduler.defaultLockLifetimeMs,
       absorbError: (err, source) => store.availability.absorb(err, source),
     });
 
@@ -313,6 +317,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       clock,
       logger: jobLog,
       source: store.uow.repo,
+      settings: config.scheduler.chase,
       onLateness: (ms) => metrics.chaseLateness(ms),
     });
     const planner = new DeadlinePlanner({

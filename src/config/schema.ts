@@ -329,6 +329,55 @@ const DeliverySchema = z.strictObject({
   rateLimits: z.record(z.string(), RateLimitSchema).default(DELIVERY_DEFAULTS.rateLimits),
 });
 
+/**
+ * Defaults of the `scheduler` section (Agenda 6, src/jobs/agenda.ts and src/jobs/chase-job.ts).
+ * Measured by bench (i) (bench/RESULTS.md section 3): with Agenda's default `lockLimit` 0 a burst
+ * of N due chase runs is locked into memory one UPDATE at a time before any runs, and at 10,000
+ * the earliest locks expire before the queue is full (a livelock). A per-job `lockLimit` bounds
+ * that queue; it must stay well under `lockLifetimeMs` × the runs per second, or queued locks
+ * expire before they run.
+ */
+export const SCHEDULER_DEFAULTS = {
+  processEveryMs: 1000,
+  maxConcurrency: 20,
+  lockLimit: 0,
+  defaultLockLifetimeMs: 60_000,
+  chase: { concurrency: 5, lockLimit: 100, lockLifetimeMs: 20_000 },
+};
+
+/** The job scheduler's settings (Agenda 6 on PostgreSQL). */
+const SchedulerSchema = z.strictObject({
+  /**
+   * Agenda's polling interval, ms (NOTIFY wakes it earlier for a newly saved job). Under
+   * `TIME_SCALE` < 1 the app polls at least every 200 ms.
+   */
+  processEveryMs: z.number().int().positive().default(SCHEDULER_DEFAULTS.processEveryMs),
+  /** Jobs of all kinds running at once in one instance. */
+  maxConcurrency: z.number().int().positive().default(SCHEDULER_DEFAULTS.maxConcurrency),
+  /** Jobs of all kinds locked (queued or running) in one instance at once; 0 = no limit. */
+  lockLimit: z.number().int().min(0).default(SCHEDULER_DEFAULTS.lockLimit),
+  /** Lock lifetime of a job kind that sets none, ms. */
+  defaultLockLifetimeMs: z.number().int().positive().default(SCHEDULER_DEFAULTS.defaultLockLifetimeMs),
+  /** The `milestone-chase` job (one run per milestone's due steps). */
+  chase: z
+    .strictObject({
+      /** Chase runs at once in one instance. */
+      concurrency: z.number().int().positive().default(SCHEDULER_DEFAULTS.chase.concurrency),
+      /**
+       * Chase runs locked (queued or running) in one instance at once; 0 = no limit (livelocks at
+       * thousands due at once). Refilled on every poll, so the burst rate is at most
+       * `lockLimit` per `processEveryMs`.
+       */
+      lockLimit: z.number().int().min(0).default(SCHEDULER_DEFAULTS.chase.lockLimit),
+      /**
+       * How long a locked chase run is held before another instance may take it, ms (after a crash,
+       * the delay before its runs are taken over; also the longest a queued run may wait in memory).
+       */
+      lockLifetimeMs: z.number().int().positive().default(SCHEDULER_DEFAULTS.chase.lockLifetimeMs),
+    })
+    .default(SCHEDULER_DEFAULTS.chase),
+});
+
 const DASHBOARD_DEFAULTS = {
   viewers: [],
   listLimit: 500,
@@ -534,6 +583,7 @@ export const ConfigSchema = z.strictObject({
     cardTextChars: 160,
   }),
   delivery: DeliverySchema.default(DELIVERY_DEFAULTS),
+  scheduler: SchedulerSchema.default(SCHEDULER_DEFAULTS),
   dashboard: DashboardSchema.default(DASHBOARD_DEFAULTS),
 });
 
@@ -556,5 +606,7 @@ export type EscalationPolicy = z.infer<typeof EscalationSchema>;
 export type ApprovalKindRules = z.infer<typeof ApprovalKindSchema>;
 export type ApprovalsConfig = z.infer<typeof ApprovalsSchema>;
 export type DeliveryConfig = z.infer<typeof DeliverySchema>;
+/** The scheduler settings (`scheduler`). */
+export type SchedulerConfig = z.infer<typeof SchedulerSchema>;
 /** The validated organisation config. */
 export type OrgConfig = z.infer<typeof ConfigSchema>;

@@ -29,6 +29,12 @@ export interface SchedulerOptions {
   logger: Logger;
   /** Polling interval (LISTEN/NOTIFY wakes it earlier for new jobs), ms. Default 1000. */
   processEveryMs?: number;
+  /** Jobs of all kinds running at once in this instance (Agenda `maxConcurrency`). Default 20. */
+  maxConcurrency?: number;
+  /** Jobs of all kinds locked at once in this instance (Agenda `lockLimit`); 0 = no limit. Default 0. */
+  lockLimit?: number;
+  /** Lock lifetime of a job kind that sets none (Agenda `defaultLockLifetime`), ms. Default 60000. */
+  defaultLockLifetimeMs?: number;
   /**
    * Offered every scheduler error first: returns true when it is a database outage it has
    * recorded and logged (once per interval), so the scheduler does not log it again and reports
@@ -63,7 +69,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   const agenda = new Agenda({
     backend,
     processEvery: processEvery,
-    defaultLockLifetime: 60_000,
+    maxConcurrency: opts.maxConcurrency ?? 20,
+    lockLimit: opts.lockLimit ?? 0,
+    defaultLockLifetime: opts.defaultLockLifetimeMs ?? 60_000,
   });
   agenda.on('error', (err) => {
     if (!outage(err, 'scheduler')) opts.logger.error({ err }, 'scheduler error');

@@ -10,6 +10,7 @@
  */
 import type { Job } from 'agenda';
 import type { Logger } from 'pino';
+import { SCHEDULER_DEFAULTS, type SchedulerConfig } from '../config/schema.js';
 import type { ChaseService } from '../domain/deadlines/ChaseService.js';
 import type { ChaseRun, ChaseScheduler, Clock } from '../domain/ports.js';
 import type { Scheduler } from './agenda.js';
@@ -18,6 +19,9 @@ import type { Scheduler } from './agenda.js';
 export const CHASE_JOB = 'milestone-chase';
 /** Agenda job name of the reconcile pass. */
 export const RECONCILE_JOB = 'milestone-chase-reconcile';
+
+/** The chase job's Agenda settings (config `scheduler.chase`). */
+export type ChaseJobSettings = SchedulerConfig['chase'];
 
 /** Where the reconcile pass finds open milestones under their incident's active plan. */
 export interface ActiveMilestoneSource {
@@ -36,10 +40,16 @@ export function defineChaseJobs(opts: {
   logger: Logger;
   source: ActiveMilestoneSource;
   reconcileEveryMs?: number;
+  /**
+   * Agenda settings of the chase job (config `scheduler.chase`): runs at once, runs locked at once
+   * (0 = no limit), lock lifetime in ms. Defaults: 5, 100, 20000 (SCHEDULER_DEFAULTS).
+   */
+  settings?: Partial<ChaseJobSettings>;
   /** Receives each run's lateness, ms (actual start minus its planned time; metrics). */
   onLateness?: (ms: number) => void;
 }): ChaseJobs {
   const { agenda } = opts.scheduler;
+  const settings: ChaseJobSettings = { ...SCHEDULER_DEFAULTS.chase, ...opts.settings };
   const realTime = (at: Date) => new Date(Date.now() + (at.getTime() - opts.clock.now().getTime()));
 
   const schedule = async (run: ChaseRun, at: Date, insertOnly = false): Promise<void> => {
@@ -61,7 +71,13 @@ export function defineChaseJobs(opts: {
       if (out.fired.length)
         opts.logger.info({ ...run, fired: out.fired, next: out.next?.toISOString() ?? null }, 'chase steps fired');
     },
-    { removeOnComplete: true, concurrency: 5, lockLifetime: 20_000 },
+    {
+      removeOnComplete: true,
+      concurrency: settings.concurrency,
+      // Agenda reads 0 as "no limit"
+      lockLimit: settings.lockLimit,
+      lockLifetime: settings.lockLifetimeMs,
+    },
   );
 
   const reconcile = async (): Promise<number> => {
