@@ -1,8 +1,9 @@
 /**
  * (c) Chase runs through the real scheduler: for each of `incidents` level-II incidents (no quiet
  * hours), `agenda.now(milestone-chase, run)` for the 签收 milestone of the direct-responsible person,
- * timed until Agenda reports the job complete (save → LISTEN/NOTIFY pickup → `ChaseService.run`
- * under the incident row lock → notices to the sandbox → job state saved). Three rounds, with the
+ * timed until the chase sweep reports the run complete (save → LISTEN/NOTIFY wakes the sweep →
+ * batch claim → `ChaseService.run` under the incident row lock → notices to the sandbox → the
+ * batch's rows saved). Three rounds, with the
  * domain clock moved by hand:
  *   1. 20 min after the report (limit 15 min): the breach fires (rung 1, the owner herself, is
  *      skipped), reminders are superseded — one run at a time;
@@ -116,7 +117,7 @@ export async function benchChase(o: ChaseBenchOptions): Promise<BenchRow[]> {
     await round('breach, one at a time', 1, 'queue → complete');
     await round('nothing due, one at a time', 1, 'no-op: row lock, re-check, next step time');
     clock.advance(45 * MINUTE);
-    await round(`rung 3, all ${runs.length} at once`, runs.length, 'Agenda runs 5 of this job at a time');
+    await round(`rung 3, all ${runs.length} at once`, runs.length, 'the chase sweep runs 5 at a time');
 
     const { rows: counts } = await sql<{ kind: string; n: string }>`
       SELECT kind, count(*) AS n FROM ledger_entries

@@ -317,6 +317,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       clock,
       logger: jobLog,
       source: store.uow.repo,
+      pool: store.pool,
+      pollMs: timeScale < 1 ? Math.min(200, config.scheduler.processEveryMs) : config.scheduler.processEveryMs,
       settings: config.scheduler.chase,
       onLateness: (ms) => metrics.chaseLateness(ms),
     });

@@ -331,18 +331,15 @@ const DeliverySchema = z.strictObject({
 
 /**
  * Defaults of the `scheduler` section (Agenda 6, src/jobs/agenda.ts and src/jobs/chase-job.ts).
- * Measured by bench (i) (bench/RESULTS.md section 3): with Agenda's default `lockLimit` 0 a burst
- * of N due chase runs is locked into memory one UPDATE at a time before any runs, and at 10,000
- * the earliest locks expire before the queue is full (a livelock). A per-job `lockLimit` bounds
- * that queue; it must stay well under `lockLifetimeMs` × the runs per second, or queued locks
- * expire before they run.
+ * Measured by bench (i) (bench/RESULTS.md section 3). Chase runs are not Agenda's jobs: the chase
+ * sweep claims their rows in batches (src/jobs/chase-sweep.ts); `chase.batchSize` rows per claim.
  */
 export const SCHEDULER_DEFAULTS = {
   processEveryMs: 1000,
   maxConcurrency: 20,
   lockLimit: 0,
   defaultLockLifetimeMs: 60_000,
-  chase: { concurrency: 5, lockLimit: 100, lockLifetimeMs: 20_000 },
+  chase: { concurrency: 5, batchSize: 100, lockLifetimeMs: 20_000, retryMs: 5000 },
 };
 
 /** The job scheduler's settings (Agenda 6 on PostgreSQL). */
@@ -358,22 +355,20 @@ const SchedulerSchema = z.strictObject({
   lockLimit: z.number().int().min(0).default(SCHEDULER_DEFAULTS.lockLimit),
   /** Lock lifetime of a job kind that sets none, ms. */
   defaultLockLifetimeMs: z.number().int().positive().default(SCHEDULER_DEFAULTS.defaultLockLifetimeMs),
-  /** The `milestone-chase` job (one run per milestone's due steps). */
+  /** The chase sweep over the `milestone-chase` rows (one run per milestone's due steps). */
   chase: z
     .strictObject({
       /** Chase runs at once in one instance. */
       concurrency: z.number().int().positive().default(SCHEDULER_DEFAULTS.chase.concurrency),
+      /** Due rows claimed per round trip (one batch; the next is claimed when it is done). */
+      batchSize: z.number().int().positive().default(SCHEDULER_DEFAULTS.chase.batchSize),
       /**
-       * Chase runs locked (queued or running) in one instance at once; 0 = no limit (livelocks at
-       * thousands due at once). Refilled on every poll, so the burst rate is at most
-       * `lockLimit` per `processEveryMs`.
-       */
-      lockLimit: z.number().int().min(0).default(SCHEDULER_DEFAULTS.chase.lockLimit),
-      /**
-       * How long a locked chase run is held before another instance may take it, ms (after a crash,
-       * the delay before its runs are taken over; also the longest a queued run may wait in memory).
+       * How long a claimed row is held before another instance may claim it, ms (after a crash, the
+       * delay before its runs are taken over). Keep it well above a batch's duration.
        */
       lockLifetimeMs: z.number().int().positive().default(SCHEDULER_DEFAULTS.chase.lockLifetimeMs),
+      /** A run that threw (e.g. the database went away) runs again this much later, ms. */
+      retryMs: z.number().int().positive().default(SCHEDULER_DEFAULTS.chase.retryMs),
     })
     .default(SCHEDULER_DEFAULTS.chase),
 });

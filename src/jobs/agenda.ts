@@ -21,6 +21,21 @@ export interface Scheduler {
   start(): Promise<void>;
   /** Stops processing after running jobs finish (10 s at most); leaves the shared pool open. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Adds a worker of our own that runs beside Agenda (the chase sweep): started after Agenda
+   * starts, stopped (and awaited) before Agenda stops. Add before `start()`.
+   */
+  addWorker(w: SchedulerWorker): void;
+  /** Offers a worker's error to `absorbError`, else logs it (as Agenda's own errors are). */
+  reportError(err: unknown, source: string): void;
+  /** Subscribes to the scheduler's NOTIFY of newly saved jobs (`jobName`, `nextRunAt`); returns the unsubscribe. */
+  onJobSaved(fn: (jobName: string, nextRunAt: Date | undefined) => void): () => void;
+}
+
+/** A worker started and stopped with the scheduler. */
+export interface SchedulerWorker {
+  start(): void | Promise<void>;
+  stop(): Promise<void>;
 }
 
 /** Options of {@link createScheduler}. */
@@ -82,6 +97,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   });
   let up = false;
   let stopping: Promise<void> | undefined;
+  const workers: SchedulerWorker[] = [];
+  const savedListeners = new Set<(jobName: string, nextRunAt: Date | undefined) => void>();
+  let unsubscribe: (() => void) | undefined;
   // Jobs running in this process: stop() unlocks the queued ones at once, then waits for these.
   let running = 0;
   const idle = new Set<() => void>();
@@ -99,11 +117,29 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       !up ? 'stopped' : lastOutageAt !== undefined && now() - lastOutageAt <= outageWindowMs ? 'database' : undefined,
     async start() {
       await agenda.start();
+      // the channel drops its handlers when Agenda stops; subscribe on every start
+      unsubscribe = backend.notificationChannel?.subscribe((n) => {
+        const at = n.nextRunAt ? new Date(n.nextRunAt) : undefined;
+        for (const fn of savedListeners) fn(n.jobName, at);
+      });
+      for (const w of workers) await w.start();
       up = true;
+    },
+    addWorker(w) {
+      workers.push(w);
+    },
+    reportError(err, source) {
+      if (!outage(err, source)) opts.logger.error({ err }, `${source} failed`);
+    },
+    onJobSaved(fn) {
+      savedListeners.add(fn);
+      return () => savedListeners.delete(fn);
     },
     stop() {
       stopping ??= (async () => {
         up = false;
+        for (const w of [...workers].reverse()) await w.stop();
+        unsubscribe?.();
         // Unlock jobs locked ahead of their time (so a restart runs them at once, not after the
         // lock lifetime), then let running jobs finish their transactions and sends (10 s at most).
         // The shared pool stays open.

@@ -1,19 +1,25 @@
 /**
- * The milestone chase as Agenda jobs (issue 4). One job row per (incident, milestone, plan):
- * scheduling a new plan inserts new rows, never touching a running one, in the plan's own
- * transaction (`scheduleInTransaction`: one multi-row INSERT and one NOTIFY, issue 15 item 1); each run works through
- * the due steps (`ChaseService.run`) and moves its own `nextRunAt` to the next step (Agenda saves
- * it when the run ends); a stale or finished chase leaves `nextRunAt` empty and the row is removed.
+ * The milestone chase on the scheduler's table (issue 4). One `agenda_jobs` row per (incident,
+ * milestone, plan): scheduling a new plan inserts new rows, never touching a running one, in the
+ * plan's own transaction (`scheduleInTransaction`: one multi-row INSERT and one NOTIFY, issue 15
+ * item 1). The rows are claimed in batches by the chase sweep (chase-sweep.ts, issue 15 target 3),
+ * not by Agenda one at a time; each run works through the due steps (`ChaseService.run`) and its
+ * row moves to the next step when the batch ends; a stale or finished chase's row is removed.
+ * Each finished run emits `complete:milestone-chase` (a run that threw `fail:milestone-chase`) on
+ * the Agenda emitter with a job-like `{attrs: {_id, name, data, lastRunAt, lastFinishedAt, nextRunAt}}`
+ * (`lastFinishedAt`: when the batch was recorded).
  * A reconcile pass at start-up and every `reconcileEveryMs` re-creates the row of any open
  * milestone that lost it (e.g. a crash between commit and scheduling); duplicates are harmless
  * because every step is claimed exactly once in the database.
  */
-import type { Job } from 'agenda';
 import type { Logger } from 'pino';
+import type pg from 'pg';
 import { SCHEDULER_DEFAULTS, type SchedulerConfig } from '../config/schema.js';
 import type { ChaseService } from '../domain/deadlines/ChaseService.js';
 import type { ChaseRun, ChaseScheduler, Clock } from '../domain/ports.js';
+import { type ClaimedChase, PgChaseQueue } from '../store/PgChaseQueue.js';
 import type { Scheduler } from './agenda.js';
+import { type ChaseClaims, ChaseSweep } from './chase-sweep.js';
 
 /** Agenda job name of a milestone chase run. */
 export const CHASE_JOB = 'milestone-chase';
@@ -40,9 +46,15 @@ export function defineChaseJobs(opts: {
   logger: Logger;
   source: ActiveMilestoneSource;
   reconcileEveryMs?: number;
+  /** The pool the chase rows are claimed through (`agenda_jobs` in the app's database). */
+  pool: pg.Pool;
+  /** Replaces the claims over `pool` (tests). */
+  claims?: ChaseClaims<ChaseRun>;
+  /** Longest sleep of the sweep without a wake-up, ms (the scheduler's poll). Default 1000. */
+  pollMs?: number;
   /**
-   * Agenda settings of the chase job (config `scheduler.chase`): runs at once, runs locked at once
-   * (0 = no limit), lock lifetime in ms. Defaults: 5, 100, 20000 (SCHEDULER_DEFAULTS).
+   * The sweep's settings (config `scheduler.chase`): runs at once, rows per claim, lease in ms,
+   * retry delay of a run that threw in ms. Defaults: SCHEDULER_DEFAULTS.chase.
    */
   settings?: Partial<ChaseJobSettings>;
   /** Receives each run's lateness, ms (actual start minus its planned time; metrics). */
@@ -60,25 +72,47 @@ export function defineChaseJobs(opts: {
       .save();
   };
 
-  agenda.define<ChaseRun>(
-    CHASE_JOB,
-    async (job: Job<ChaseRun>) => {
-      const run = job.attrs.data;
-      const planned = job.attrs.nextRunAt;
-      if (planned) opts.onLateness?.(Math.max(0, Date.now() - new Date(planned).getTime()));
+  // Chase rows are Agenda's rows but not Agenda's jobs: no definition, so Agenda never locks them;
+  // the sweep claims them in batches (chase-sweep.ts).
+  const queue = opts.claims ?? new PgChaseQueue<ChaseRun>(opts.pool, CHASE_JOB);
+  const jobLike = (row: ClaimedChase<ChaseRun>, startedAt: Date | undefined, next: Date | null) => ({
+    attrs: {
+      _id: row.id,
+      name: CHASE_JOB,
+      data: row.data,
+      lastRunAt: startedAt,
+      lastFinishedAt: new Date(),
+      nextRunAt: next,
+    },
+  });
+  const sweep: ChaseSweep<ChaseRun> = new ChaseSweep<ChaseRun>({
+    claims: queue,
+    batchSize: settings.batchSize,
+    concurrency: settings.concurrency,
+    lockLifetimeMs: settings.lockLifetimeMs,
+    retryMs: settings.retryMs,
+    pollMs: opts.pollMs ?? 1000,
+    runOne: async (row, startedAt) => {
+      const run = row.data;
+      opts.onLateness?.(Math.max(0, startedAt.getTime() - row.plannedAt.getTime()));
       const out = await opts.chase.run(run);
-      job.attrs.nextRunAt = out.next ? realTime(out.next) : null;
       if (out.fired.length)
         opts.logger.info({ ...run, fired: out.fired, next: out.next?.toISOString() ?? null }, 'chase steps fired');
+      return out.next ? realTime(out.next) : null;
     },
-    {
-      removeOnComplete: true,
-      concurrency: settings.concurrency,
-      // Agenda reads 0 as "no limit"
-      lockLimit: settings.lockLimit,
-      lockLifetime: settings.lockLifetimeMs,
+    onComplete: (row, startedAt, next) => agenda.emit(`complete:${CHASE_JOB}`, jobLike(row, startedAt, next)),
+    onFail: (row, err) => {
+      opts.scheduler.reportError(err, `job ${CHASE_JOB}`);
+      agenda.emit(`fail:${CHASE_JOB}`, err, jobLike(row, undefined, null));
     },
-  );
+    onError: (err) => opts.scheduler.reportError(err, 'chase sweep'),
+  });
+  opts.scheduler.addWorker(sweep);
+  opts.scheduler.onJobSaved((name, at) => {
+    if (name !== CHASE_JOB) return;
+    if (!at || at.getTime() <= Date.now()) sweep.wake();
+    else sweep.wakeAt(at);
+  });
 
   const reconcile = async (): Promise<number> => {
     const runs = await opts.source.activeOpenMilestones();
