@@ -19,6 +19,7 @@ import { sql } from 'kysely';
 import type { SchedulerConfig } from '../src/config/schema.js';
 import { CHASE_JOB } from '../src/jobs/chase-job.js';
 import { type BenchApp, BenchClock, demoConfig, startBenchApp } from './lib/env.js';
+import { queryCounter } from './lib/query-count.js';
 import { reportIncident } from './lib/report.js';
 import { type BenchRow, nowMs, percentile, stopping } from './lib/stats.js';
 import type { Target } from './lib/targets.js';
@@ -119,6 +120,7 @@ export async function benchDeadlines(o: DeadlinesBenchOptions): Promise<{ rows: 
     clock.advance(20 * MINUTE); // the 签收 limit (15 min) has passed for every copy
     const plannedAt = Date.now() + LEAD_MS;
     const planned = new Date(plannedAt).toISOString();
+    const counter = queryCounter();
     const chase = collect(app, CHASE_JOB, o.incidents, plannedAt, o.timeoutMs + LEAD_MS);
     // as IncidentRepo.queueSchedulerJobs writes them: one multi-row INSERT and one NOTIFY
     await sql`
@@ -131,7 +133,16 @@ export async function benchDeadlines(o: DeadlinesBenchOptions): Promise<{ rows: 
       SELECT pg_notify('agenda_jobs', json_build_object('jobId', id, 'jobName', name, 'nextRunAt', next_run_at,
                                                         'priority', 0, 'timestamp', now())::text)
         FROM (SELECT * FROM queued ORDER BY next_run_at LIMIT 1) AS earliest`.execute(db);
+    // the claim's plan over the seeded rows (the SELECT inside PgChaseQueue.claim, without its locks)
+    const { rows: plan } = await sql<{ 'QUERY PLAN': string }>`
+      EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT id FROM agenda_jobs
+        WHERE name = ${CHASE_JOB} AND disabled = FALSE
+          AND ((locked_at IS NULL AND next_run_at <= ${planned}::timestamptz) OR locked_at <= ${planned}::timestamptz - interval '20 seconds')
+        ORDER BY next_run_at, priority DESC LIMIT ${sch.chase.batchSize}`.execute(db);
+    const claimPlan = plan.map((r) => r['QUERY PLAN'].trim()).join(' | ');
+    counter.start();
     const c = await chase;
+    const counted = counter.stop();
 
     const { rows: counts } = await sql<{ n: string; incidents: string }>`
       SELECT n, count(*) AS incidents FROM (
@@ -163,7 +174,9 @@ export async function benchDeadlines(o: DeadlinesBenchOptions): Promise<{ rows: 
       SELECT pg_notify('agenda_jobs', json_build_object('jobId', id, 'jobName', name, 'nextRunAt', next_run_at,
                                                         'priority', 0, 'timestamp', now())::text)
         FROM (SELECT * FROM queued ORDER BY next_run_at LIMIT 1) AS earliest`.execute(db);
+    counter.start();
     const b = await base;
+    const baseCounted = counter.stop();
 
     const settings = `Agenda processEvery ${sch.processEveryMs} ms, maxConcurrency ${sch.maxConcurrency}, lockLimit ${sch.lockLimit || '0 (none)'}, defaultLockLifetime ${sch.defaultLockLifetimeMs / 1000} s; chase sweep (${CHASE_JOB} rows) batchSize ${sch.chase.batchSize}, concurrency ${sch.chase.concurrency}, lockLifetime ${sch.chase.lockLifetimeMs / 1000} s`;
     const rows = [
@@ -171,13 +184,21 @@ export async function benchDeadlines(o: DeadlinesBenchOptions): Promise<{ rows: 
         `baseline: ${o.incidents} trivial Agenda jobs due at once`,
         b,
         o.incidents,
-        `empty handler, Agenda's one lock per job: concurrency ${sch.chase.concurrency}, lockLimit ${sch.chase.batchSize}, lockLifetime ${sch.chase.lockLifetimeMs / 1000} s`,
+        `empty handler, ${(baseCounted.total / o.incidents).toFixed(1)} SQL statements per job (top: ${baseCounted.byKind
+          .slice(0, 4)
+          .map(([k, n]) => `${k} ${(n / o.incidents).toFixed(2)}`)
+          .join(
+            ', ',
+          )}), Agenda's one lock per job: concurrency ${sch.chase.concurrency}, lockLimit ${sch.chase.batchSize}, lockLifetime ${sch.chase.lockLifetimeMs / 1000} s`,
       ),
       row(
         `${o.incidents} 签收 chases due at once`,
         c,
         o.incidents,
-        `seeded in ${(seedMs / 1000).toFixed(1)} s; ledger: ${lost} lost, ${doubled} doubled; ${outbox[0].n} outbox rows; ${settings}`,
+        `seeded in ${(seedMs / 1000).toFixed(1)} s; ledger: ${lost} lost, ${doubled} doubled; ${outbox[0].n} outbox rows; ${(counted.total / o.incidents).toFixed(1)} SQL statements per chase in this process during the burst (delivery included; top: ${counted.byKind
+          .slice(0, 6)
+          .map(([k, n]) => `${k} ${(n / o.incidents).toFixed(2)}`)
+          .join(', ')}); ${settings}`,
       ),
     ];
     const p99S = (rows[1].p99 ?? Number.NaN) / 1000;
@@ -207,6 +228,8 @@ export async function benchDeadlines(o: DeadlinesBenchOptions): Promise<{ rows: 
             lockLimit: sch.lockLimit,
             chaseConcurrency: sch.chase.concurrency,
             chaseBatchSize: sch.chase.batchSize,
+            statementsPerChase: counted.total / o.incidents,
+            claimPlan,
             chaseLockLifetimeMs: sch.chase.lockLifetimeMs,
           },
         },
