@@ -125,8 +125,8 @@ ${targets || '(not measured in this run)'}
 - **(b) nextIncidentId** — one transaction per number (take + commit) for one business date; the
   numbers taken are checked to be exactly 1..n.
 - **(c) chase run via Agenda** — \`agenda.now('milestone-chase', run)\` for the 签收 milestone of level-II
-  incidents, with the domain clock moved past the deadline; latency runs until Agenda reports the job
-  complete. The ledger is checked afterwards (one breach and one escalation per incident).
+  incidents (an \`agenda_jobs\` row that the chase sweep claims), with the domain clock moved past the deadline;
+  latency runs until the sweep reports the run complete. The ledger is checked afterwards (one breach and one escalation per incident).
 - **(d) memory** — after (a) has opened the incidents.
 - **(e) WeCom callback** — callback-builder seals (AES-256-CBC, SHA-1 signature) a group message
   \`@舆情助手 …\`, POSTs it to \`/callbacks/wecom/aibot\`, then verifies and decrypts the passive reply.
@@ -139,9 +139,10 @@ ${targets || '(not measured in this run)'}
   incidents (filled by SQL), one at a time through the sandbox, beside \`/帮助\`.
 - **(i) deadlines at scale** — copies of one level-II incident (incident and milestone rows by SQL), one
   \`milestone-chase\` row each in \`agenda_jobs\` as \`IncidentRepo.queueSchedulerJobs\` writes them, all due at
-  one instant with the 签收 limit passed; the app's own scheduler runs them. Lateness = Agenda's start
-  (\`lastRunAt\`) minus the planned time; lost/doubled from the \`milestone.breached\` ledger entries; beside as
-  many trivial jobs due at once on the same scheduler.
+  one instant with the 签收 limit passed; the app's own chase sweep runs them (settings from config
+  \`scheduler\`). Lateness = the run's start (\`lastRunAt\`) minus the planned time; lost/doubled from the
+  \`milestone.breached\` ledger entries; SQL statements per chase counted; beside as many trivial Agenda jobs
+  due at once (lockLimit = the sweep's batch size) on the same scheduler.
 - **(j) rollup at scale** — the demo organisation plus many units with one chat each, incidents over 100 days
   and their ledger by generate_series SQL; \`ReportService.daily\` for every chat, 2 at a time (the post job's
   concurrency), every statement timed (bench/lib/query-timer.ts) and the slowest EXPLAIN ANALYZEd; the
