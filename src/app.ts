@@ -169,11 +169,13 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     const metrics = createMetrics(() => store.outbox.stats());
     const calendar = new ChineseWorkingCalendar(config.calendar);
     const timeScale = settings.TIME_SCALE;
+    // a scaled clock (tests, demos) needs the finer poll
+    const processEveryMs =
+      timeScale < 1 ? Math.min(200, config.scheduler.processEveryMs) : config.scheduler.processEveryMs;
     const scheduler = createScheduler({
       pool: store.pool,
       logger: logger.child({ part: 'scheduler' }),
-      // a scaled clock (tests, demos) needs the finer poll
-      processEveryMs: timeScale < 1 ? Math.min(200, config.scheduler.processEveryMs) : config.scheduler.processEveryMs,
+      processEveryMs,
       maxConcurrency: config.scheduler.maxConcurrency,
       lockLimit: config.scheduler.lockLimit,
       defaultLockLifetimeMs: config.scheduler.defaultLockLifetimeMs,
@@ -318,7 +320,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       logger: jobLog,
       source: store.uow.repo,
       pool: store.pool,
-      pollMs: timeScale < 1 ? Math.min(200, config.scheduler.processEveryMs) : config.scheduler.processEveryMs,
+      pollMs: processEveryMs,
       settings: config.scheduler.chase,
       onLateness: (ms) => metrics.chaseLateness(ms),
     });

@@ -75,7 +75,7 @@ export class ChaseSweep<D> {
     });
   }
 
-  /** Wakes at real time `at` if that is before the next poll (ms since epoch or a Date). */
+  /** Wakes at real time `at` (UTC) if that comes before the next poll. */
   wakeAt(at: Date): void {
     const t = at.getTime();
     const wait = t - Date.now();
