@@ -24,9 +24,9 @@ import { Directory } from './domain/Directory.js';
 import { IncidentService } from './domain/IncidentService.js';
 import { MilestoneService } from './domain/MilestoneService.js';
 import type { RateLimit } from './domain/outbox.js';
-import type { Clock } from './domain/ports.js';
+import type { ChaseRun, Clock } from './domain/ports.js';
 import { createScheduler, type Scheduler } from './jobs/agenda.js';
-import { defineChaseJobs } from './jobs/chase-job.js';
+import { CHASE_JOB, defineChaseJobs } from './jobs/chase-job.js';
 import { startHousekeeping } from './jobs/housekeeping.js';
 import { type ReportJobs, startReportJobs } from './jobs/rollup-job.js';
 import { ReportPoster } from './reports/ReportPoster.js';
@@ -38,7 +38,14 @@ import { DeliveryService } from './domain/DeliveryService.js';
 import { DeliveryWorker } from './delivery/DeliveryWorker.js';
 import { createMetrics, type AppMetrics } from './metrics.js';
 import { createServer } from './server.js';
-import { openStore, PgAdvisoryLeader, startDatabase, type DatabaseHandle, type Store } from './store/index.js';
+import {
+  openStore,
+  PgAdvisoryLeader,
+  PgChaseQueue,
+  startDatabase,
+  type DatabaseHandle,
+  type Store,
+} from './store/index.js';
 
 /** Options of `startApp`. `clock` defaults to the system clock. */
 export interface AppOptions {
@@ -319,7 +326,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       clock,
       logger: jobLog,
       source: store.uow.repo,
-      pool: store.pool,
+      claims: new PgChaseQueue<ChaseRun>(store.pool, CHASE_JOB),
       pollMs: processEveryMs,
       settings: config.scheduler.chase,
       onLateness: (ms) => metrics.chaseLateness(ms),

@@ -271,6 +271,30 @@ export interface ChaseRun {
   planId: string;
 }
 
+/** A claimed scheduler row (the chase sweep's batch claims): the run's data, when it was planned and the lease that fences its finish. */
+export interface ClaimedChase<D> {
+  id: string;
+  data: D;
+  /** The planned time (`next_run_at`), UTC. */
+  plannedAt: Date;
+  /** The lease (`locked_at` as claimed), UTC. */
+  lockedAt: Date;
+}
+
+/** What to do with a claimed row when its run ended (or never started): run again at `next`, or removed (`null`). */
+export type ChaseOutcomeRow = { id: string; lockedAt: Date; next: Date } | { id: string; lockedAt: Date; next: null };
+
+/**
+ * Batch claims over the scheduler's chase rows (implemented by `store/PgChaseQueue`; issue 15
+ * target 3): `claim` takes at most `limit` due rows (or rows whose lease is older than
+ * `lockDeadline`) in one round trip, skipping rows other instances hold; `finish` ends them in one
+ * round trip, fenced by each row's lease.
+ */
+export interface ChaseClaims<D> {
+  claim(opts: { now: Date; lockDeadline: Date; limit: number; owner?: string }): Promise<ClaimedChase<D>[]>;
+  finish(rows: ReadonlyArray<ChaseOutcomeRow>, at: Date): Promise<void>;
+}
+
 /** The slice of a (pino) logger the domain uses: `(fields, message)`. */
 export interface DomainLogger {
   info(fields: object, msg: string): void;

@@ -13,13 +13,11 @@
  * because every step is claimed exactly once in the database.
  */
 import type { Logger } from 'pino';
-import type pg from 'pg';
-import { SCHEDULER_DEFAULTS, type SchedulerConfig } from '../config/schema.js';
+import type { SchedulerConfig } from '../config/schema.js';
 import type { ChaseService } from '../domain/deadlines/ChaseService.js';
-import type { ChaseRun, ChaseScheduler, Clock } from '../domain/ports.js';
-import { type ClaimedChase, PgChaseQueue } from '../store/PgChaseQueue.js';
+import type { ChaseClaims, ChaseRun, ChaseScheduler, ClaimedChase, Clock } from '../domain/ports.js';
 import type { Scheduler } from './agenda.js';
-import { type ChaseClaims, ChaseSweep } from './chase-sweep.js';
+import { ChaseSweep } from './chase-sweep.js';
 
 /** Agenda job name of a milestone chase run. */
 export const CHASE_JOB = 'milestone-chase';
@@ -46,22 +44,20 @@ export function defineChaseJobs(opts: {
   logger: Logger;
   source: ActiveMilestoneSource;
   reconcileEveryMs?: number;
-  /** The pool the chase rows are claimed through (`agenda_jobs` in the app's database). */
-  pool: pg.Pool;
-  /** Replaces the claims over `pool` (tests). */
-  claims?: ChaseClaims<ChaseRun>;
+  /** Batch claims over the chase rows (`store/PgChaseQueue` over `agenda_jobs`, built by the composition root). */
+  claims: ChaseClaims<ChaseRun>;
   /** Longest sleep of the sweep without a wake-up, ms (the scheduler's poll). Default 1000. */
   pollMs?: number;
   /**
-   * The sweep's settings (config `scheduler.chase`): runs at once, rows per claim, lease in ms,
-   * retry delay of a run that threw in ms. Defaults: SCHEDULER_DEFAULTS.chase.
+   * The sweep's settings (config `scheduler.chase`, defaults in config/schema.ts): runs at once,
+   * rows per claim, lease in ms, retry delay of a run that threw in ms.
    */
-  settings?: Partial<ChaseJobSettings>;
+  settings: ChaseJobSettings;
   /** Receives each run's lateness, ms (actual start minus its planned time; metrics). */
   onLateness?: (ms: number) => void;
 }): ChaseJobs {
   const { agenda } = opts.scheduler;
-  const settings: ChaseJobSettings = { ...SCHEDULER_DEFAULTS.chase, ...opts.settings };
+  const settings = opts.settings;
   const realTime = (at: Date) => new Date(Date.now() + (at.getTime() - opts.clock.now().getTime()));
 
   const schedule = async (run: ChaseRun, at: Date, insertOnly = false): Promise<void> => {
@@ -74,7 +70,7 @@ export function defineChaseJobs(opts: {
 
   // Chase rows are Agenda's rows but not Agenda's jobs: no definition, so Agenda never locks them;
   // the sweep claims them in batches (chase-sweep.ts).
-  const queue = opts.claims ?? new PgChaseQueue<ChaseRun>(opts.pool, CHASE_JOB);
+  const queue = opts.claims;
   const jobLike = (row: ClaimedChase<ChaseRun>, startedAt: Date | undefined, next: Date | null) => ({
     attrs: {
       _id: row.id,

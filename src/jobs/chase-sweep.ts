@@ -9,13 +9,9 @@
  * hold one row at once (SKIP LOCKED plus the lease that fences `finish`), and a crashed instance's
  * claimed rows come back after `lockLifetimeMs`.
  */
-import type { ClaimedChase, ChaseOutcomeRow } from '../store/PgChaseQueue.js';
+import type { ChaseClaims, ClaimedChase } from '../domain/ports.js';
 
-/** The slice of `PgChaseQueue` the sweep uses. */
-export interface ChaseClaims<D> {
-  claim(opts: { now: Date; lockDeadline: Date; limit: number; owner?: string }): Promise<ClaimedChase<D>[]>;
-  finish(rows: ReadonlyArray<ChaseOutcomeRow>, at: Date): Promise<void>;
-}
+export type { ChaseClaims } from '../domain/ports.js';
 
 /** Options of {@link ChaseSweep}. */
 export interface ChaseSweepOptions<D> {

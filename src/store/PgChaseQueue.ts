@@ -9,22 +9,12 @@
  * instance after its lease ran out is left to that instance.
  */
 import type pg from 'pg';
+import type { ChaseClaims, ChaseOutcomeRow, ClaimedChase } from '../domain/ports.js';
 
-/** A claimed row: the run's data, when it was planned and the lease that fences its finish. */
-export interface ClaimedChase<D> {
-  id: string;
-  data: D;
-  /** The planned time (`next_run_at`), UTC. */
-  plannedAt: Date;
-  /** The lease (`locked_at` as claimed), UTC. */
-  lockedAt: Date;
-}
-
-/** What to do with a claimed row when its run ended (or never started). */
-export type ChaseOutcomeRow = { id: string; lockedAt: Date; next: Date } | { id: string; lockedAt: Date; next: null };
+export type { ChaseOutcomeRow, ClaimedChase } from '../domain/ports.js';
 
 /** Claims and finishes `agenda_jobs` rows of one job name in batches. */
-export class PgChaseQueue<D = Record<string, unknown>> {
+export class PgChaseQueue<D = Record<string, unknown>> implements ChaseClaims<D> {
   constructor(
     private readonly pool: pg.Pool,
     /** The Agenda job name of the rows. */

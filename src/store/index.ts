@@ -31,6 +31,7 @@ export { PgEventDedupe } from './PgEventDedupe.js';
 export { PgReportStore } from './PgReportStore.js';
 export { PgOutbox, mergeMessages } from './PgOutbox.js';
 export { PgAdvisoryLeader, type PgAdvisoryLeaderOptions, type LeadershipHandlers } from './PgAdvisoryLeader.js';
+export { PgChaseQueue } from './PgChaseQueue.js';
 export type { Listener } from './PgListener.js';
 export type { Database } from './schema.js';
 export type { StoreLogger } from './logger.js';
