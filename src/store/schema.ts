@@ -113,7 +113,7 @@ export interface ProcessedEventsTable {
   seen_at: TimestampDefault;
   /** When its handling finished; NULL while only claimed (0008). */
   done_at: Timestamp | null;
-  /** The callback to hand over again after a crash, while unfinished; cleared when done (0013). */
+  /** The callback to hand over again after a crash, while unfinished; cleared when done (0011). */
   replay: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
 }
 

@@ -2,7 +2,7 @@
  * The passive-window crash gap (issue 14 item 4, README "Guarantees"): a WeCom message is answered
  * empty once `WECOM_PASSIVE_REPLY_MS` has passed, so WeCom never retries it; if the process then
  * dies before the command commits, only the claim is left. The claim keeps the decrypted callback
- * (`replay`, migration 0013) until the handling finishes, and a sweep hands unfinished ones over
+ * (`replay`, migration 0011) until the handling finishes, and a sweep hands unfinished ones over
  * again: the command is carried out and its answer goes the late way (response_url, webhook).
  * The crash itself is simulated by the state it leaves: a claim row with its callback and no
  * `done_at`, written as the dead process would have.

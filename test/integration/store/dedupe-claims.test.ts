@@ -53,7 +53,7 @@ test('a handled event is never taken over, however old', async () => {
   expect(await d.firstSeen('wecom', 'claim-3', { retakeAfterMs: 1000 })).toBe(false);
 });
 
-test('unfinished claims with a replay are taken over by exactly one of several sweeps, within their age window only (0013)', async () => {
+test('unfinished claims with a replay are taken over by exactly one of several sweeps, within their age window only (0011)', async () => {
   const d = tdb.store.dedupe;
   for (const id of ['replay-a', 'replay-b', 'replay-young', 'replay-old', 'replay-done'])
     expect(await d.firstSeen('wecom', id, { retakeAfterMs: 1000, replay: { callback: `{"msgid":"${id}"}` } })).toBe(
