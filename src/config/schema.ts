@@ -503,8 +503,13 @@ export const ConfigSchema = z.strictObject({
       onRestDays: z.enum(['post', 'skip']).default('post'),
       /** A post sent more than this many minutes after its slot is marked 补发 with the time it was due. */
       lateAfterMinutes: z.number().positive().default(10),
+      /**
+       * The posts of one round (same window, as of the cut) render from one organisation-wide load
+       * of the window's data for this many seconds after it was loaded; 0 loads for every post.
+       */
+      reuseSeconds: z.number().nonnegative().default(30),
     })
-    .default({ time: '17:30', spreadSeconds: 120, onRestDays: 'post', lateAfterMinutes: 10 }),
+    .default({ time: '17:30', spreadSeconds: 120, onRestDays: 'post', lateAfterMinutes: 10, reuseSeconds: 30 }),
   /** Weekly and monthly reports to the leadership group (issue 9; 002 weekly, 000 L8 monthly). */
   reports: z
     .strictObject({

@@ -99,7 +99,7 @@ export class ReportPoster {
     const lateOpt = late ? { late: { dueAt: spec.dueAt } } : {};
     const rendered =
       spec.kind === 'rollup'
-        ? await this.deps.reports.daily(spec.chatId, spec.period.id, lateOpt)
+        ? await this.deps.reports.daily(spec.chatId, spec.period.id, { ...lateOpt, shared: true })
         : await this.deps.reports.periodic(spec.kind, spec.chatId, spec.period, now, lateOpt);
     const claim: PostClaim = {
       key,

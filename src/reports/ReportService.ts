@@ -34,12 +34,29 @@ export interface ReportServiceDeps {
   calendar: WorkingCalendar;
   /** 待审批 count (issue 8 approvals); default counts 0. */
   awaitingApproval?: AwaitingApprovalCount;
+  /**
+   * Monotonic milliseconds, for the age of the round's shared load (config `rollup.reuseSeconds`);
+   * default `performance.now()`. Not the domain clock: the age is of data read from the database.
+   */
+  monotonicMs?: () => number;
+}
+
+/**
+ * What one posting round renders from: the organisation-wide data of a rollup window as of its
+ * cut, and the duty reports of the shift containing the cut. Read-only once loaded.
+ */
+interface RoundData {
+  data: ReportData;
+  duty: DutyReport[];
 }
 
 /** The standard nil finding of a duty report (domain.md "Monitoring and duty"). */
 export const NIL_FINDING = '未发现新的重大负面舆情';
 
 export class ReportService {
+  /** The latest round's shared load (one entry: a new window replaces it); see `roundData`. */
+  private round: { key: string; loadedAtMs: number; load: Promise<RoundData> } | undefined;
+
   constructor(private readonly deps: ReportServiceDeps) {}
 
   private get dir(): Directory {
@@ -150,8 +167,22 @@ export class ReportService {
     return { from: o.from, to: o.to, unitIds };
   }
 
+  /** Assignees by incident, grouped once per `data` (a round's shared load serves every chat). */
+  private readonly assigneesOf = new WeakMap<ReportData, Map<string, string[]>>();
+
   private assignees(data: ReportData): (incidentId: string) => string[] {
-    return (id) => data.assignments.filter((a) => a.incidentId === id).map((a) => a.personId);
+    let by = this.assigneesOf.get(data);
+    if (!by) {
+      by = new Map();
+      for (const a of data.assignments) {
+        const list = by.get(a.incidentId);
+        if (list) list.push(a.personId);
+        else by.set(a.incidentId, [a.personId]);
+      }
+      this.assigneesOf.set(data, by);
+    }
+    const grouped = by;
+    return (id) => grouped.get(id) ?? [];
   }
 
   /** Units whose duty shifts are tracked: those with a bound group chat. */
@@ -159,10 +190,13 @@ export class ReportService {
     return [...new Set(this.dir.allChats().map((c) => c.unit))];
   }
 
-  /** Duty state of units for the shift containing `at`: the reports filed for it by `at`. */
-  async dutyStates(unitIds: string[], at: Date): Promise<Map<string, DutyState>> {
+  /**
+   * Duty state of units for the shift containing `at`: the reports filed for it by `at`.
+   * @param loaded that shift's duty reports when already read (a round's shared load), else read here.
+   */
+  async dutyStates(unitIds: string[], at: Date, loaded?: DutyReport[]): Promise<Map<string, DutyState>> {
     const shift = shiftOf(at, this.dir.reportSettings().duty.shiftStart, this.dir.timezone);
-    const reports = await this.deps.store.dutyReports(shift.date, shift.date);
+    const reports = loaded ?? (await this.deps.store.dutyReports(shift.date, shift.date));
     return new Map(
       unitIds.map((u) => [
         u,
@@ -172,19 +206,56 @@ export class ReportService {
   }
 
   /**
+   * The organisation-wide data a rollup of `window` as of `asOf` renders from. With `shared` (the
+   * scheduled posts of one cut, `ReportPoster.post`) one load serves every post asking for the same
+   * window and `asOf` within config `rollup.reuseSeconds` of its start (concurrent posts wait for
+   * the same load; a failed load is not kept); a later cut, or the same one after that age, loads
+   * afresh. Without `shared` (`/日报` on demand) it always loads. Each chat's scope is applied to
+   * the result by the caller (domain/visibility.ts), so sharing never widens what a chat sees.
+   */
+  private roundData(window: Period, asOf: Date, shared: boolean): Promise<RoundData> {
+    const load = async (): Promise<RoundData> => {
+      const shift = shiftOf(asOf, this.dir.reportSettings().duty.shiftStart, this.dir.timezone);
+      const [data, duty] = await Promise.all([
+        this.deps.store.reportData(window.from, asOf),
+        this.deps.store.dutyReports(shift.date, shift.date),
+      ]);
+      return { data, duty };
+    };
+    const reuseMs = this.dir.reportSettings().rollup.reuseSeconds * 1000;
+    if (!shared || reuseMs <= 0) return load();
+    const nowMs = (this.deps.monotonicMs ?? (() => performance.now()))();
+    const key = `${window.from.toISOString()}|${asOf.toISOString()}`;
+    const r = this.round;
+    if (r && r.key === key && nowMs - r.loadedAtMs < reuseMs) return r.load;
+    const entry = { key, loadedAtMs: nowMs, load: load() };
+    this.round = entry;
+    entry.load.catch(() => {
+      if (this.round === entry) this.round = undefined;
+    });
+    return entry.load;
+  }
+
+  /**
    * The rollup of business date `ymd` for a chat (issue 9 item 1), as of `asOf` (default the cut:
    * config `rollup.time`, business time). The leadership group's chat gets the combined rollup with a
    * line per unit; any other chat the day of its unit and sub-units (what it sees).
    * @param late set for a catch-up post: the text says 补发 and when it was due.
+   * @param shared set by the scheduled post of a round: render from the round's shared load (see
+   *   `roundData`; config `rollup.reuseSeconds`); unset (on demand), the data is read for this call.
    * @throws NotFoundError for an unknown chat.
    */
-  async daily(chatId: string, ymd: string, opts: { asOf?: Date; late?: { dueAt: Date } } = {}): Promise<RenderedPost> {
+  async daily(
+    chatId: string,
+    ymd: string,
+    opts: { asOf?: Date; late?: { dueAt: Date }; shared?: boolean } = {},
+  ): Promise<RenderedPost> {
     const chat = this.dir.chat(chatId);
     if (!chat) throw new NotFoundError(`未知的群：${chatId}`);
     const tz = this.dir.timezone;
     const window = rollupWindow(ymd, this.dir.reportSettings().rollup.time, tz);
     const asOf = opts.asOf && opts.asOf < window.to ? opts.asOf : window.to;
-    const data = await this.deps.store.reportData(window.from, asOf);
+    const { data, duty: dutyReports } = await this.roundData(window, asOf, opts.shared === true);
     const awaiting = this.deps.awaitingApproval ?? (async () => 0);
     if (chat.id === this.dir.leadershipChatId()) {
       const total = dayFigures(data, () => true, window, asOf);
@@ -192,6 +263,7 @@ export class ReportService {
       const duty = await this.dutyStates(
         units.filter((u) => this.dutyUnits().includes(u)),
         asOf,
+        dutyReports,
       );
       return combinedRollup(this.dir, {
         ymd,
@@ -211,7 +283,7 @@ export class ReportService {
     }
     const scope = this.chatScope(chat.id, data);
     const figures = dayFigures(data, scope, window, asOf);
-    const duty = (await this.dutyStates([chat.unit], asOf)).get(chat.unit);
+    const duty = (await this.dutyStates([chat.unit], asOf, dutyReports)).get(chat.unit);
     return unitRollup(this.dir, {
       ymd,
       unitName: this.dir.unit(chat.unit)?.name ?? chat.unit,

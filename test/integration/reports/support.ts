@@ -5,7 +5,7 @@ import { Directory } from '../../../src/domain/Directory.js';
 import { IncidentService } from '../../../src/domain/IncidentService.js';
 import type { Clock, Notice, Notifier } from '../../../src/domain/ports.js';
 import { ReportPoster } from '../../../src/reports/ReportPoster.js';
-import { ReportService } from '../../../src/reports/ReportService.js';
+import { ReportService, type ReportServiceDeps } from '../../../src/reports/ReportService.js';
 import type { Store } from '../../../src/store/index.js';
 import { demoConfig } from '../../helpers/app.js';
 import type { OrgConfig } from '../../../src/config/schema.js';
@@ -18,14 +18,24 @@ export class RecordingNotifier implements Notifier {
   }
 }
 
-/** The report service and poster of the demo organisation over `store`. */
-export function reportServices(store: Store, clock: Clock, config: OrgConfig = demoConfig()) {
+/**
+ * The report service and poster of the demo organisation over `store`.
+ * @param deps overrides of the report service's dependencies (e.g. a counting `store`, the
+ *   monotonic clock of the round's shared load).
+ */
+export function reportServices(
+  store: Store,
+  clock: Clock,
+  config: OrgConfig = demoConfig(),
+  deps: Partial<Pick<ReportServiceDeps, 'store' | 'monotonicMs' | 'awaitingApproval'>> = {},
+) {
   const directory = new Directory(config);
   const incidents = new IncidentService({ uow: store.uow, directory, clock });
   const reports = new ReportService({
     store: store.reports,
     directory,
     calendar: new ChineseWorkingCalendar(config.calendar),
+    ...deps,
   });
   const notifier = new RecordingNotifier();
   const poster = new ReportPoster({
