@@ -10,8 +10,9 @@
  * ledger entries in the same run. The spread: `ReportPoster.due('rollup')` slots for every chat
  * against `rollup.spreadSeconds`. The domain clock is fixed before the cut (no start-up catch-up).
  */
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { OrgConfig } from '../src/config/schema.js';
+import type { Database } from '../src/store/schema.js';
 import { rollupWindow } from '../src/reports/period.js';
 import { demoConfig, startBenchApp } from './lib/env.js';
 import { queryTimer } from './lib/query-timer.js';
@@ -34,7 +35,7 @@ const YMD = '2026-11-30';
 const TARGET_S = 30;
 
 /** The demo organisation with `n` more units (under the bureau), one chat each (`c0001`…). */
-function provinceConfig(n: number): OrgConfig {
+export function provinceConfig(n: number): OrgConfig {
   const cfg = demoConfig();
   const relief = cfg.units.find((u) => u.id === 'relief')!;
   const reliefChat = cfg.chats.find((c) => c.id === 'relief')!;
@@ -53,6 +54,52 @@ function provinceConfig(n: number): OrgConfig {
   return cfg;
 }
 
+/**
+ * Seeds `o.incidents` copies of incident `template` (with its milestones, shifted) spread evenly
+ * over the 100 days up to `cut`, round-robin over the chats `c0001`… (units `u0001`…) of
+ * `provinceConfig(o.chats)`; those reported more than 3 days before `cut` closed 2 days after their
+ * report; `o.ledger / o.incidents` (at least 2) ledger entries each (one `incident.opened`, one
+ * `incident.closed` when closed, notes); then ANALYZE. All by generate_series SQL.
+ */
+export async function seedRollupData(
+  db: Kysely<Database>,
+  template: string,
+  o: Pick<RollupBenchOptions, 'chats' | 'incidents' | 'ledger'>,
+  cut: Date,
+): Promise<void> {
+  const perIncident = Math.max(2, Math.floor(o.ledger / o.incidents));
+  await sql`
+    INSERT INTO incidents (id, title, description, source_url, source_type, found_at, occurred_at, reported_at, reporter_id,
+                           unit_id, chat_id, category, proposed_level, confirmed_level, status, closed_at, plan_id)
+    SELECT 'YQ-20200101-' || lpad(g::text, 6, '0'), title || g, description, source_url, source_type, r.at - interval '5 minutes',
+           r.at - interval '10 minutes', r.at, reporter_id,
+           'u' || lpad((((g - 1) % ${o.chats}) + 1)::text, 4, '0'), 'c' || lpad((((g - 1) % ${o.chats}) + 1)::text, 4, '0'),
+           category, proposed_level, confirmed_level,
+           CASE WHEN r.at < ${cut}::timestamptz - interval '3 days' THEN 'closed' ELSE status END,
+           CASE WHEN r.at < ${cut}::timestamptz - interval '3 days' THEN r.at + interval '2 days' ELSE NULL END, plan_id
+      FROM incidents, generate_series(1, ${o.incidents}) AS g,
+           LATERAL (SELECT ${cut}::timestamptz - g * (interval '100 days' / ${o.incidents}) AS at) AS r
+     WHERE id = ${template}`.execute(db);
+  await sql`
+    INSERT INTO milestones (incident_id, key, name, owner_ids, starts_at, due_at, state, met_at, met_by, breached_at, plan_id)
+    SELECT i.id, m.key, m.name, m.owner_ids, m.starts_at + (i.reported_at - t.reported_at), m.due_at + (i.reported_at - t.reported_at),
+           m.state, m.met_at, m.met_by, m.breached_at, m.plan_id
+      FROM incidents t JOIN milestones m ON m.incident_id = t.id
+      JOIN incidents i ON i.id LIKE 'YQ-20200101-%'
+     WHERE t.id = ${template}`.execute(db);
+  await sql`
+    INSERT INTO ledger_entries (incident_id, actor, kind, payload, at)
+    SELECT i.id, 'chenjing',
+           CASE WHEN k = 1 THEN 'incident.opened'
+                WHEN k = ${perIncident} AND i.closed_at IS NOT NULL THEN 'incident.closed'
+                ELSE 'incident.note' END,
+           jsonb_build_object('text', '基准进展记录第' || k || '条'),
+           CASE WHEN k = ${perIncident} AND i.closed_at IS NOT NULL THEN i.closed_at ELSE i.reported_at + k * interval '1 minute' END
+      FROM incidents i, generate_series(1, ${perIncident}) AS k
+     WHERE i.id LIKE 'YQ-20200101-%'`.execute(db);
+  await sql`ANALYZE`.execute(db);
+}
+
 /** Runs (j) on its own bot; stops it before returning or throwing. */
 export async function benchRollup(o: RollupBenchOptions): Promise<{ rows: BenchRow[]; targets: Target[] }> {
   const config = provinceConfig(o.chats);
@@ -65,39 +112,7 @@ export async function benchRollup(o: RollupBenchOptions): Promise<{ rows: BenchR
   try {
     const db = app.store.db;
     const template = await reportIncident(app, 'ROLLUP-TEMPLATE');
-    const perIncident = Math.max(2, Math.floor(o.ledger / o.incidents));
-    const seed = await timed(async () => {
-      await sql`
-        INSERT INTO incidents (id, title, description, source_url, source_type, found_at, occurred_at, reported_at, reporter_id,
-                               unit_id, chat_id, category, proposed_level, confirmed_level, status, closed_at, plan_id)
-        SELECT 'YQ-20200101-' || lpad(g::text, 6, '0'), title || g, description, source_url, source_type, r.at - interval '5 minutes',
-               r.at - interval '10 minutes', r.at, reporter_id,
-               'u' || lpad((((g - 1) % ${o.chats}) + 1)::text, 4, '0'), 'c' || lpad((((g - 1) % ${o.chats}) + 1)::text, 4, '0'),
-               category, proposed_level, confirmed_level,
-               CASE WHEN r.at < ${window.to}::timestamptz - interval '3 days' THEN 'closed' ELSE status END,
-               CASE WHEN r.at < ${window.to}::timestamptz - interval '3 days' THEN r.at + interval '2 days' ELSE NULL END, plan_id
-          FROM incidents, generate_series(1, ${o.incidents}) AS g,
-               LATERAL (SELECT ${window.to}::timestamptz - g * (interval '100 days' / ${o.incidents}) AS at) AS r
-         WHERE id = ${template}`.execute(db);
-      await sql`
-        INSERT INTO milestones (incident_id, key, name, owner_ids, starts_at, due_at, state, met_at, met_by, breached_at, plan_id)
-        SELECT i.id, m.key, m.name, m.owner_ids, m.starts_at + (i.reported_at - t.reported_at), m.due_at + (i.reported_at - t.reported_at),
-               m.state, m.met_at, m.met_by, m.breached_at, m.plan_id
-          FROM incidents t JOIN milestones m ON m.incident_id = t.id
-          JOIN incidents i ON i.id LIKE 'YQ-20200101-%'
-         WHERE t.id = ${template}`.execute(db);
-      await sql`
-        INSERT INTO ledger_entries (incident_id, actor, kind, payload, at)
-        SELECT i.id, 'chenjing',
-               CASE WHEN k = 1 THEN 'incident.opened'
-                    WHEN k = ${perIncident} AND i.closed_at IS NOT NULL THEN 'incident.closed'
-                    ELSE 'incident.note' END,
-               jsonb_build_object('text', '基准进展记录第' || k || '条'),
-               CASE WHEN k = ${perIncident} AND i.closed_at IS NOT NULL THEN i.closed_at ELSE i.reported_at + k * interval '1 minute' END
-          FROM incidents i, generate_series(1, ${perIncident}) AS k
-         WHERE i.id LIKE 'YQ-20200101-%'`.execute(db);
-      await sql`ANALYZE`.execute(db);
-    });
+    const seed = await timed(() => seedRollupData(db, template, o, window.to));
     const { rows: sizes } = await sql<{ incidents: string; ledger: string; milestones: string; open: string }>`
       SELECT (SELECT count(*) FROM incidents) AS incidents, (SELECT count(*) FROM ledger_entries) AS ledger,
              (SELECT count(*) FROM milestones) AS milestones,

@@ -11,6 +11,7 @@ import * as m0006 from './0006_approvals.js';
 import * as m0007 from './0007_reports.js';
 import * as m0008 from './0008_inbound_claims.js';
 import * as m0009 from './0009_card_updates.js';
+import * as m0010 from './0010_report_indexes.js';
 import * as m0011 from './0011_inbound_replay.js';
 
 /** All migrations by name; names sort in execution order. */
@@ -22,6 +23,7 @@ export const migrations: Record<string, Migration> = {
   '0007_reports': m0007,
   '0008_inbound_claims': m0008,
   '0009_card_updates': m0009,
+  '0010_report_indexes': m0010,
   '0011_inbound_replay': m0011,
 };
 
