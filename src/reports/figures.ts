@@ -7,11 +7,34 @@ import type { ReportData } from '../domain/report-ports.js';
 import type { Breach, Incident, IncidentStatus, LedgerEntry, MilestoneRecord } from '../domain/types.js';
 import type { Period } from './period.js';
 
+/**
+ * Lifecycle entries by incident (each list in the array's order), grouped once per array: one
+ * report load serves every chat of a round, and replaying an incident must not scan everyone's
+ * entries (at province scale that was thousands × thousands per post). Arrays of `ReportData` are
+ * read-only once loaded.
+ */
+const grouped = new WeakMap<readonly LedgerEntry[], Map<string, LedgerEntry[]>>();
+
+function entriesOf(incidentId: string, lifecycle: readonly LedgerEntry[]): readonly LedgerEntry[] {
+  let by = grouped.get(lifecycle);
+  if (!by) {
+    by = new Map();
+    for (const e of lifecycle) {
+      if (e.incidentId === null) continue;
+      const list = by.get(e.incidentId);
+      if (list) list.push(e);
+      else by.set(e.incidentId, [e]);
+    }
+    grouped.set(lifecycle, by);
+  }
+  return by.get(incidentId) ?? [];
+}
+
 /** The status an incident had at `t`, replayed from its lifecycle ledger; undefined before it was opened. */
-export function statusAt(incidentId: string, t: Date, lifecycle: LedgerEntry[]): IncidentStatus | undefined {
+export function statusAt(incidentId: string, t: Date, lifecycle: readonly LedgerEntry[]): IncidentStatus | undefined {
   let s: IncidentStatus | undefined;
-  for (const e of lifecycle) {
-    if (e.incidentId !== incidentId || e.at > t) continue;
+  for (const e of entriesOf(incidentId, lifecycle)) {
+    if (e.at > t) continue;
     if (e.kind === 'incident.opened') s = 'reported';
     else if (e.kind === 'incident.status_changed') s = e.payload.to as IncidentStatus;
     else if (e.kind === 'incident.closed') s = 'closed';
@@ -21,13 +44,12 @@ export function statusAt(incidentId: string, t: Date, lifecycle: LedgerEntry[]):
 }
 
 /** Instants in the ledger where the incident changed to `to` (a status, or `closed`). */
-function changesTo(incidentId: string, to: IncidentStatus, lifecycle: LedgerEntry[]): Date[] {
-  return lifecycle
+function changesTo(incidentId: string, to: IncidentStatus, lifecycle: readonly LedgerEntry[]): Date[] {
+  return entriesOf(incidentId, lifecycle)
     .filter(
       (e) =>
-        e.incidentId === incidentId &&
-        ((to === 'closed' && e.kind === 'incident.closed') ||
-          (e.kind === 'incident.status_changed' && e.payload.to === to)),
+        (to === 'closed' && e.kind === 'incident.closed') ||
+        (e.kind === 'incident.status_changed' && e.payload.to === to),
     )
     .map((e) => e.at);
 }
@@ -62,7 +84,7 @@ export function overdueAt(data: ReportData, incidentIds: Set<string>, asOf: Date
   );
 }
 
-function isOpenAt(id: string, t: Date, lifecycle: LedgerEntry[]): boolean {
+function isOpenAt(id: string, t: Date, lifecycle: readonly LedgerEntry[]): boolean {
   const s = statusAt(id, t, lifecycle);
   return s !== undefined && s !== 'closed';
 }
