@@ -358,12 +358,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
       store: store.reports,
       directory,
       calendar,
-      // 待审批 in the rollup: the open incidents with a version awaiting a decision at the rollup's time
-      awaitingApproval: async (ids, asOf) => {
-        let n = 0;
-        for (const id of ids) if (ApprovalService.awaitingKindsAt(await approvals.versions(id), asOf).length > 0) n++;
-        return n;
-      },
+      // 待审批 in the rollup: the incidents with a version awaiting a decision at the rollup's time
+      awaitingApproval: (ids, asOf) => approvals.awaitingAt(ids, asOf),
     });
     // a requeue (admin API or /重发) clears the configuration errors shown on /healthz: they come back if still failing
     const requeue = async (which: number | 'all') => {

@@ -21,19 +21,19 @@ import { periodicReport } from './periodic.js';
 import { combinedRollup, type DutyState, type RenderedPost, unitRollup } from './rollup.js';
 
 /**
- * Counts the incidents among `incidentIds` with a statement or plan awaiting approval at `asOf`
- * (the rollup's 待审批; an incident with both counts once, like every other rollup count; issue 8
- * approvals, app.ts wires `ApprovalService.awaitingKindsAt`).
+ * The incidents among `incidentIds` with a statement or plan awaiting approval at `asOf` (the
+ * rollup's 待审批; an incident with both counts once, like every other rollup count; issue 8
+ * approvals, app.ts wires `ApprovalService.awaitingAt`: one read for any number of ids).
  */
-export type AwaitingApprovalCount = (incidentIds: string[], asOf: Date) => Promise<number>;
+export type AwaitingApproval = (incidentIds: string[], asOf: Date) => Promise<ReadonlySet<string>>;
 
 /** What the report service is built with. */
 export interface ReportServiceDeps {
   store: ReportStore;
   directory: Directory;
   calendar: WorkingCalendar;
-  /** 待审批 count (issue 8 approvals); default counts 0. */
-  awaitingApproval?: AwaitingApprovalCount;
+  /** 待审批 (issue 8 approvals); default none awaiting. */
+  awaitingApproval?: AwaitingApproval;
   /**
    * Monotonic milliseconds, for the age of the round's shared load (config `rollup.reuseSeconds`);
    * default `performance.now()`. Not the domain clock: the age is of data read from the database.
@@ -48,6 +48,9 @@ export interface ReportServiceDeps {
 interface RoundData {
   data: ReportData;
   duty: DutyReport[];
+  /** Shared rounds only: which incidents of `data` await approval at the cut, read once when first asked. */
+  awaiting?: Promise<ReadonlySet<string>>;
+  shared: boolean;
 }
 
 /** The standard nil finding of a duty report (domain.md "Monitoring and duty"). */
@@ -214,16 +217,17 @@ export class ReportService {
    * the result by the caller (domain/visibility.ts), so sharing never widens what a chat sees.
    */
   private roundData(window: Period, asOf: Date, shared: boolean): Promise<RoundData> {
+    const reuseMs = this.dir.reportSettings().rollup.reuseSeconds * 1000;
+    const reused = shared && reuseMs > 0;
     const load = async (): Promise<RoundData> => {
       const shift = shiftOf(asOf, this.dir.reportSettings().duty.shiftStart, this.dir.timezone);
       const [data, duty] = await Promise.all([
         this.deps.store.reportData(window.from, asOf),
         this.deps.store.dutyReports(shift.date, shift.date),
       ]);
-      return { data, duty };
+      return { data, duty, shared: reused };
     };
-    const reuseMs = this.dir.reportSettings().rollup.reuseSeconds * 1000;
-    if (!shared || reuseMs <= 0) return load();
+    if (!reused) return load();
     const nowMs = (this.deps.monotonicMs ?? (() => performance.now()))();
     const key = `${window.from.toISOString()}|${asOf.toISOString()}`;
     const r = this.round;
@@ -234,6 +238,30 @@ export class ReportService {
       if (this.round === entry) this.round = undefined;
     });
     return entry.load;
+  }
+
+  /**
+   * How many of `openIds` await approval at `asOf`: in a shared round from one read over every
+   * incident of the round's data (kept with it; a failed read is not kept), else over `openIds`.
+   */
+  private async awaitingCount(round: RoundData, openIds: string[], asOf: Date): Promise<number> {
+    const read = this.deps.awaitingApproval;
+    if (!read || openIds.length === 0) return 0;
+    let awaiting: ReadonlySet<string>;
+    if (round.shared) {
+      if (!round.awaiting) {
+        const p = read(
+          round.data.incidents.map((i) => i.id),
+          asOf,
+        );
+        round.awaiting = p;
+        p.catch(() => {
+          if (round.awaiting === p) round.awaiting = undefined;
+        });
+      }
+      awaiting = await round.awaiting;
+    } else awaiting = await read(openIds, asOf);
+    return openIds.filter((id) => awaiting.has(id)).length;
   }
 
   /**
@@ -255,8 +283,9 @@ export class ReportService {
     const tz = this.dir.timezone;
     const window = rollupWindow(ymd, this.dir.reportSettings().rollup.time, tz);
     const asOf = opts.asOf && opts.asOf < window.to ? opts.asOf : window.to;
-    const { data, duty: dutyReports } = await this.roundData(window, asOf, opts.shared === true);
-    const awaiting = this.deps.awaitingApproval ?? (async () => 0);
+    const round = await this.roundData(window, asOf, opts.shared === true);
+    const { data, duty: dutyReports } = round;
+    const awaiting = (openIds: string[]) => this.awaitingCount(round, openIds, asOf);
     if (chat.id === this.dir.leadershipChatId()) {
       const total = dayFigures(data, () => true, window, asOf);
       const units = this.dir.allUnits().map((u) => u.id);
@@ -274,10 +303,7 @@ export class ReportService {
           duty: duty.get(u),
         })),
         asOf,
-        awaitingApproval: await awaiting(
-          total.open.map((i) => i.id),
-          asOf,
-        ),
+        awaitingApproval: await awaiting(total.open.map((i) => i.id)),
         late: opts.late,
       });
     }
@@ -289,10 +315,7 @@ export class ReportService {
       unitName: this.dir.unit(chat.unit)?.name ?? chat.unit,
       figures,
       asOf,
-      awaitingApproval: await awaiting(
-        figures.open.map((i) => i.id),
-        asOf,
-      ),
+      awaitingApproval: await awaiting(figures.open.map((i) => i.id)),
       duty,
       late: opts.late,
     });

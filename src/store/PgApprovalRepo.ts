@@ -7,6 +7,7 @@ import type { ApprovalRepo } from '../domain/approvals/ports.js';
 import type { DraftKind, DraftVersion, NewDraftVersion, SignOff } from '../domain/approvals/types.js';
 import { ConflictError, IncidentNotFoundError } from '../errors.js';
 import type { Database, DraftSignoffsTable, DraftVersionsTable } from './schema.js';
+import { anyText } from './sql-lists.js';
 
 function toVersion(r: Selectable<DraftVersionsTable>): DraftVersion {
   return {
@@ -80,6 +81,19 @@ export class PgApprovalRepo implements ApprovalRepo {
       .selectFrom('draft_versions')
       .selectAll()
       .where('incident_id', '=', incidentId)
+      .orderBy('submitted_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toVersion);
+  }
+
+  /** Oldest first, like `versions`; the ids are one `= ANY($1::text[])` parameter. */
+  async versionsOf(incidentIds: readonly string[]): Promise<DraftVersion[]> {
+    if (incidentIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('draft_versions')
+      .selectAll()
+      .where('incident_id', '=', anyText(incidentIds))
       .orderBy('submitted_at')
       .orderBy('id')
       .execute();

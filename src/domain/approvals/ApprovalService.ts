@@ -320,6 +320,23 @@ export class ApprovalService extends IncidentTransactions {
     return [...latest.values()].filter((v) => v.decidedAt === null || v.decidedAt > asOf).map((v) => v.kind);
   }
 
+  /**
+   * Which of `incidentIds` had a statement or plan awaiting a decision at `asOf` (the rollup's
+   * 待审批: `awaitingKindsAt` per incident), from one read of all their versions.
+   */
+  async awaitingAt(incidentIds: readonly string[], asOf: Date): Promise<Set<string>> {
+    const byIncident = new Map<string, DraftVersion[]>();
+    for (const v of await this.deps.uow.repo.approvals.versionsOf(incidentIds)) {
+      const list = byIncident.get(v.incidentId);
+      if (list) list.push(v);
+      else byIncident.set(v.incidentId, [v]);
+    }
+    const awaiting = new Set<string>();
+    for (const [id, versions] of byIncident)
+      if (ApprovalService.awaitingKindsAt(versions, asOf).length > 0) awaiting.add(id);
+    return awaiting;
+  }
+
   /** The kinds with a version awaiting a decision, for picking the one a command means. */
   static pendingKinds(versions: DraftVersion[]): DraftKind[] {
     return [...new Set(versions.filter((v) => v.state === 'pending').map((v) => v.kind))];

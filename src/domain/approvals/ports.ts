@@ -13,6 +13,11 @@ export interface ApprovalRepo {
   insertVersion(v: NewDraftVersion): Promise<DraftVersion>;
   /** Every version of an incident (both kinds), oldest first. */
   versions(incidentId: string): Promise<DraftVersion[]>;
+  /**
+   * Every version of each of `incidentIds` (both kinds), oldest first, in one read whatever the
+   * number of ids (the rollup's 待审批 over a whole window); [] for none.
+   */
+  versionsOf(incidentIds: readonly string[]): Promise<DraftVersion[]>;
   /** Versions awaiting a decision across all incidents, oldest submission first. */
   pendingVersions(): Promise<DraftVersion[]>;
   /**

@@ -50,6 +50,13 @@ export class MemoryApprovalRepo implements ApprovalRepo {
       .sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime() || a.id - b.id)
       .map(copy);
   }
+  async versionsOf(incidentIds: readonly string[]): Promise<DraftVersion[]> {
+    const ids = new Set(incidentIds);
+    return this.s()
+      .versions.filter((v) => ids.has(v.incidentId))
+      .sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime() || a.id - b.id)
+      .map(copy);
+  }
   async pendingVersions(): Promise<DraftVersion[]> {
     return this.s()
       .versions.filter((v) => v.state === 'pending')

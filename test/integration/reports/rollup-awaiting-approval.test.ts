@@ -37,6 +37,15 @@ test('an incident with a pending approval shows as 待审批 1 in the day’s ro
   expect(await counts('relief', 'liuyang')).toMatch(/^待审批 1｜/);
   expect(await counts('leaders', 'wangjg')).toMatch(/^待审批 1｜/);
   expect(await counts('eldercare', 'zhaolei')).toMatch(/^待审批 0｜/);
+  // the scheduled posts of a round (ReportPoster.post) read 待审批 once for all of the round's
+  // incidents: the same counts per chat
+  const shared = async (chat: string) =>
+    (await app.reports.daily(chat, '2026-12-01', { shared: true })).text
+      .split('\n')
+      .find((l) => l.startsWith('待审批'));
+  expect(await shared('relief')).toMatch(/^待审批 1｜/);
+  expect(await shared('leaders')).toMatch(/^待审批 1｜/);
+  expect(await shared('eldercare')).toMatch(/^待审批 0｜/);
 
   clock.advance(10 * 60_000); // 10:20
   await say(app, 'relief', 'liuyang', `/通过 ${id} 稿件`);
