@@ -79,8 +79,11 @@ export class ReportService {
   /** Which incidents of `data` a viewer sees (domain/visibility.ts, called; assignees from `data`). */
   scopeOf(viewer: Viewer, data: ReportData): (i: Incident) => boolean {
     const scope = visibilityScope(this.dir, viewer);
+    // only a person's scope reads assignees (VisibilityFacts.assigneeIds); the rule stays inScope's
+    if (scope.all || scope.personId === null) return (i) => inScope(scope, i);
     const assignees = this.assignees(data);
-    return (i) => inScope(scope, { ...i, assigneeIds: assignees(i.id) });
+    return (i) =>
+      inScope(scope, { unitId: i.unitId, chatId: i.chatId, reporterId: i.reporterId, assigneeIds: assignees(i.id) });
   }
 
   /**
@@ -289,8 +292,9 @@ export class ReportService {
     if (chat.id === this.dir.leadershipChatId()) {
       const total = dayFigures(data, () => true, window, asOf);
       const units = this.dir.allUnits().map((u) => u.id);
+      const dutyUnits = new Set(this.dutyUnits());
       const duty = await this.dutyStates(
-        units.filter((u) => this.dutyUnits().includes(u)),
+        units.filter((u) => dutyUnits.has(u)),
         asOf,
         dutyReports,
       );

@@ -73,14 +73,31 @@ export function outcome(m: MilestoneRecord, asOf: Date): MilestoneOutcome {
 /** Base key of a milestone (`ack:liuyang` → `ack`). */
 export const baseKey = (key: string) => key.split(':')[0];
 
+/** Positions in `milestones` by incident, grouped once per array (like `entriesOf`). */
+const milestonePositions = new WeakMap<readonly MilestoneRecord[], Map<string, number[]>>();
+
+/** The milestones of `incidentIds`, in the order of `milestones`, without scanning everyone's. */
+function milestonesOf(incidentIds: Set<string>, milestones: readonly MilestoneRecord[]): MilestoneRecord[] {
+  let by = milestonePositions.get(milestones);
+  if (!by) {
+    const fresh = new Map<string, number[]>();
+    for (let k = 0; k < milestones.length; k += 1) {
+      const list = fresh.get(milestones[k].incidentId);
+      if (list) list.push(k);
+      else fresh.set(milestones[k].incidentId, [k]);
+    }
+    milestonePositions.set(milestones, fresh);
+    by = fresh;
+  }
+  const at: number[] = [];
+  for (const id of incidentIds) for (const k of by.get(id) ?? []) at.push(k);
+  return at.sort((a, b) => a - b).map((k) => milestones[k]);
+}
+
 /** Milestones overdue at `asOf`: past due, not met by then, of an incident not closed at `asOf`. */
 export function overdueAt(data: ReportData, incidentIds: Set<string>, asOf: Date): MilestoneRecord[] {
-  return data.milestones.filter(
-    (m) =>
-      incidentIds.has(m.incidentId) &&
-      m.dueAt < asOf &&
-      !(m.metAt && m.metAt <= asOf) &&
-      isOpenAt(m.incidentId, asOf, data.lifecycle),
+  return milestonesOf(incidentIds, data.milestones).filter(
+    (m) => m.dueAt < asOf && !(m.metAt && m.metAt <= asOf) && isOpenAt(m.incidentId, asOf, data.lifecycle),
   );
 }
 
