@@ -215,8 +215,8 @@ export class ReportService {
    * The organisation-wide data a rollup of `window` as of `asOf` renders from. With `shared` (the
    * scheduled posts of one cut, `ReportPoster.post`) one load serves every post asking for the same
    * window and `asOf` within config `rollup.reuseSeconds` of its start (concurrent posts wait for
-   * the same load; a failed load is not kept); a later cut, or the same one after that age, loads
-   * afresh. Without `shared` (`/日报` on demand) it always loads. Each chat's scope is applied to
+   * the same load; a failed load is not kept, nor one older than that age); a later cut, or the
+   * same one after that age, loads afresh. Without `shared` (`/日报` on demand) it always loads. Each chat's scope is applied to
    * the result by the caller (domain/visibility.ts), so sharing never widens what a chat sees.
    */
   private roundData(window: Period, asOf: Date, shared: boolean): Promise<RoundData> {
@@ -237,9 +237,12 @@ export class ReportService {
     if (r && r.key === key && nowMs - r.loadedAtMs < reuseMs) return r.load;
     const entry = { key, loadedAtMs: nowMs, load: load() };
     this.round = entry;
-    entry.load.catch(() => {
+    const forget = () => {
       if (this.round === entry) this.round = undefined;
-    });
+    };
+    entry.load.catch(forget);
+    // not kept past its age: a province's day is megabytes, and the next round is a day away
+    setTimeout(forget, reuseMs).unref();
     return entry.load;
   }
 
