@@ -216,8 +216,9 @@ export class ReportService {
    * scheduled posts of one cut, `ReportPoster.post`) one load serves every post asking for the same
    * window and `asOf` within config `rollup.reuseSeconds` of its start (concurrent posts wait for
    * the same load; a failed load is not kept, nor one older than that age); a later cut, or the
-   * same one after that age, loads afresh. Without `shared` (`/日报` on demand) it always loads. Each chat's scope is applied to
-   * the result by the caller (domain/visibility.ts), so sharing never widens what a chat sees.
+   * same one after that age, loads afresh. Without `shared` (`/日报` on demand) it always loads.
+   * Each chat's scope is applied to the result by the caller (domain/visibility.ts), so sharing
+   * never widens what a chat sees.
    */
   private roundData(window: Period, asOf: Date, shared: boolean): Promise<RoundData> {
     const reuseMs = this.dir.reportSettings().rollup.reuseSeconds * 1000;
