@@ -3,9 +3,11 @@
  * before and after migration 0010's indexes, on the data of bench (j):
  * `npx tsx bench/rollup-explain.ts [chats incidents ledger]` (default the full size, 1000 100000
  * 2000000; seeding takes about 2 minutes). Its own embedded PostgreSQL, removed afterwards.
- * Prints, for the incidents query as an OR of EXISTS arms (before this change) and as a UNION of
- * four arms (PgReportStore.reportData), each without and with the indexes, the plan of the best
- * of three runs; then the milestones read by an `IN ($1, …)` list and by `= ANY($1::text[])`.
+ * Prints the plan of the best of three runs of: the incidents query as an OR of EXISTS arms (before
+ * this change) and as `id IN (UNION of four arms)`, each without and with the indexes; the UNION as
+ * `id = ANY(ARRAY(…))` (what PgReportStore.reportData runs); the milestones of the window's
+ * incidents by `= ANY(ARRAY(…))` of the UNION (an alternative), by an `IN ($1, …)` list and by
+ * `= ANY($1::text[])` (what it runs); the lifecycle ledger entries.
  */
 import { type Kysely, sql } from 'kysely';
 import { rollupWindow } from '../src/reports/period.js';
@@ -26,6 +28,12 @@ const UNION_QUERY = `select * from incidents where id in (
     union select m.incident_id as id from milestones as m where m.due_at >= $2 and m.due_at < $1
     union select b.incident_id as id from breaches as b where b.at >= $2 and b.at < $1)
   and reported_at < $1 order by reported_at, id`;
+
+const UNION_IDS = `select o.id from incidents as o where o.closed_at is null and o.reported_at < $1
+    union select c.id from incidents as c where c.closed_at >= $2 and c.reported_at < $1
+    union select m.incident_id as id from milestones as m where m.due_at >= $2 and m.due_at < $1
+    union select b.incident_id as id from breaches as b where b.at >= $2 and b.at < $1`;
+const ANY_ARRAY_QUERY = `select * from incidents where id = ANY(ARRAY(${UNION_IDS})) and reported_at < $1 order by reported_at, id`;
 
 async function main(): Promise<void> {
   const config = provinceConfig(chats);
@@ -66,6 +74,12 @@ async function main(): Promise<void> {
     await sql`ANALYZE`.execute(db);
     await explain('OR query, after 0010', OR_QUERY, params);
     await explain('UNION query, after 0010', UNION_QUERY, params);
+    await explain('UNION as = ANY(ARRAY(…)), after 0010', ANY_ARRAY_QUERY, params);
+    await explain(
+      'milestones joined to the UNION, after 0010',
+      `select m.* from milestones m where m.incident_id = ANY(ARRAY(${UNION_IDS})) order by m.due_at`,
+      params,
+    );
     const ids = (await pool.query(UNION_QUERY, params)).rows.map((r: { id: string }) => r.id);
     const list = ids.map((_: string, i: number) => `$${i + 1}`).join(', ');
     await explain(

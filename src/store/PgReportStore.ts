@@ -68,42 +68,36 @@ export class PgReportStore implements ReportStore {
    * Incidents with `reported_at < to` that were open at some point of `[from, to)` or have a
    * milestone due or a breach in it (a closure report is due after closing), plus their rows.
    * The incidents are the UNION of four arms, each an index range scan (migration 0010; an OR of
-   * them read every incident ever reported); the rows hanging off them are read by
-   * `= ANY($1::text[])`, one bind parameter whatever the number of incidents.
+   * them read every incident ever reported), fetched by `id = ANY(ARRAY(…))` (primary-key probes);
+   * the rows hanging off them are read by `= ANY($1::text[])`, one bind parameter whatever the
+   * number of incidents.
    */
   async reportData(from: Date, to: Date): Promise<ReportData> {
+    const windowIds = this.q
+      .selectFrom('incidents as o')
+      .select('o.id')
+      .where('o.closed_at', 'is', null)
+      .where('o.reported_at', '<', to)
+      .union((eb) =>
+        eb.selectFrom('incidents as c').select('c.id').where('c.closed_at', '>=', from).where('c.reported_at', '<', to),
+      )
+      .union((eb) =>
+        eb
+          .selectFrom('milestones as m')
+          .select('m.incident_id as id')
+          .where('m.due_at', '>=', from)
+          .where('m.due_at', '<', to),
+      )
+      .union((eb) =>
+        eb.selectFrom('breaches as b').select('b.incident_id as id').where('b.at', '>=', from).where('b.at', '<', to),
+      );
     const incidents = (
       await this.q
         .selectFrom('incidents')
         .selectAll()
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('incidents as o')
-            .select('o.id')
-            .where('o.closed_at', 'is', null)
-            .where('o.reported_at', '<', to)
-            .union(
-              eb
-                .selectFrom('incidents as c')
-                .select('c.id')
-                .where('c.closed_at', '>=', from)
-                .where('c.reported_at', '<', to),
-            )
-            .union(
-              eb
-                .selectFrom('milestones as m')
-                .select('m.incident_id as id')
-                .where('m.due_at', '>=', from)
-                .where('m.due_at', '<', to),
-            )
-            .union(
-              eb
-                .selectFrom('breaches as b')
-                .select('b.incident_id as id')
-                .where('b.at', '>=', from)
-                .where('b.at', '<', to),
-            ),
-        )
+        // ANY(ARRAY(…)): primary-key probes for the ids (an IN (…) subquery was hash-joined against
+        // every incident ever reported)
+        .where('id', '=', sql<string>`ANY(ARRAY(${windowIds}))`)
         .where('reported_at', '<', to)
         .orderBy('reported_at')
         .orderBy('id')
