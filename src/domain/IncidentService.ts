@@ -85,6 +85,10 @@ export class IncidentService extends IncidentTransactions {
    * direct-responsible people with a 签收 card (the reply in the reporting chat). The same notice is
    * posted to the owning unit's chat when the report came from elsewhere (issue 10 item 12), and a
    * 先报 notice to the leadership group's chat for levels `notifyLeadershipAtOnce` (item 11).
+   * The number is taken after every check that can refuse the report, in its own statement outside
+   * the open's transaction (`IncidentRepo.nextIncidentId`; domain.md asks for a short human id,
+   * not a gap-free one): an open that fails after taking it (a database failure, a crash) leaves
+   * that number unused, and the store logs a warn line naming it.
    * @throws UsageError for an empty description; NotFoundError for an unknown chat or unit.
    */
   async open(actor: Actor, input: OpenIncidentInput): Promise<{ incident: Incident; notice: Notice }> {

@@ -55,8 +55,10 @@ export interface IncidentRepo {
   readonly approvals: ApprovalRepo;
   /**
    * Next id for the business date `yyyymmdd` (e.g. `20261129`): `YQ-20261129-001`, `-002`, …
-   * Concurrency-safe (atomic counter row); never reuses a number even if the transaction that took
-   * it rolls back after other takers.
+   * Concurrency-safe (atomic counter row) and taken outside the repo's transaction (it never waits
+   * for another open's commit; issue 15 item 1): unique and increasing, never reused; a number
+   * whose transaction then rolls back is never used (a gap, logged at warn level by the store).
+   * Call it only after every check that can refuse the open.
    */
   nextIncidentId(yyyymmdd: string): Promise<string>;
   insertIncident(i: NewIncident): Promise<Incident>;

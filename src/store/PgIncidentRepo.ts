@@ -54,11 +54,12 @@ export class PgIncidentRepo implements IncidentRepo {
 
   /**
    * @param opts.router fans notices out to platform deliveries (default: none, nothing is queued);
-   *   `opts.tx` is the transaction this repo is bound to (for after-commit callbacks and scopes).
+   *   `opts.tx` is the transaction this repo is bound to (for after-commit callbacks and scopes);
+   *   `opts.numbers` is where incident numbers are taken, autocommit (see `nextIncidentId`).
    */
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly opts: { router?: NoticeRouter; tx?: TxContext } = {},
+    private readonly opts: { router?: NoticeRouter; tx?: TxContext; numbers?: Kysely<Database> } = {},
   ) {
     this.approvals = new PgApprovalRepo(db);
   }
@@ -106,14 +107,18 @@ export class PgIncidentRepo implements IncidentRepo {
   }
 
   /**
-   * Takes the next number of `yyyymmdd` from the counter row (INSERT … ON CONFLICT DO UPDATE …
-   * RETURNING). The row stays locked until the surrounding transaction ends, so concurrent takers
-   * queue and numbers are unique and gap-free among committed incidents.
+   * Takes the next number of `yyyymmdd` from its counter row in ONE autocommit statement
+   * (INSERT … ON CONFLICT DO UPDATE … RETURNING) on the store's own number pool (`opts.numbers`),
+   * outside any transaction this repo is bound to: the counter row is locked only for that
+   * statement, so concurrent opens of one day no longer queue on it until their commit (issue 15
+   * item 1). Numbers are unique and increasing; a number whose open then fails (a database failure
+   * or a crash mid-open) is never used, a gap in the day's numbers, and the transaction's rollback
+   * logs it (`PgUnitOfWork`). Without `opts.numbers` it runs on this repo's connection.
    * @throws Error if `yyyymmdd` is not 8 digits.
    */
   async nextIncidentId(yyyymmdd: string): Promise<string> {
     if (!/^\d{8}$/.test(yyyymmdd)) throw new Error(`nextIncidentId: business date must be yyyymmdd, got "${yyyymmdd}"`);
-    const row = await this.db
+    const row = await (this.opts.numbers ?? this.db)
       .insertInto('incident_counters')
       .values({ business_date: yyyymmdd, last_number: 1 })
       .onConflict((oc) =>
@@ -123,7 +128,9 @@ export class PgIncidentRepo implements IncidentRepo {
       )
       .returning('last_number')
       .executeTakeFirstOrThrow();
-    return `YQ-${yyyymmdd}-${String(row.last_number).padStart(NUMBER_WIDTH, '0')}`;
+    const id = `YQ-${yyyymmdd}-${String(row.last_number).padStart(NUMBER_WIDTH, '0')}`;
+    if (this.opts.numbers && this.opts.tx && !this.opts.tx.done) this.opts.tx.numbers.push(id);
+    return id;
   }
 
   /** Inserts an incident; `createdAt`/`updatedAt` are the database's `now()`. */

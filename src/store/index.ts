@@ -43,6 +43,11 @@ export interface OpenStoreOptions {
   logger?: StoreLogger;
   /** Pool size (default 10). */
   maxConnections?: number;
+  /**
+   * Size of the store's second pool, for incident numbers only (default 2): each use is one short
+   * autocommit statement (`PgIncidentRepo.nextIncidentId`), so two serve many concurrent opens.
+   */
+  numberConnections?: number;
   /** Fans domain notices out to platform deliveries (`bot/Notifier.ts` `routeNotice`); default: none. */
   router?: NoticeRouter;
   /** Longest wait for a new connection, ms (default 5000). */
@@ -92,11 +97,21 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     availability,
   });
   const db = createKysely(pool, availability);
+  // incident numbers: one autocommit statement each, on connections of their own, so an open that
+  // holds a pool connection in its transaction never waits for a second one from the same pool
+  const numberPool = createPool({
+    connectionString: opts.connectionString,
+    logger,
+    max: opts.numberConnections ?? 2,
+    connectionTimeoutMs: opts.connectionTimeoutMs,
+    availability,
+  });
+  const numbers = createKysely(numberPool, availability);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       availability.close();
-      await db.destroy();
+      await Promise.all([db.destroy(), numbers.destroy()]);
     })());
   try {
     const applied = await migrateToLatest(db);
@@ -105,7 +120,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     await close();
     throw err;
   }
-  const uow = new PgUnitOfWork(db, opts.router);
+  const uow = new PgUnitOfWork(db, opts.router, { numbers, logger });
   return {
     db,
     pool,

@@ -28,6 +28,12 @@ export interface TxContext {
   done: boolean;
   /** Whether a NOTIFY for the outbox was already issued in this transaction. */
   notified: boolean;
+  /**
+   * Incident numbers taken while this transaction ran (`IncidentRepo.nextIncidentId` takes them in
+   * their own autocommit statement): logged at warn level as never used when the transaction, or
+   * the savepoint they were taken in, rolls back.
+   */
+  numbers: string[];
 }
 
 export const txStorage = new AsyncLocalStorage<TxContext>();
