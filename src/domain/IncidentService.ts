@@ -104,42 +104,50 @@ export class IncidentService extends IncidentTransactions {
       actor,
       async (repo) => {
         const id = await repo.nextIncidentId(businessDateCompact(now, this.dir.timezone));
-        const incident = await repo.insertIncident({
-          id,
-          title: titleOf(description),
-          description,
-          sourceUrl: input.sourceUrl ?? null,
-          sourceType: input.sourceType ?? 'self',
-          foundAt,
-          occurredAt: null,
-          reportedAt: now,
-          reporterId: actor.id,
-          unitId,
-          chatId: chat.id,
-          category: input.category ?? null,
-          proposedLevel: input.level ?? this.dir.defaultLevel(),
-          confirmedLevel: null,
-          status: 'reported',
-          closedAt: null,
-          planId: null,
-        });
-        await repo.appendLedger({
-          incidentId: id,
-          actor: actor.id,
-          kind: 'incident.opened',
-          at: now,
-          payload: {
-            title: incident.title,
+        const title = titleOf(description);
+        const proposedLevel = input.level ?? this.dir.defaultLevel();
+        const sourceUrl = input.sourceUrl ?? null;
+        const sourceType = input.sourceType ?? 'self';
+        const category = input.category ?? null;
+        // the incident and its 'incident.opened' entry in one statement (issue 15 item 1)
+        const incident = await repo.insertIncident(
+          {
+            id,
+            title,
             description,
-            sourceUrl: incident.sourceUrl,
-            sourceType: incident.sourceType,
-            foundAt: foundAt.toISOString(),
+            sourceUrl,
+            sourceType,
+            foundAt,
+            occurredAt: null,
+            reportedAt: now,
+            reporterId: actor.id,
             unitId,
             chatId: chat.id,
-            level: incident.proposedLevel,
-            category: incident.category,
+            category,
+            proposedLevel,
+            confirmedLevel: null,
+            status: 'reported',
+            closedAt: null,
+            planId: null,
           },
-        });
+          {
+            incidentId: id,
+            actor: actor.id,
+            kind: 'incident.opened',
+            at: now,
+            payload: {
+              title,
+              description,
+              sourceUrl,
+              sourceType,
+              foundAt: foundAt.toISOString(),
+              unitId,
+              chatId: chat.id,
+              level: proposedLevel,
+              category,
+            },
+          },
+        );
         return { incident, event: { type: 'opened' } };
       },
       async (repo, incident, _value, post) => {

@@ -115,9 +115,8 @@ export abstract class IncidentTransactions {
    * delivered is the outbox's state (shown by `/查看`), not claimed here.
    */
   protected async queueNotice(repo: IncidentRepo, incidentId: string, key: string, n: Notice): Promise<void> {
-    const queued = await repo.enqueueNotice(key, incidentId, n);
-    if (!queued) return;
-    await repo.appendLedger({
+    // the entry goes in the outbox's own statement, written only when a row was new (issue 15 item 1)
+    await repo.enqueueNotice(key, incidentId, n, {
       incidentId,
       actor: 'bot',
       kind: 'message.queued',

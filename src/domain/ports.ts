@@ -61,7 +61,8 @@ export interface IncidentRepo {
    * Call it only after every check that can refuse the open.
    */
   nextIncidentId(yyyymmdd: string): Promise<string>;
-  insertIncident(i: NewIncident): Promise<Incident>;
+  /** Inserts an incident; `entry` (its `incident.opened`), if given, is appended with it (one statement). */
+  insertIncident(i: NewIncident, entry?: NewLedgerEntry): Promise<Incident>;
   /** `forUpdate` takes a row lock (`SELECT … FOR UPDATE`) until the transaction ends. */
   getIncident(id: string, opts?: { forUpdate?: boolean }): Promise<Incident | undefined>;
   /** Patches the given fields and bumps `updatedAt`. Throws NotFoundError if absent. */
@@ -84,6 +85,21 @@ export interface IncidentRepo {
 
   /** Replaces the open milestones of an incident with `records` (all of one new plan). Met ones are kept. */
   replaceOpenMilestones(incidentId: string, records: MilestoneRecord[]): Promise<void>;
+  /**
+   * Saves a new plan in ONE statement (issue 15 item 1: one round trip instead of four under the
+   * incident's transaction): `replaceOpenMilestones(p.incidentId, p.open)`, the incident's
+   * `planId` set to `p.planId`, `savePlanSnapshot(p.planId, p.incidentId, p.escalation, p.at)` and
+   * the ledger entry `p.entry` appended.
+   * @throws IncidentNotFoundError if the incident does not exist; Error for a record of another incident.
+   */
+  savePlan(p: {
+    incidentId: string;
+    planId: string;
+    open: MilestoneRecord[];
+    escalation: EscalationSnapshot;
+    at: Date;
+    entry: NewLedgerEntry;
+  }): Promise<void>;
   milestones(incidentId: string): Promise<MilestoneRecord[]>;
   /** Marks a milestone met; returns false if it was not open. */
   markMilestoneMet(incidentId: string, key: string, by: string, at: Date): Promise<boolean>;
@@ -117,9 +133,11 @@ export interface IncidentRepo {
    * recipients where the platform allows); a key already queued for a destination adds nothing
    * there, so a retried cause never sends twice. Nothing else sends: the delivery worker delivers
    * the rows after commit (or the command's own reply path, see `bot/Bot.ts`).
+   * `entry` (the `message.queued` ledger entry of the notice) is appended in the same statement
+   * when at least one row was newly queued, never otherwise.
    * @returns the number of rows newly queued (0 when every destination already had the key).
    */
-  enqueueNotice(key: string, incidentId: string | null, notice: Notice): Promise<number>;
+  enqueueNotice(key: string, incidentId: string | null, notice: Notice, entry?: NewLedgerEntry): Promise<number>;
   /**
    * Runs `cb` after the surrounding transaction commits (never if it rolls back); outside a
    * transaction, at once. Failures of `cb` are the caller's to catch.

@@ -4,8 +4,14 @@ import type { EventDedupe } from '../domain/ports.js';
 import type { Database } from './schema.js';
 import { currentTx } from './tx-context.js';
 
+/** How many committed marks `handled` remembers (a bound: adapters that mark only once never clear theirs). */
+const REMEMBERED = 1000;
+
 /** Remembers `(platform, eventId)` pairs; safe under concurrent deliveries of the same event. */
 export class PgEventDedupe implements EventDedupe {
+  /** Events marked handled in a transaction that committed, not yet marked again (oldest first). */
+  private readonly committed = new Set<string>();
+
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
@@ -38,15 +44,25 @@ export class PgEventDedupe implements EventDedupe {
 
   /**
    * Marks the event handled (`done_at`), so a later retry is a duplicate for good. Inside a running
-   * store transaction (a command scope) it is part of it: done commits with the command's effects.
+   * store transaction (a command scope) it is part of it: done commits with the command's effects,
+   * and the adapter's own mark after the handling (its `finally`) then skips the round trip (the
+   * last `REMEMBERED` events marked in a committed transaction are remembered for that).
    */
   async handled(platform: string, eventId: string): Promise<void> {
-    await (currentTx()?.trx ?? this.db)
+    const key = `${platform}\u0000${eventId}`;
+    const tx = currentTx();
+    if (!tx && this.committed.delete(key)) return;
+    await (tx?.trx ?? this.db)
       .updateTable('processed_events')
       .set({ done_at: sql`now()`, replay: null })
       .where('platform', '=', platform)
       .where('event_id', '=', eventId)
       .execute();
+    if (tx)
+      tx.after.push(async () => {
+        this.committed.add(key);
+        if (this.committed.size > REMEMBERED) this.committed.delete(this.committed.values().next().value as string);
+      });
   }
 
   /** See `EventDedupe.takeOverUnfinished`: one conditional UPDATE … RETURNING (SKIP LOCKED across instances). */

@@ -47,6 +47,30 @@ async function requireIncident<T>(incidentId: string | null, op: () => Promise<T
   }
 }
 
+/**
+ * The CTEs `gone, planned` that replace an incident's open milestones by `records` in one
+ * statement: open rows whose key is not planned any more are deleted; each record is upserted,
+ * replacing an open or cancelled row of its key and keeping a met one (the two touch disjoint rows).
+ */
+function milestoneCtes(incidentId: string, records: MilestoneRecord[]) {
+  return sql`gone AS (
+      DELETE FROM milestones
+       WHERE incident_id = ${incidentId} AND state = 'open' AND NOT (key = ANY(${records.map((r) => r.key)}::text[]))
+      RETURNING key),
+    planned AS (
+      INSERT INTO milestones (incident_id, key, name, owner_ids, starts_at, due_at, state, met_at, met_by, breached_at, plan_id)
+      SELECT r.incident_id, r.key, r.name, r.owner_ids, r.starts_at, r.due_at, r.state, r.met_at, r.met_by, r.breached_at, r.plan_id
+        FROM jsonb_to_recordset(${JSON.stringify(records.map(fromMilestone))}::jsonb) AS r(incident_id text, key text,
+             name text, owner_ids text[], starts_at timestamptz, due_at timestamptz, state text, met_at timestamptz,
+             met_by text, breached_at timestamptz, plan_id text)
+      ON CONFLICT (incident_id, key) DO UPDATE SET
+        name = excluded.name, owner_ids = excluded.owner_ids, starts_at = excluded.starts_at, due_at = excluded.due_at,
+        state = excluded.state, met_at = excluded.met_at, met_by = excluded.met_by, breached_at = excluded.breached_at,
+        plan_id = excluded.plan_id
+       WHERE milestones.state IN ('open', 'cancelled')
+      RETURNING key)`;
+}
+
 /** IncidentRepo over PostgreSQL. */
 export class PgIncidentRepo implements IncidentRepo {
   /** Approvals (issue 8), on the same connection or transaction. */
@@ -64,12 +88,13 @@ export class PgIncidentRepo implements IncidentRepo {
     this.approvals = new PgApprovalRepo(db);
   }
 
-  async enqueueNotice(key: string, incidentId: string | null, notice: Notice): Promise<number> {
+  async enqueueNotice(key: string, incidentId: string | null, notice: Notice, entry?: NewLedgerEntry): Promise<number> {
     const deliveries = this.opts.router?.(notice) ?? [];
     const rows = await insertOutboxRows(
       this.db,
       this.opts.tx,
       deliveries.map((delivery) => ({ key, incidentId, kind: 'notice' as const, delivery })),
+      entry,
     );
     return rows.length;
   }
@@ -133,12 +158,31 @@ export class PgIncidentRepo implements IncidentRepo {
     return id;
   }
 
-  /** Inserts an incident; `createdAt`/`updatedAt` are the database's `now()`. */
-  async insertIncident(i: NewIncident): Promise<Incident> {
+  /**
+   * Inserts an incident; `createdAt`/`updatedAt` are the database's `now()`. `entry` (its
+   * `incident.opened`) is appended in the same statement (issue 15 item 1: one round trip).
+   */
+  async insertIncident(i: NewIncident, entry?: NewLedgerEntry): Promise<Incident> {
+    if (!entry)
+      return toIncident(
+        await this.db.insertInto('incidents').values(fromNewIncident(i)).returningAll().executeTakeFirstOrThrow(),
+      );
     const row = await this.db
-      .insertInto('incidents')
-      .values(fromNewIncident(i))
-      .returningAll()
+      .with('inc', (db) => db.insertInto('incidents').values(fromNewIncident(i)).returningAll())
+      .with('entry', (db) =>
+        db
+          .insertInto('ledger_entries')
+          .values({
+            incident_id: entry.incidentId,
+            actor: entry.actor,
+            kind: entry.kind,
+            payload: JSON.stringify(entry.payload),
+            at: entry.at,
+          })
+          .returning('seq'),
+      )
+      .selectFrom('inc')
+      .selectAll()
       .executeTakeFirstOrThrow();
     return toIncident(row);
   }
@@ -332,38 +376,54 @@ export class PgIncidentRepo implements IncidentRepo {
   }
 
   /**
-   * Deletes the incident's open milestones and inserts `records`. A record whose key is already met
-   * is skipped (the met one is kept); one whose key was cancelled replaces the cancelled row.
-   * @throws Error if a record belongs to another incident; NotFoundError if the incident does not exist.
+   * Replaces the incident's open milestones by `records` in one statement (`milestoneCtes`): open
+   * rows of keys not planned any more are deleted; a record whose key is already met is skipped (the
+   * met one is kept); one whose key is open or cancelled replaces that row.
+   * @throws Error if a record belongs to another incident; IncidentNotFoundError if the incident does not exist.
    */
   async replaceOpenMilestones(incidentId: string, records: MilestoneRecord[]): Promise<void> {
     const stray = records.find((r) => r.incidentId !== incidentId);
     if (stray)
       throw new Error(`replaceOpenMilestones: record ${stray.key} belongs to ${stray.incidentId}, not ${incidentId}`);
-    await this.db.deleteFrom('milestones').where('incident_id', '=', incidentId).where('state', '=', 'open').execute();
-    if (records.length === 0) return;
     await requireIncident(incidentId, () =>
-      this.db
-        .insertInto('milestones')
-        .values(records.map(fromMilestone))
-        .onConflict((oc) =>
-          oc
-            .columns(['incident_id', 'key'])
-            .doUpdateSet((eb) => ({
-              name: eb.ref('excluded.name'),
-              owner_ids: eb.ref('excluded.owner_ids'),
-              starts_at: eb.ref('excluded.starts_at'),
-              due_at: eb.ref('excluded.due_at'),
-              state: eb.ref('excluded.state'),
-              met_at: eb.ref('excluded.met_at'),
-              met_by: eb.ref('excluded.met_by'),
-              breached_at: eb.ref('excluded.breached_at'),
-              plan_id: eb.ref('excluded.plan_id'),
-            }))
-            .where('milestones.state', '=', 'cancelled'),
-        )
-        .execute(),
+      sql`WITH ${milestoneCtes(incidentId, records)} SELECT count(*) FROM planned`.execute(this.db),
     );
+  }
+
+  /**
+   * One statement: the stale open milestones deleted and the plan's records upserted (an open or
+   * cancelled row of the same key is replaced, a met one kept: what `replaceOpenMilestones` does in
+   * two), the incident's `plan_id` set, the snapshot and the ledger entry inserted, as
+   * data-modifying CTEs of the incident's UPDATE (they touch disjoint rows).
+   * @throws IncidentNotFoundError if the incident does not exist; Error for a stray record.
+   */
+  async savePlan(p: {
+    incidentId: string;
+    planId: string;
+    open: MilestoneRecord[];
+    escalation: EscalationSnapshot;
+    at: Date;
+    entry: NewLedgerEntry;
+  }): Promise<void> {
+    const stray = p.open.find((r) => r.incidentId !== p.incidentId);
+    if (stray) throw new Error(`savePlan: record ${stray.key} belongs to ${stray.incidentId}, not ${p.incidentId}`);
+    const { rows } = await requireIncident(p.incidentId, () =>
+      sql<{ id: string }>`
+        WITH ${milestoneCtes(p.incidentId, p.open)},
+        snapshot AS (
+          INSERT INTO plan_snapshots (plan_id, incident_id, escalation, created_at)
+          VALUES (${p.planId}, ${p.incidentId}, ${JSON.stringify(p.escalation)}::jsonb, ${p.at})
+          ON CONFLICT (plan_id) DO NOTHING
+          RETURNING plan_id),
+        entry AS (
+          INSERT INTO ledger_entries (incident_id, actor, kind, payload, at)
+          VALUES (${p.entry.incidentId}, ${p.entry.actor}, ${p.entry.kind}, ${JSON.stringify(p.entry.payload)}::jsonb, ${p.entry.at})
+          RETURNING seq)
+        UPDATE incidents SET plan_id = ${p.planId}, updated_at = now() WHERE id = ${p.incidentId} RETURNING id`.execute(
+        this.db,
+      ),
+    );
+    if (rows.length === 0) throw new IncidentNotFoundError(p.incidentId);
   }
 
   /** Ordered by due time, then key. */

@@ -5,6 +5,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { OutboxRow, StoredMessageRef } from '../domain/outbox.js';
 import type { DeliveryStatus, RoutedDelivery } from '../domain/ports.js';
+import type { NewLedgerEntry } from '../domain/types.js';
 import type { Database, OutboxTable } from './schema.js';
 import { destinationOf, OUTBOX_CHANNEL, type TxContext } from './tx-context.js';
 
@@ -40,50 +41,71 @@ export function toOutboxRow(r: Selectable<OutboxTable>): OutboxRow {
 }
 
 /**
- * Inserts rows, skipping any (key, platform, destination) already queued. Inside a command
+ * Inserts rows, skipping any (key, platform, destination) already queued, in ONE statement (issue
+ * 15 item 1: one round trip however many destinations a notice fans out to). Inside a command
  * scope, rows for the origin's own conversation are leased to the command (state `sending`) and
- * collected as its replies. Issues one NOTIFY per transaction (delivered at commit).
- * @returns the rows newly inserted.
+ * collected as its replies. The same statement issues the NOTIFY that wakes the delivery workers
+ * when a new row is not the command's own (once per transaction; delivered at commit) and, given
+ * `entry`, appends that ledger entry when at least one row was new.
+ * @returns the rows newly inserted, in insertion order.
  */
 export async function insertOutboxRows(
   db: Kysely<Database>,
   tx: TxContext | undefined,
   rows: NewOutboxRow[],
+  entry?: NewLedgerEntry,
 ): Promise<OutboxRow[]> {
-  const out: OutboxRow[] = [];
+  if (rows.length === 0) return [];
   const scope = tx?.command;
-  for (const r of rows) {
+  const values = rows.map((r) => {
     const destination = r.destination ?? destinationOf(r.delivery.to);
     const isReply =
       !!scope &&
       scope.origin.platform === r.delivery.platform &&
       (r.asReply === true || (r.kind !== 'card_update' && scope.destination === destination));
-    const row = await db
-      .insertInto('outbox')
-      .values({
-        key: r.key,
-        platform: r.delivery.platform,
-        destination,
-        conversation: JSON.stringify(r.delivery.to),
-        incident_id: r.incidentId,
-        kind: r.kind,
-        message: JSON.stringify(r.delivery.message),
-        card_ref: r.cardRef ? JSON.stringify(r.cardRef) : null,
-        state: isReply ? 'sending' : 'pending',
-        lease_until: isReply ? sql<Date>`now() + ${`${scope!.leaseMs} milliseconds`}::interval` : null,
-      })
-      .onConflict((oc) => oc.columns(['key', 'platform', 'destination']).doNothing())
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) continue;
+    return {
+      key: r.key,
+      platform: r.delivery.platform,
+      destination,
+      conversation: r.delivery.to,
+      incident_id: r.incidentId,
+      kind: r.kind,
+      message: r.delivery.message,
+      card_ref: r.cardRef ?? null,
+      state: isReply ? 'sending' : 'pending',
+    };
+  });
+  const mayNotify = !tx?.notified;
+  const { rows: inserted } = await sql<Selectable<OutboxTable> & { woken: number }>`
+    WITH ins AS (
+      INSERT INTO outbox (key, platform, destination, conversation, incident_id, kind, message, card_ref, state, lease_until)
+      SELECT r.key, r.platform, r.destination, r.conversation, r.incident_id, r.kind, r.message, r.card_ref, r.state,
+             CASE WHEN r.state = 'sending' THEN now() + ${`${scope?.leaseMs ?? 0} milliseconds`}::interval END
+        FROM jsonb_to_recordset(${JSON.stringify(values)}::jsonb) AS r(key text, platform text, destination text,
+             conversation jsonb, incident_id text, kind text, message jsonb, card_ref jsonb, state text)
+      ON CONFLICT (key, platform, destination) DO NOTHING
+      RETURNING *),
+    entry AS (
+      INSERT INTO ledger_entries (incident_id, actor, kind, payload, at)
+      SELECT ${entry?.incidentId ?? null}::text, ${entry?.actor ?? ''}::text, ${entry?.kind ?? ''}::text,
+             ${JSON.stringify(entry?.payload ?? {})}::jsonb, ${entry?.at ?? new Date(0)}::timestamptz
+       WHERE ${entry !== undefined}::boolean AND EXISTS (SELECT 1 FROM ins)
+      RETURNING seq),
+    woken AS (
+      SELECT pg_notify(${OUTBOX_CHANNEL}, '')
+        FROM (SELECT 1 FROM ins
+               WHERE ${mayNotify}::boolean
+                 AND NOT (${!!scope}::boolean AND ins.platform = ${scope?.origin.platform ?? ''}::text
+                          AND ins.destination = ${scope?.destination ?? ''}::text)
+               LIMIT 1) AS other)
+    SELECT ins.*, (SELECT count(*) FROM woken)::int AS woken FROM ins ORDER BY ins.id`.execute(db);
+  const out: OutboxRow[] = [];
+  for (const row of inserted) {
     const mapped = toOutboxRow(row);
     out.push(mapped);
-    if (isReply) scope!.replies.push(mapped);
+    if (scope && row.state === 'sending') scope.replies.push(mapped);
   }
-  if (out.some((r) => !scope || r.destination !== scope.destination || r.platform !== scope.origin.platform)) {
-    if (!tx?.notified) await sql`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`.execute(db);
-    if (tx) tx.notified = true;
-  }
+  if (tx && inserted.some((r) => r.woken > 0)) tx.notified = true;
   return out;
 }
 

@@ -11,6 +11,7 @@ import { Directory } from '../../src/domain/Directory.js';
 import { IncidentService } from '../../src/domain/IncidentService.js';
 import { MilestoneService } from '../../src/domain/MilestoneService.js';
 import type { Actor, ChaseRun, DomainLogger, IncidentRepo, Notice, UnitOfWork } from '../../src/domain/ports.js';
+import type { NewLedgerEntry } from '../../src/domain/types.js';
 import { MemoryUnitOfWork } from '../fakes/memory/MemoryUnitOfWork.js';
 import { demoConfig, TestClock } from './app.js';
 
@@ -77,9 +78,9 @@ export function services(
     new Proxy(repo, {
       get(target, prop, receiver) {
         if (prop === 'enqueueNotice')
-          return async (key: string, incidentId: string | null, n: Notice) => {
+          return async (key: string, incidentId: string | null, n: Notice, entry?: NewLedgerEntry) => {
             notices.push(n);
-            return target.enqueueNotice(key, incidentId, n);
+            return target.enqueueNotice(key, incidentId, n, entry);
           };
         const v = Reflect.get(target, prop, receiver);
         return typeof v === 'function' ? v.bind(target) : v;

@@ -68,20 +68,20 @@ export class ChaseService {
       const queue = async () => {
         for (const [k, n] of mergeNotices(notices, steps).entries()) {
           const key = `chase:${run.incidentId}:${run.key}:${n.steps.join('+')}:${run.planId}`;
-          if (await repo.enqueueNotice(key, run.incidentId, n.notice))
-            await repo.appendLedger({
-              incidentId: run.incidentId,
-              actor: 'bot',
-              kind: 'message.queued',
-              at: this.deps.clock.now(),
-              payload: {
-                key,
-                chatId: n.notice.chatId ?? null,
-                text: n.notice.text,
-                mentions: n.notice.mentions,
-                part: k,
-              },
-            });
+          // the entry in the outbox's own statement, only when a row was new (issue 15 item 1)
+          await repo.enqueueNotice(key, run.incidentId, n.notice, {
+            incidentId: run.incidentId,
+            actor: 'bot',
+            kind: 'message.queued',
+            at: this.deps.clock.now(),
+            payload: {
+              key,
+              chatId: n.notice.chatId ?? null,
+              text: n.notice.text,
+              mentions: n.notice.mentions,
+              part: k,
+            },
+          });
         }
       };
       const incident = await repo.getIncident(run.incidentId, { forUpdate: true });

@@ -198,26 +198,31 @@ export class DeadlinePlanner implements IncidentHook {
     });
     const existing = fresh ? [] : await repo.milestones(incident.id);
     const merged = replan(existing, records, { reviveCancelled: reason === 'reopened' });
-    await repo.replaceOpenMilestones(incident.id, merged.open);
-    await repo.updateIncident(incident.id, { planId });
     // the policy this plan is chased by, whatever the config says later (grafana/oncall escalation_snapshot)
     const escalation = takeEscalationSnapshot(dir.escalationPolicy(), level);
-    await repo.savePlanSnapshot(planId, incident.id, escalation, at);
-    await repo.appendLedger({
+    // milestones, the incident's plan id, the snapshot and the ledger entry: one statement (issue 15 item 1)
+    await repo.savePlan({
       incidentId: incident.id,
-      actor: 'system',
-      kind: 'milestone.planned',
+      planId,
+      open: merged.open,
+      escalation,
       at,
-      payload: {
-        planId,
-        reason,
-        level,
-        count: merged.open.length,
-        replanned: reason !== 'opened',
-        added: merged.added,
-        changed: merged.changed.map((c) => ({ key: c.key, from: c.from.toISOString(), to: c.to.toISOString() })),
-        dropped: merged.dropped.map((d) => d.key),
-        skipped,
+      entry: {
+        incidentId: incident.id,
+        actor: 'system',
+        kind: 'milestone.planned',
+        at,
+        payload: {
+          planId,
+          reason,
+          level,
+          count: merged.open.length,
+          replanned: reason !== 'opened',
+          added: merged.added,
+          changed: merged.changed.map((c) => ({ key: c.key, from: c.from.toISOString(), to: c.to.toISOString() })),
+          dropped: merged.dropped.map((d) => d.key),
+          skipped,
+        },
       },
     });
     const open = merged.open;

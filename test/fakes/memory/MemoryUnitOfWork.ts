@@ -103,10 +103,11 @@ export class MemoryIncidentRepo implements IncidentRepo {
     this.approvals = new MemoryApprovalRepo(s);
   }
 
-  async enqueueNotice(key: string, incidentId: string | null, notice: Notice): Promise<number> {
+  async enqueueNotice(key: string, incidentId: string | null, notice: Notice, entry?: NewLedgerEntry): Promise<number> {
     const o = this.s().outbox;
     if (o.some((r) => r.key === key)) return 0;
     o.push({ id: o.length + 1, key, incidentId, notice: clone(notice), at: new Date() });
+    if (entry) await this.appendLedger(entry);
     return 1;
   }
   async queueSchedulerJobs(
@@ -147,11 +148,12 @@ export class MemoryIncidentRepo implements IncidentRepo {
     this.s().counters.set(yyyymmdd, n);
     return `YQ-${yyyymmdd}-${String(n).padStart(3, '0')}`;
   }
-  async insertIncident(i: NewIncident): Promise<Incident> {
+  async insertIncident(i: NewIncident, entry?: NewLedgerEntry): Promise<Incident> {
     if (this.s().incidents.has(i.id)) throw new Error(`duplicate incident id ${i.id}`);
     const now = new Date();
     const row: Incident = { ...clone(i), createdAt: now, updatedAt: now };
     this.s().incidents.set(i.id, row);
+    if (entry) await this.appendLedger(entry);
     return clone(row);
   }
   async getIncident(id: string): Promise<Incident | undefined> {
@@ -247,6 +249,20 @@ export class MemoryIncidentRepo implements IncidentRepo {
       else if (st.milestones[at].state === 'cancelled') st.milestones[at] = clone(r);
       // a met one is kept
     }
+  }
+  async savePlan(p: {
+    incidentId: string;
+    planId: string;
+    open: MilestoneRecord[];
+    escalation: EscalationSnapshot;
+    at: Date;
+    entry: NewLedgerEntry;
+  }): Promise<void> {
+    this.need(p.incidentId);
+    await this.replaceOpenMilestones(p.incidentId, p.open);
+    await this.updateIncident(p.incidentId, { planId: p.planId });
+    await this.savePlanSnapshot(p.planId, p.incidentId, p.escalation, p.at);
+    await this.appendLedger(p.entry);
   }
   async milestones(incidentId: string): Promise<MilestoneRecord[]> {
     return this.s()

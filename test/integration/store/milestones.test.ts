@@ -3,6 +3,7 @@
  * ladder", "Assessment": breach grading per 000 L2; architecture.md: each escalation step runs once).
  */
 import type { MilestoneRecord } from '../../../src/domain/types.js';
+import { IncidentNotFoundError } from '../../../src/errors.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/pg.js';
 import { makeIncident } from './support.js';
 
@@ -134,4 +135,59 @@ test('activeOpenMilestones lists open milestones of the active plan only, soones
     { incidentId: other, key: 'reportUp', planId: 'plan-b' },
     { incidentId: ID, key: 'assess', planId: 'plan-3' },
   ]);
+});
+
+test('savePlan replaces the open milestones, sets the plan id and writes the snapshot and the ledger entry', async () => {
+  const id = 'YQ-20261129-003';
+  const repo = tdb.store.uow.repo;
+  await repo.insertIncident(makeIncident(id));
+  const of = (m: MilestoneRecord) => ({ ...m, incidentId: id });
+  const escalation = { level: 'III', remindAt: [0.5], ladder: [], quietHours: null };
+  const entry = (planId: string) => ({
+    incidentId: id,
+    actor: 'system',
+    kind: 'milestone.planned' as const,
+    at: t(1),
+    payload: { planId },
+  });
+  await repo.savePlan({
+    incidentId: id,
+    planId: 'plan-x',
+    open: [of(milestone('reportUp', 30, 'plan-x')), of(milestone('assess', 40, 'plan-x'))],
+    escalation,
+    at: t(1),
+    entry: entry('plan-x'),
+  });
+  await repo.markMilestoneMet(id, 'reportUp', 'p-direct', t(5));
+  await repo.savePlan({
+    incidentId: id,
+    planId: 'plan-y',
+    open: [of(milestone('reportUp', 20, 'plan-y')), of(milestone('plan', 90, 'plan-y'))],
+    escalation,
+    at: t(6),
+    entry: entry('plan-y'),
+  });
+  // the open 'assess' of the old plan is gone, the met 'reportUp' kept, 'plan' added
+  expect(await repo.milestones(id)).toEqual([
+    { ...of(milestone('reportUp', 30, 'plan-x')), state: 'met', metAt: t(5), metBy: 'p-direct' },
+    of(milestone('plan', 90, 'plan-y')),
+  ]);
+  expect((await repo.getIncident(id))?.planId).toBe('plan-y');
+  expect(await repo.planSnapshot('plan-y')).toEqual(escalation);
+  expect((await repo.ledger(id)).map((e) => e.payload)).toEqual([{ planId: 'plan-x' }, { planId: 'plan-y' }]);
+});
+
+test('savePlan for an unknown incident throws IncidentNotFoundError and writes nothing', async () => {
+  const before = await tdb.store.db.selectFrom('plan_snapshots').select('plan_id').execute();
+  await expect(
+    tdb.store.uow.repo.savePlan({
+      incidentId: 'YQ-20261129-099',
+      planId: 'plan-none',
+      open: [],
+      escalation: { level: 'III', remindAt: [], ladder: [], quietHours: null },
+      at: t(1),
+      entry: { incidentId: 'YQ-20261129-099', actor: 'system', kind: 'milestone.planned', at: t(1), payload: {} },
+    }),
+  ).rejects.toBeInstanceOf(IncidentNotFoundError);
+  expect(await tdb.store.db.selectFrom('plan_snapshots').select('plan_id').execute()).toEqual(before);
 });
