@@ -182,6 +182,11 @@ export function milestoneLine(dir: Directory, m: MilestoneRecord, now: Date): st
 /** How many ledger lines `/查看` shows (the newest); the full ledger stays in the database. */
 export const LEDGER_LINES = 30;
 
+/** The ledger kinds `/查看` hides unless `全部` (those marked `hidden` in the table above). */
+export const HIDDEN_LEDGER_KINDS: readonly string[] = Object.entries(LEDGER_LABELS)
+  .filter(([, spec]) => spec?.hidden)
+  .map(([kind]) => kind);
+
 /**
  * The `/查看` text: summary, acknowledgements, milestones, breaches and the timeline (the newest
  * `LEDGER_LINES` entries; with `all`, every entry including the notices sent).
@@ -217,12 +222,16 @@ export function renderView(dir: Directory, v: IncidentView, now: Date, opts: { a
   }
   const delivery = deliveryLine(v.deliveries);
   if (delivery) lines.push(delivery);
-  const entries = v.ledger.map((e) => ledgerLine(dir, e, opts.all)).filter((x): x is string => !!x);
-  const shown = opts.all ? entries : entries.slice(-LEDGER_LINES);
+  // only the lines shown are formatted; entries the view did not fetch (a tail) are all visible ones
+  const visible = opts.all ? v.ledger : v.ledger.filter((e) => !LEDGER_LABELS[e.kind]?.hidden);
+  const shown = (opts.all ? visible : visible.slice(-LEDGER_LINES))
+    .map((e) => ledgerLine(dir, e, opts.all))
+    .filter((x): x is string => !!x);
+  const total = visible.length + (v.ledgerTotal - v.ledger.length);
   lines.push(
-    entries.length > shown.length
-      ? `台账（共 ${entries.length} 条，显示最近 ${shown.length} 条；全部：/查看 ${i.id} 全部）：`
-      : `台账（共 ${entries.length} 条）：`,
+    total > shown.length
+      ? `台账（共 ${total} 条，显示最近 ${shown.length} 条；全部：/查看 ${i.id} 全部）：`
+      : `台账（共 ${total} 条）：`,
     ...shown,
   );
   return lines.join('\n');

@@ -8,7 +8,7 @@ import { kindName } from '../domain/approvals/approval-messages.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { kindWord } from './approve.js';
 import { renderVersion, versionsSection } from './render-drafts.js';
-import { renderView } from './render.js';
+import { HIDDEN_LEDGER_KINDS, LEDGER_LINES, renderView } from './render.js';
 import { target, type CommandDeps } from './shared.js';
 
 const USAGE = '/查看 <编号> [全部|稿件|方案 [版本]]';
@@ -23,14 +23,21 @@ export function showCommand(deps: CommandDeps, now: () => Date): CommandDef {
     help: '示例：/查看 YQ-20261129-001 全部',
     async run(ctx) {
       const { incident, viewer, restTokens } = await target(ctx, deps, USAGE);
-      const versions = await deps.approvals.versions(incident.id);
       const kind = kindWord(restTokens[0]);
       const mode = (restTokens[0] ?? '').toLowerCase();
       const all = mode === '全部' || mode === 'all';
       if (!kind && mode && !all)
         throw new UsageError(`“${restTokens[0]}”看不懂：/查看 后面可加“全部”“稿件”或“方案”。`, USAGE);
       if (!kind) {
-        const text = renderView(deps.directory, await deps.incidents.view(viewer, incident.id), now(), { all });
+        // the incident as resolved (not read again), the versions beside the view's reads, and
+        // only the ledger lines shown unless 全部 (issue 15 item 2)
+        const [view, versions] = await Promise.all([
+          deps.incidents.view(viewer, incident, {
+            ledgerTail: all ? undefined : { limit: LEDGER_LINES, hiddenKinds: HIDDEN_LEDGER_KINDS },
+          }),
+          deps.approvals.versions(incident.id),
+        ]);
+        const text = renderView(deps.directory, view, now(), { all });
         const section = versionsSection(deps.directory, incident, versions);
         // the versions go before the timeline (the timeline is the longest part)
         const at = text.indexOf('\n台账');
@@ -43,6 +50,7 @@ export function showCommand(deps: CommandDeps, now: () => Date): CommandDef {
         );
         return;
       }
+      const versions = await deps.approvals.versions(incident.id);
       const ofKind = versions.filter((v) => v.kind === kind);
       if (ofKind.length === 0) throw new NotFoundError(`${incident.id} 还没有${kindName(kind, incident)}。`);
       const n = restTokens[1]?.replace(/^第|版$/g, '');

@@ -48,7 +48,10 @@ export interface OpenIncidentInput {
 export interface IncidentView {
   incident: Incident;
   acknowledgements: Acknowledgement[];
+  /** The ledger, oldest first: all of it, or the newest visible entries (see `IncidentService.view`). */
   ledger: Awaited<ReturnType<IncidentRepo['ledger']>>;
+  /** How many entries `ledger` is the tail of (its length when it is the whole ledger). */
+  ledgerTotal: number;
   milestones: Awaited<ReturnType<IncidentRepo['milestones']>>;
   breaches: Awaited<ReturnType<IncidentRepo['breaches']>>;
   assignments: Awaited<ReturnType<IncidentRepo['assignments']>>;
@@ -441,22 +444,44 @@ export class IncidentService extends IncidentTransactions {
   }
 
   /**
-   * Everything about one incident, if `viewer` may see it (visibility.ts).
-   * @throws IncidentNotFoundError when it does not exist or the viewer may not see it (existence does not leak).
+   * Everything `/查看` shows of one incident, if `viewer` may see it (visibility.ts; existence does
+   * not leak). `incident` is an id, or the incident
+   * as `resolve` just returned it for this viewer (not read again). With `opts.ledgerTail`, `ledger`
+   * holds only the newest `ledgerTail.limit` entries whose kind is not in `ledgerTail.hiddenKinds`
+   * (oldest first) and `ledgerTotal` counts all of those; without it, the whole ledger (issue 15
+   * item 2: `/查看` renders only the newest lines of a long ledger).
+   * @throws IncidentNotFoundError when it does not exist or is out of the viewer's scope.
    */
-  async view(viewer: Viewer, incidentId: string): Promise<IncidentView> {
+  async view(
+    viewer: Viewer,
+    incident: string | Incident,
+    opts: { ledgerTail?: { limit: number; hiddenKinds: readonly string[] } } = {},
+  ): Promise<IncidentView> {
     const repo = this.deps.uow.repo;
-    const incident = await repo.getIncident(incidentId);
-    if (!incident || !(await this.sees(viewer, incident))) throw new IncidentNotFoundError(incidentId);
+    const incidentId = typeof incident === 'string' ? incident : incident.id;
+    const found = typeof incident === 'string' ? await repo.getIncident(incident) : incident;
+    if (!found || !(await this.sees(viewer, found))) throw new IncidentNotFoundError(incidentId);
+    const tail = opts.ledgerTail;
     const [acknowledgements, ledger, milestones, breaches, assignments, deliveries] = await Promise.all([
       repo.acknowledgements(incidentId),
-      repo.ledger(incidentId),
+      tail
+        ? repo.ledgerTail(incidentId, tail.limit, tail.hiddenKinds)
+        : repo.ledger(incidentId).then((entries) => ({ entries, total: entries.length })),
       repo.milestones(incidentId),
       repo.breaches(incidentId),
       repo.assignments(incidentId),
       repo.deliveries(incidentId),
     ]);
-    return { incident, acknowledgements, ledger, milestones, breaches, assignments, deliveries };
+    return {
+      incident: found,
+      acknowledgements,
+      ledger: ledger.entries,
+      ledgerTotal: ledger.total,
+      milestones,
+      breaches,
+      assignments,
+      deliveries,
+    };
   }
 
   /** Lists the incidents `viewer` may see that match `filter` (newest first; visibility.ts decides). */

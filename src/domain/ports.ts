@@ -73,6 +73,15 @@ export interface IncidentRepo {
   appendLedger(e: NewLedgerEntry): Promise<LedgerEntry>;
   /** Ledger of one incident, oldest first. */
   ledger(incidentId: string): Promise<LedgerEntry[]>;
+  /**
+   * The newest `limit` entries of one incident whose kind is not in `hiddenKinds`, oldest first
+   * (the order of `ledger`), and `total`, how many such entries there are: one statement.
+   */
+  ledgerTail(
+    incidentId: string,
+    limit: number,
+    hiddenKinds: readonly string[],
+  ): Promise<{ entries: LedgerEntry[]; total: number }>;
   /** Whole ledger in a time range, oldest first (export, reports). */
   ledgerBetween(from: Date, to: Date): Promise<LedgerEntry[]>;
 

@@ -311,6 +311,25 @@ export class PgIncidentRepo implements IncidentRepo {
     return rows.map(toLedgerEntry);
   }
 
+  /** One statement: the tail newest first (index `ledger_entries_incident_idx` backwards), the count by window. */
+  async ledgerTail(
+    incidentId: string,
+    limit: number,
+    hiddenKinds: readonly string[],
+  ): Promise<{ entries: LedgerEntry[]; total: number }> {
+    const rows = await this.db
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .select(sql<number>`count(*) OVER ()`.as('total'))
+      .where('incident_id', '=', incidentId)
+      .where(sql<boolean>`kind <> ALL(${[...hiddenKinds]}::text[])`)
+      .orderBy('at', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(Math.max(0, Math.floor(limit)))
+      .execute();
+    return { entries: rows.map(toLedgerEntry).reverse(), total: rows.length ? Number(rows[0].total) : 0 };
+  }
+
   /** Entries with `from <= at < to`, oldest first by `at`, then `seq`. */
   async ledgerBetween(from: Date, to: Date): Promise<LedgerEntry[]> {
     const rows = await this.db

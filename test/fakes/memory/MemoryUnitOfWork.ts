@@ -199,6 +199,14 @@ export class MemoryIncidentRepo implements IncidentRepo {
     this.s().ledger.push(entry);
     return clone(entry);
   }
+  async ledgerTail(
+    incidentId: string,
+    limit: number,
+    hiddenKinds: readonly string[],
+  ): Promise<{ entries: LedgerEntry[]; total: number }> {
+    const visible = (await this.ledger(incidentId)).filter((e) => !hiddenKinds.includes(e.kind));
+    return { entries: limit > 0 ? visible.slice(-limit) : [], total: visible.length };
+  }
   async ledger(incidentId: string): Promise<LedgerEntry[]> {
     return this.sortedLedger().filter((e) => e.incidentId === incidentId);
   }

@@ -6,6 +6,7 @@
  */
 import type { ChaseRun } from '../../../src/domain/ports.js';
 import { ChaseService } from '../../../src/domain/deadlines/ChaseService.js';
+import { HIDDEN_LEDGER_KINDS } from '../../../src/commands/render.js';
 import { CHASE_JOB } from '../../../src/jobs/chase-job.js';
 import { startTestApp, TestClock, type TestApp } from '../../helpers/app.js';
 import { click, outboxDelivered, say } from '../../helpers/chat.js';
@@ -236,8 +237,18 @@ describe('reading what the bot says', () => {
     expect(all.text).toContain('陈静 上报：长台账测试帖子');
     expect(all.text).toContain('进展：第1次进展\n');
     expect(all.text).toContain('通知排队发送：【舆情上报】'); // issue 14: the ledger records the queuing; 消息 shows delivery
-    const entries = (await app.incidents.view({ kind: 'system' }, id)).ledger.length;
-    expect(all.text).toContain(`台账（共 ${entries} 条）`);
+    const ledger = (await app.incidents.view({ kind: 'system' }, id)).ledger;
+    expect(all.text).toContain(`台账（共 ${ledger.length} 条）`);
+    // the default view reads only its 30 lines and still counts every line it does not hide
+    const shown = ledger.filter((e) => !HIDDEN_LEDGER_KINDS.includes(e.kind)).length;
+    expect(shown).toBeGreaterThan(30);
+    expect(recent.text).toContain(`台账（共 ${shown} 条，显示最近 30 条；`);
+    expect(recent.text.split('\n').slice(-30)).toEqual(
+      all.text
+        .split('\n')
+        .filter((l) => !/ (通知排队发送|发出通知)：/.test(l))
+        .slice(-30),
+    );
   });
 
   test('item 7: every example in /帮助 output is a real command the bot carries out', async () => {

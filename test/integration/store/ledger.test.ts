@@ -92,3 +92,25 @@ test('appendLedger for an unknown incident throws NotFoundError', async () => {
     }),
   ).rejects.toBeInstanceOf(NotFoundError);
 });
+
+test('ledgerTail returns the newest visible entries oldest first and counts every visible one', async () => {
+  const id = 'YQ-20261129-077';
+  const repo = tdb.store.uow.repo;
+  await repo.insertIncident(makeIncident(id));
+  const at = (s: number) => new Date(Date.UTC(2026, 10, 29, 2, 0, s));
+  for (let k = 0; k < 12; k++)
+    await repo.appendLedger({
+      incidentId: id,
+      actor: 'p-monitor',
+      kind: k % 3 === 2 ? 'message.queued' : 'incident.note',
+      payload: { k },
+      // two entries share each instant: seq breaks the tie, as in `ledger`
+      at: at(Math.floor(k / 2)),
+    });
+  const whole = await repo.ledger(id);
+  const visible = whole.filter((e) => e.kind !== 'message.queued');
+  const tail = await repo.ledgerTail(id, 5, ['message.queued']);
+  expect(tail).toEqual({ entries: visible.slice(-5), total: visible.length });
+  expect(await repo.ledgerTail(id, 50, [])).toEqual({ entries: whole, total: 12 });
+  expect(await repo.ledgerTail('YQ-20261129-078', 5, [])).toEqual({ entries: [], total: 0 });
+});
