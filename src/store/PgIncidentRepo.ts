@@ -20,7 +20,7 @@ import type { ApprovalRepo } from '../domain/approvals/ports.js';
 import { IncidentNotFoundError } from '../errors.js';
 import { PgApprovalRepo } from './PgApprovalRepo.js';
 import { deliveryStates, insertOutboxRows } from './outbox-sql.js';
-import type { Database } from './schema.js';
+import type { Database, IncidentRow } from './schema.js';
 import type { TxContext } from './tx-context.js';
 import {
   fromIncidentPatch,
@@ -164,8 +164,10 @@ export class PgIncidentRepo implements IncidentRepo {
    */
   async insertIncident(i: NewIncident, entry?: NewLedgerEntry): Promise<Incident> {
     if (!entry)
-      return toIncident(
-        await this.db.insertInto('incidents').values(fromNewIncident(i)).returningAll().executeTakeFirstOrThrow(),
+      return this.remember(
+        toIncident(
+          await this.db.insertInto('incidents').values(fromNewIncident(i)).returningAll().executeTakeFirstOrThrow(),
+        ),
       );
     const row = await this.db
       .with('inc', (db) => db.insertInto('incidents').values(fromNewIncident(i)).returningAll())
@@ -184,14 +186,35 @@ export class PgIncidentRepo implements IncidentRepo {
       .selectFrom('inc')
       .selectAll()
       .executeTakeFirstOrThrow();
-    return toIncident(row);
+    return this.remember(toIncident(row));
   }
 
+  /**
+   * In a transaction, a row it wrote or locked before is answered from `TxContext.incidents` (no
+   * round trip: nobody else can have changed it, and the row lock is already held).
+   */
   async getIncident(id: string, opts: { forUpdate?: boolean } = {}): Promise<Incident | undefined> {
+    const known = this.known(id);
+    if (known) return known;
     let q = this.db.selectFrom('incidents').selectAll().where('id', '=', id);
     if (opts.forUpdate) q = q.forUpdate();
     const row = await q.executeTakeFirst();
-    return row === undefined ? undefined : toIncident(row);
+    if (row === undefined) return undefined;
+    return opts.forUpdate ? this.remember(toIncident(row)) : toIncident(row);
+  }
+
+  /** Keeps `i` as this transaction's row of it (see `TxContext.incidents`); returns a copy. */
+  private remember(i: Incident): Incident {
+    const tx = this.opts.tx;
+    if (tx && !tx.done) tx.incidents.set(i.id, i);
+    return { ...i };
+  }
+
+  /** A copy of this transaction's row of `id`, if it wrote or locked it. */
+  private known(id: string): Incident | undefined {
+    const tx = this.opts.tx;
+    const i = tx && !tx.done ? tx.incidents.get(id) : undefined;
+    return i ? { ...i } : undefined;
   }
 
   /** @throws IncidentNotFoundError (coded; its text lives in errors.ts) if the incident does not exist. */
@@ -206,7 +229,7 @@ export class PgIncidentRepo implements IncidentRepo {
       .returningAll()
       .executeTakeFirst();
     if (row === undefined) throw new IncidentNotFoundError(id);
-    return toIncident(row);
+    return this.remember(toIncident(row));
   }
 
   /**
@@ -427,7 +450,7 @@ export class PgIncidentRepo implements IncidentRepo {
     const stray = p.open.find((r) => r.incidentId !== p.incidentId);
     if (stray) throw new Error(`savePlan: record ${stray.key} belongs to ${stray.incidentId}, not ${p.incidentId}`);
     const { rows } = await requireIncident(p.incidentId, () =>
-      sql<{ id: string }>`
+      sql<IncidentRow>`
         WITH ${milestoneCtes(p.incidentId, p.open)},
         snapshot AS (
           INSERT INTO plan_snapshots (plan_id, incident_id, escalation, created_at)
@@ -438,11 +461,12 @@ export class PgIncidentRepo implements IncidentRepo {
           INSERT INTO ledger_entries (incident_id, actor, kind, payload, at)
           VALUES (${p.entry.incidentId}, ${p.entry.actor}, ${p.entry.kind}, ${JSON.stringify(p.entry.payload)}::jsonb, ${p.entry.at})
           RETURNING seq)
-        UPDATE incidents SET plan_id = ${p.planId}, updated_at = now() WHERE id = ${p.incidentId} RETURNING id`.execute(
+        UPDATE incidents SET plan_id = ${p.planId}, updated_at = now() WHERE id = ${p.incidentId} RETURNING *`.execute(
         this.db,
       ),
     );
     if (rows.length === 0) throw new IncidentNotFoundError(p.incidentId);
+    this.remember(toIncident(rows[0]));
   }
 
   /** Ordered by due time, then key. */

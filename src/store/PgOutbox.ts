@@ -183,21 +183,30 @@ export class PgOutbox implements OutboxPort {
     return taken;
   }
 
+  /** One statement: the row marked sent and, for a card, where it went remembered (`rememberCard`). */
   async markSent(id: number, ref: StoredMessageRef | null): Promise<void> {
-    const row = await this.db
-      .updateTable('outbox')
-      .set({
-        state: 'sent',
-        sent_at: sql<Date>`now()`,
-        lease_until: null,
-        last_error: null,
-        sent_ref: ref ? JSON.stringify(ref) : null,
-      })
-      .where('id', '=', id)
-      .returning(['message', 'conversation'])
-      .executeTakeFirst();
-    const card = (row?.message as RoutedDelivery['message'] | undefined)?.card;
-    if (card && ref) await this.rememberCard(card.id, ref, row?.conversation as RoutedDelivery['to'] | undefined);
+    if (!ref) {
+      await this.db
+        .updateTable('outbox')
+        .set({ state: 'sent', sent_at: sql<Date>`now()`, lease_until: null, last_error: null, sent_ref: null })
+        .where('id', '=', id)
+        .execute();
+      return;
+    }
+    const stored: StoredMessageRef = { platform: ref.platform, id: ref.id, platformRef: ref.platformRef };
+    await sql`
+      WITH sent AS (
+        UPDATE outbox SET state = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL,
+                          sent_ref = ${JSON.stringify(ref)}::jsonb
+         WHERE id = ${id}
+        RETURNING message, conversation)
+      INSERT INTO card_refs (card_id, platform, ref_id, ref, conversation)
+      SELECT message->'card'->>'id', ${ref.platform}::text, ${ref.id}::text, ${JSON.stringify(stored)}::jsonb,
+             CASE WHEN coalesce(conversation->>'chatId', '') <> '' OR coalesce(conversation->>'userId', '') <> ''
+                  THEN conversation END
+        FROM sent
+       WHERE jsonb_typeof(message->'card') = 'object'
+      ON CONFLICT (card_id, platform, ref_id) DO NOTHING`.execute(this.db);
   }
 
   async markRetry(id: number, error: string, delayMs: number): Promise<void> {

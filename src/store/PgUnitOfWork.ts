@@ -54,6 +54,7 @@ export class PgUnitOfWork implements UnitOfWork {
         .execute(tx.trx)
         .catch(() => undefined);
       this.unused(tx.numbers.splice(numbersBefore), err);
+      tx.incidents.clear();
       throw err;
     }
   }
@@ -68,7 +69,16 @@ export class PgUnitOfWork implements UnitOfWork {
       const out = await this.db
         .transaction()
         .execute((trx) => {
-          ctx = { trx, after: [], command, savepoints: 0, done: false, notified: false, numbers: [] };
+          ctx = {
+            trx,
+            after: [],
+            command,
+            savepoints: 0,
+            done: false,
+            notified: false,
+            numbers: [],
+            incidents: new Map(),
+          };
           const c = ctx;
           return txStorage.run(c, () => fn(this.repoIn(c)));
         })

@@ -6,6 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Transaction } from 'kysely';
 import type { OutboxRow, ReplyOrigin } from '../domain/outbox.js';
+import type { Incident } from '../domain/types.js';
 import type { Database } from './schema.js';
 
 /** A command scope: rows queued for the origin's own conversation are leased to the command. */
@@ -34,6 +35,12 @@ export interface TxContext {
    * the savepoint they were taken in, rolls back.
    */
   numbers: string[];
+  /**
+   * Incident rows this transaction wrote or locked (`FOR UPDATE`), as last written: nobody else can
+   * change them before it ends, so `PgIncidentRepo.getIncident` answers from here without a round
+   * trip. Cleared when a savepoint rolls back (its writes and locks are undone).
+   */
+  incidents: Map<string, Incident>;
 }
 
 export const txStorage = new AsyncLocalStorage<TxContext>();

@@ -1,4 +1,5 @@
 /** Incident rows: mapping, patching, row locks, and the list filters used by commands and reports. */
+import pg from 'pg';
 import { NotFoundError } from '../../../src/errors.js';
 import type { MilestoneRecord } from '../../../src/domain/types.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/pg.js';
@@ -74,6 +75,45 @@ test('getIncident forUpdate blocks a second locker until the first transaction c
   releaseFirst();
   await Promise.all([first, second]);
   expect(events).toEqual(['first locked', 'first commits', 'second locked, sees 第一个事务改的标题']);
+});
+
+test('a transaction reads back the row it wrote or locked without a round trip; a rolled back savepoint forgets it', async () => {
+  const id = 'YQ-20261101-004';
+  await tdb.store.uow.repo.insertIncident(makeIncident(id, { title: '原标题' }));
+  const statements: string[] = [];
+  const counting = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const client = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
+    const original = client.query;
+    client.query = function (this: unknown, ...args: unknown[]) {
+      statements.push(String(typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text));
+      return original.apply(this, args);
+    };
+    try {
+      return await fn();
+    } finally {
+      client.query = original;
+    }
+  };
+  await tdb.store.uow.transaction(async (repo) => {
+    const locked = await repo.getIncident(id, { forUpdate: true });
+    const updated = await repo.updateIncident(id, { title: '改过的标题' });
+    const again = await counting(() => repo.getIncident(id));
+    expect(statements).toEqual([]);
+    expect(again).toEqual(updated);
+    expect(again?.title).toBe('改过的标题');
+    expect(locked?.title).toBe('原标题');
+    // a savepoint that rolls back undoes its write (and its lock): the next read asks the database
+    await tdb.store.uow
+      .transaction(async (inner) => {
+        await inner.updateIncident(id, { title: '回滚的标题' });
+        throw new Error('inner fails');
+      })
+      .catch(() => undefined);
+    const afterRollback = await counting(() => repo.getIncident(id));
+    expect(statements).toHaveLength(1);
+    expect(afterRollback?.title).toBe('改过的标题');
+  });
+  expect((await tdb.store.uow.repo.getIncident(id))?.title).toBe('改过的标题');
 });
 
 describe('listIncidents', () => {
