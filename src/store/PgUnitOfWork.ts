@@ -10,8 +10,8 @@ import { currentTx, txStorage, type CommandScope, type TxContext } from './tx-co
  * `transaction(fn)` runs `fn` in one database transaction (READ COMMITTED) with a repo bound to it:
  * commit when `fn` resolves, rollback and rethrow when it rejects; then the `afterCommit`
  * callbacks, in order. Nothing is retried. Inside a running transaction (a command scope) it
- * joins it as a SAVEPOINT (rolled back alone on error) and its after-commit callbacks wait for
- * the outer commit.
+ * joins it as a SAVEPOINT (rolled back alone on error; on success left for the outer COMMIT to
+ * release, saving the RELEASE round trip) and its after-commit callbacks wait for the outer commit.
  * Incident numbers are taken outside the transaction (`opts.numbers`, see
  * `PgIncidentRepo.nextIncidentId`); a rollback of the transaction or savepoint that took one logs
  * a warn line naming it (`incident number taken but never used`): that number stays a gap.
@@ -45,9 +45,9 @@ export class PgUnitOfWork implements UnitOfWork {
     const numbersBefore = tx.numbers.length;
     await sql.raw(`SAVEPOINT ${name}`).execute(tx.trx);
     try {
-      const out = await fn(this.repoIn(tx));
-      await sql.raw(`RELEASE SAVEPOINT ${name}`).execute(tx.trx);
-      return out;
+      // not released when it succeeds: the outer COMMIT (or ROLLBACK) ends it with everything else,
+      // and a later savepoint rolled back alone undoes only its own work (one round trip fewer)
+      return await fn(this.repoIn(tx));
     } catch (err) {
       await sql
         .raw(`ROLLBACK TO SAVEPOINT ${name}`)
