@@ -46,6 +46,19 @@ export interface IncidentFilter {
   limit?: number;
 }
 
+/** What `IncidentRepo.savePlan` writes in one statement: an incident's new plan (times UTC). */
+export interface PlanWrite {
+  incidentId: string;
+  /** The new plan's id (the chase runs' token). */
+  planId: string;
+  /** The open milestones of the new plan (met ones are kept by the store). */
+  open: MilestoneRecord[];
+  escalation: EscalationSnapshot;
+  at: Date;
+  /** The ledger entry recording the plan. */
+  entry: NewLedgerEntry;
+}
+
 /**
  * Data access for incidents and everything hanging off them. An instance obtained inside
  * `UnitOfWork.transaction` runs every call in that one transaction.
@@ -101,14 +114,7 @@ export interface IncidentRepo {
    * the ledger entry `p.entry` appended.
    * @throws IncidentNotFoundError if the incident does not exist; Error for a record of another incident.
    */
-  savePlan(p: {
-    incidentId: string;
-    planId: string;
-    open: MilestoneRecord[];
-    escalation: EscalationSnapshot;
-    at: Date;
-    entry: NewLedgerEntry;
-  }): Promise<void>;
+  savePlan(p: PlanWrite): Promise<void>;
   milestones(incidentId: string): Promise<MilestoneRecord[]>;
   /** Marks a milestone met; returns false if it was not open. */
   markMilestoneMet(incidentId: string, key: string, by: string, at: Date): Promise<boolean>;

@@ -5,7 +5,15 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { EscalationSnapshot } from '../domain/milestones/escalation-snapshot.js';
-import type { ChaseRun, DeliveryStatus, IncidentFilter, IncidentRepo, Notice, NoticeRouter } from '../domain/ports.js';
+import type {
+  ChaseRun,
+  DeliveryStatus,
+  IncidentFilter,
+  IncidentRepo,
+  Notice,
+  NoticeRouter,
+  PlanWrite,
+} from '../domain/ports.js';
 import type {
   Acknowledgement,
   Assignment,
@@ -439,14 +447,7 @@ export class PgIncidentRepo implements IncidentRepo {
    * data-modifying CTEs of the incident's UPDATE (they touch disjoint rows).
    * @throws IncidentNotFoundError if the incident does not exist; Error for a stray record.
    */
-  async savePlan(p: {
-    incidentId: string;
-    planId: string;
-    open: MilestoneRecord[];
-    escalation: EscalationSnapshot;
-    at: Date;
-    entry: NewLedgerEntry;
-  }): Promise<void> {
+  async savePlan(p: PlanWrite): Promise<void> {
     const stray = p.open.find((r) => r.incidentId !== p.incidentId);
     if (stray) throw new Error(`savePlan: record ${stray.key} belongs to ${stray.incidentId}, not ${p.incidentId}`);
     const { rows } = await requireIncident(p.incidentId, () =>

@@ -14,6 +14,7 @@ import type {
   IncidentFilter,
   IncidentRepo,
   Notice,
+  PlanWrite,
   UnitOfWork,
 } from '../../../src/domain/ports.js';
 import type {
@@ -258,14 +259,7 @@ export class MemoryIncidentRepo implements IncidentRepo {
       // a met one is kept
     }
   }
-  async savePlan(p: {
-    incidentId: string;
-    planId: string;
-    open: MilestoneRecord[];
-    escalation: EscalationSnapshot;
-    at: Date;
-    entry: NewLedgerEntry;
-  }): Promise<void> {
+  async savePlan(p: PlanWrite): Promise<void> {
     this.need(p.incidentId);
     await this.replaceOpenMilestones(p.incidentId, p.open);
     await this.updateIncident(p.incidentId, { planId: p.planId });
