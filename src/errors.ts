@@ -53,6 +53,11 @@ export class IncidentNotFoundError extends NotFoundError {
   constructor(readonly incidentId: string) {
     super(`找不到事件 ${incidentId}。请核对编号，或用 /列表 查看本群事件。`);
   }
+
+  /** The same for a web page or API caller, who has no chat to run /列表 in. */
+  forWeb(): NotFoundError {
+    return new NotFoundError(`找不到事件 ${this.incidentId}，或您无权查看。请核对编号，或回到事件列表查找。`);
+  }
 }
 /** The actor may not do this (e.g. setting a level without the privilege). */
 export class ForbiddenError extends CodedError {

@@ -33,7 +33,7 @@ import type { ReportStore } from './domain/report-ports.js';
 import { effectiveLevel, incidentPeople, responsibleIds } from './domain/responsibility.js';
 import type { IncidentStatus, LedgerEntry } from './domain/types.js';
 import { SYSTEM_VIEWER, type Viewer } from './domain/visibility.js';
-import { ForbiddenError, UsageError } from './errors.js';
+import { ForbiddenError, IncidentNotFoundError, UsageError } from './errors.js';
 import { ExportAbortedError, type ExportFormat, writeLedgerExport } from './reports/ledger-export.js';
 import { at, businessDate, monthPeriod } from './reports/period.js';
 import type { ReportService } from './reports/ReportService.js';
@@ -353,7 +353,9 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
     const viewer = viewerOfCredential(credentialOfCtx(ctx));
     const id = ctx.params.id;
     if (!/^[A-Za-z0-9-]{1,40}$/.test(id)) throw new UsageError('事件编号格式应为 YQ-YYYYMMDD-NNN');
-    const v = await deps.incidents.view(viewer, id);
+    const v = await deps.incidents.view(viewer, id).catch((err: unknown) => {
+      throw err instanceof IncidentNotFoundError ? err.forWeb() : err;
+    });
     const versions = await deps.approvals.versions(id);
     const i = v.incident;
     const now = deps.clock.now();

@@ -86,7 +86,7 @@ export function createServer(deps: ServerDeps): Koa {
         ctx.status = status;
         ctx.body = {
           error: status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST',
-          message: `${status === 404 ? 'no route for' : 'method not allowed:'} ${ctx.method} ${ctx.path}`,
+          message: `${status === 404 ? '没有这个地址：' : '不支持这种请求方法：'}${ctx.method} ${ctx.path}`,
         };
       }
     } catch (err) {

@@ -15,7 +15,8 @@ export interface ParsedCommand {
   tokens: string[];
 }
 
-const LEADING_MENTION = /^(?:[@＠]\S+[\s\u3000]+)+/;
+/** `@name ` — or `@name` right before the command's slash (`@舆情助手/列表`, `＠舆情助手／列表`). */
+const LEADING_MENTION = /^(?:[@＠][^\s\u3000/／]+(?:[\s\u3000]+|(?=[/／])))+/;
 /** Invisible format characters (zero-width space/joiners, bidi marks, word joiner, BOM). */
 const FORMAT_CHARS = '\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2064\\u2066-\\u2069\\uFEFF';
 const FORMAT_G = new RegExp(`[${FORMAT_CHARS}]`, 'g');

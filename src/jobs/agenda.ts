@@ -78,6 +78,11 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   // The backend's LISTEN connection reports errors (e.g. the server closing it) on its notification
   // channel; unheard, an 'error' event would crash the process. It reconnects by itself.
   backend.notificationChannel?.on('error', (err: Error) => {
+    // while stopping, the database going away with it is expected, not an outage
+    if (stopping) {
+      opts.logger.debug({ err: err.message }, 'scheduler notification channel closed while stopping');
+      return;
+    }
     if (!outage(err, 'scheduler notifications'))
       opts.logger.warn({ err: err.message }, 'scheduler notification channel error');
   });

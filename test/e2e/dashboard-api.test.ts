@@ -84,7 +84,11 @@ test('the admin sees every unit; a unit viewer only its own — list, incident p
       .sort(),
   );
   // another unit's incident reads as not found (existence does not leak), its own in full
-  expect(await get(`/api/incidents/${A}`, ELDER)).toMatchObject({ status: 404 });
+  const hidden = await get(`/api/incidents/${A}`, ELDER);
+  expect(hidden.status).toBe(404);
+  // a web caller's text: no chat command to run (found by a newcomer)
+  expect(hidden.body.message).toBe(`找不到事件 ${A}，或您无权查看。请核对编号，或回到事件列表查找。`);
+  expect((await get('/api/no-such-route', ELDER)).body.message).toBe('没有这个地址：GET /api/no-such-route');
   const b = await get(`/api/incidents/${B}`, ELDER);
   expect(b.status).toBe(200);
   expect(b.body.incident).toMatchObject({

@@ -123,6 +123,9 @@ describe('level, category, progress, assignment, closing', () => {
     expect(no.text).toContain('没有定级权限');
     const [bad] = await say(app, 'relief', 'wufang', '/定级 YQ-20261129-001 五级');
     expect(bad.text).toContain('未知的级别：五级');
+    // a lone number is the incident without a level, not an unknown level (found by a newcomer)
+    const [lone] = await say(app, 'relief', 'wufang', '/定级 001');
+    expect(lone.text).toContain('请在编号 001 后写明级别');
     const [ok] = await say(app, 'relief', 'wufang', '/level YQ-20261129-001 橙');
     expect(ok.text).toContain('升级');
     expect(ok.text).toContain('重大或较大（II）');

@@ -14,6 +14,9 @@ describe('command parser', () => {
   });
   test('strips a leading @BotName as WeCom delivers group text (wecom.md §0) and DingTalk leading space', () => {
     expect(parseCommand('@舆情助手 /ack YQ-20261129-001')).toMatchObject({ name: 'ack', tokens: ['YQ-20261129-001'] });
+    // a mention right before the slash, half- or full-width (found by a newcomer)
+    expect(parseCommand('@舆情助手/列表')).toMatchObject({ name: '列表', tokens: [] });
+    expect(parseCommand('＠舆情助手／查看 2')).toMatchObject({ name: '查看', tokens: ['2'] });
     expect(parseCommand(' /ack')).toMatchObject({ name: 'ack' });
     expect(stripLeadingMentions('@机器人 @张三 你好')).toBe('你好');
   });
