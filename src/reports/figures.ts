@@ -197,9 +197,10 @@ export function medianP90(values: number[]): { median: number; p90: number } | u
   return { median, p90: s[Math.ceil(0.9 * n) - 1] };
 }
 
-/** A duration in minutes for chat: `35分`, `2小时5分`, `1天3小时`. */
+/** A duration in minutes for chat: `不足1分`, `35分`, `2小时5分`, `1天3小时`. */
 export function formatMinutes(min: number): string {
   const m = Math.round(min);
+  if (min > 0 && m < 1) return '不足1分';
   if (m < 60) return `${m}分`;
   if (m < 1440) return `${Math.floor(m / 60)}小时${m % 60 ? `${m % 60}分` : ''}`;
   const h = Math.floor((m % 1440) / 60);

@@ -357,8 +357,13 @@ $('assess-filters').addEventListener('submit', (ev) => {
   ev.preventDefault();
   loadAssessment();
 });
-const mins = (m) =>
-  m === null ? '—' : m < 60 ? `${Math.round(m)}分` : `${Math.floor(m / 60)}小时${Math.round(m % 60)}分`;
+/** Minutes as the chat reports write them (src/reports/figures.ts formatMinutes): 不足1分, 35分, 2小时5分. */
+const mins = (m) => {
+  if (m === null) return '—';
+  const r = Math.round(m);
+  if (m > 0 && r < 1) return '不足1分';
+  return r < 60 ? `${r}分` : `${Math.floor(r / 60)}小时${r % 60}分`;
+};
 const pct = (n, d) => (d ? `${n}/${d}（${Math.round((n / d) * 1000) / 10}%）` : '—');
 function assessTable(table, rows, first) {
   const head = [
