@@ -19,6 +19,19 @@ const base = {
   tooltip: { trigger: 'axis' },
 };
 const shortDay = (d) => d.slice(5);
+/** A centred "暂无数据" over a chart with nothing to draw (an empty axis alone reads as broken). */
+const emptyNote = (empty) => ({
+  graphic: empty
+    ? [
+        {
+          type: 'text',
+          left: 'center',
+          top: 'middle',
+          style: { text: '暂无数据', fill: '#90a4ae', fontSize: 14, fontFamily: FONT },
+        },
+      ]
+    : [],
+});
 
 /** Draws every chart from the API's figures. */
 export function drawCharts(f) {
@@ -43,6 +56,7 @@ export function drawCharts(f) {
   chart('chart-category').setOption(
     {
       ...base,
+      ...emptyNote(f.byCategory.every((c) => c.count === 0)),
       tooltip: { trigger: 'item' },
       legend: { type: 'scroll', orient: 'vertical', right: 0, top: 'middle', textStyle: { fontFamily: FONT } },
       series: [
@@ -68,6 +82,8 @@ export function drawCharts(f) {
         type: 'line',
         connectNulls: false,
         symbolSize: 7,
+        // every point drawn, also on a phone (a lone day's rate has no line to show it)
+        showAllSymbol: true,
         data: s.rates,
       })),
     },
@@ -76,6 +92,7 @@ export function drawCharts(f) {
   chart('chart-breach').setOption(
     {
       ...base,
+      ...emptyNote(f.breachesByUnit.every((u) => u.minor + u.major === 0)),
       legend: { top: 0, textStyle: { fontFamily: FONT } },
       xAxis: { type: 'category', data: f.breachesByUnit.map((u) => u.name) },
       yAxis: { type: 'value', minInterval: 1 },
@@ -101,6 +118,7 @@ export function drawCharts(f) {
   chart('chart-ack').setOption(
     {
       ...base,
+      ...emptyNote(f.ackHistogram.every((b) => b.count === 0)),
       xAxis: { type: 'category', data: f.ackHistogram.map((b) => b.label), axisLabel: { interval: 0, fontSize: 11 } },
       yAxis: { type: 'value', minInterval: 1, name: '次' },
       series: [
