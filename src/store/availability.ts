@@ -177,9 +177,11 @@ export class DatabaseAvailability {
    * when it did not (the failure is absorbed if it is a connection error). Never rejects.
    */
   async check(): Promise<boolean> {
+    // a probe answered by a server that was already going down proves nothing (a false recovery)
+    const startedAt = this.now();
     try {
       await this.opts.probe();
-      this.succeeded();
+      this.succeeded(startedAt);
       return true;
     } catch (err) {
       if (!this.absorb(err, 'probe')) this.opts.logger.warn({ err: describe(err) }, 'database probe failed');
