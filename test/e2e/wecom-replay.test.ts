@@ -8,7 +8,7 @@
  * `done_at`, written as the dead process would have.
  */
 import { buildTextCallback } from '../../src/bot/adapters/wecom/callback-builder.js';
-import { replayRecord } from '../../src/bot/adapters/wecom/reply-window.js';
+import { replayRecord } from '../../src/bot/adapters/wecom/callback-handling.js';
 import { RELIEF_CHAT, startWeComE2E, WallClock, type WeComE2E } from './support/wecom-app.js';
 
 describe('WeCom messages whose handling a crash cut short are handed over again', () => {

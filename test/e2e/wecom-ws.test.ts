@@ -12,7 +12,7 @@ import { demoConfig, startTestApp, type TestApp } from '../helpers/app.js';
 import { FakeWeComServer } from '../fakes/wecom/FakeWeComServer.js';
 import type { WsRecord } from '../fakes/wecom/FakeAiBotWs.js';
 import { reconnectDelayMs } from '../../src/bot/adapters/wecom/ws/WeComWsAdapter.js';
-import { replayRecord } from '../../src/bot/adapters/wecom/reply-window.js';
+import { replayRecord } from '../../src/bot/adapters/wecom/callback-handling.js';
 
 const BOT_ID = 'aibWsE2E';
 const SECRET = 'ws-e2e-secret';

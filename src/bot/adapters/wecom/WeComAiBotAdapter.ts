@@ -39,7 +39,7 @@ import { buildCardUpdateReply, buildGreetingReply, buildMessageReply, type Passi
 import { cardToMarkdown } from './render-card.js';
 import { joinParts, renderMessageText, truncateUtf8, WEBHOOK_MARKDOWN_MAX_BYTES } from './render-markdown.js';
 import { ReplySession } from './ReplySession.js';
-import { CallbackHandling, type ReplayOptions, replayRecord } from './reply-window.js';
+import { CallbackHandling, type ReplayOptions, replayRecord } from './callback-handling.js';
 import { postResponseUrl, trustedResponseUrl } from './response-url.js';
 import {
   decodeCallbackJson,

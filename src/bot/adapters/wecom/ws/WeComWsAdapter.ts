@@ -46,7 +46,7 @@ import { TEXT_APOLOGY, TEXT_UNSUPPORTED } from '../WeComAiBotAdapter.js';
 import { ackErrcode, ERR_NOT_SUBSCRIBED, wsPlatformError } from './ws-errors.js';
 import { wsSendBodies } from './render-ws.js';
 import { WsReplySession } from './WsReplySession.js';
-import { CallbackHandling, type ReplayOptions, replayRecord } from '../reply-window.js';
+import { CallbackHandling, type ReplayOptions, replayRecord } from '../callback-handling.js';
 
 /** Frame commands of the answers (wecom.md §1c). */
 const CMD_RESPOND = 'aibot_respond_msg';
