@@ -1,13 +1,14 @@
 /**
  * The whole bot for end-to-end tests: `startTestApp()` runs `startApp` (real HTTP on 127.0.0.1,
  * real Agenda, real PostgreSQL — a fresh database on the run's test server) with the demo
- * organisation and a controllable clock. Call `stop()` in afterAll/afterEach.
+ * organisation and a controllable clock (by default flowing from 14:00 business time today). Call `stop()` in afterAll/afterEach.
  */
 import pino from 'pino';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadOrgConfig } from '../../src/config/load.js';
 import type { OrgConfig } from '../../src/config/schema.js';
 import { loadSettings, type Settings } from '../../src/config/settings.js';
+import { fromWallTime, wallTime } from '../../src/domain/business-time.js';
 import type { Clock } from '../../src/domain/ports.js';
 import { createTestDatabase, type TestDatabase } from './pg.js';
 
@@ -31,6 +32,18 @@ export class TestClock implements Clock {
   /** Real time plus an offset (0 at first). */
   static flowing(): TestClock {
     return new TestClock(new Date(), true);
+  }
+  /**
+   * Flowing from today's `hhmm` business time (default 14:00 Asia/Shanghai; the date is the real
+   * business date): what `startTestApp` runs on, so no test depends on the hour the suite runs at
+   * (after 17:30 a start-up posts the day's missed rollup, 补发, into every chat; near midnight the
+   * business date would change mid-test).
+   */
+  static flowingAt(hhmm = '14:00', timeZone = 'Asia/Shanghai'): TestClock {
+    const clock = TestClock.flowing();
+    const [hour, minute] = hhmm.split(':').map(Number);
+    clock.set(fromWallTime({ ...wallTime(new Date(), timeZone), hour, minute }, timeZone));
+    return clock;
   }
   now(): Date {
     return new Date(this.flows ? Date.now() + this.t : this.t);
@@ -77,7 +90,7 @@ export async function startTestApp(
     DATABASE_URL: tdb.connectionString,
     ...opts.settings,
   });
-  const clock = opts.clock ?? TestClock.flowing();
+  const clock = opts.clock ?? TestClock.flowingAt();
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   let app: RunningApp;
   try {

@@ -33,6 +33,7 @@ import { E2E_AES_KEY, E2E_TOKEN, RELIEF_CHAT, RELIEF_WEBHOOK_KEY } from '../supp
 const COMMANDS = Number(process.env.FAULT_CRASH_COMMANDS ?? 200);
 const CYCLES = Number(process.env.FAULT_CRASH_CYCLES ?? 20);
 const ID_RE = /YQ-\d{8}-\d{3}/;
+const OTHER_WEBHOOK_KEYS = ['leaders-robot-crash-key', 'elder-robot-crash-key'];
 const OPEN_RE = /【舆情上报】\**(YQ-\d{8}-\d{3})/g;
 
 let tdb: TestDatabase;
@@ -45,9 +46,14 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   fake = await FakeWeComServer.start({ webhookPerMinute: 100_000 });
   fake.addWebhookKey(RELIEF_WEBHOOK_KEY);
+  // the other groups get robots too: started after 17:30 the bot posts the day's missed rollup
+  // (补发) to every group, and those rows must be deliverable for "every row delivered" to hold
+  for (const key of OTHER_WEBHOOK_KEYS) fake.addWebhookKey(key);
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'yq-crash-'));
   const yaml = (await fs.readFile('config/default.yaml', 'utf8'))
     .replace('wecomChatId: wrRelief002,', `wecomChatId: wrRelief002, wecomWebhookKey: ${RELIEF_WEBHOOK_KEY},`)
+    .replace('wecomChatId: wrLeaders001,', `wecomChatId: wrLeaders001, wecomWebhookKey: ${OTHER_WEBHOOK_KEYS[0]},`)
+    .replace('wecomChatId: wrElder003,', `wecomChatId: wrElder003, wecomWebhookKey: ${OTHER_WEBHOOK_KEYS[1]},`)
     // short leases: a killed holder's rows come back within seconds (defaults: 60 s / 30 s)
     .replace('leaseMs: 60000', 'leaseMs: 5000')
     .replace('replyLeaseMs: 30000', 'replyLeaseMs: 5000');
@@ -159,7 +165,12 @@ test(`crash: ${COMMANDS} commands, SIGKILL at random moments and restart ×${CYC
       "SELECT count(*)::int AS n FROM outbox WHERE state NOT IN ('sent', 'merged')",
     );
     if (r.rows[0].n === 0) break;
-    if (Date.now() > deadline) throw new Error(`${r.rows[0].n} outbox rows never delivered`);
+    if (Date.now() > deadline) {
+      const left = await tdb.store.pool.query(
+        "SELECT key, kind, state, attempts, next_attempt_at, lease_until, last_error FROM outbox WHERE state NOT IN ('sent', 'merged')",
+      );
+      throw new Error(`${r.rows[0].n} outbox rows never delivered: ${JSON.stringify(left.rows)}`);
+    }
     await new Promise((res) => setTimeout(res, 250));
   }
   await bot.stop();

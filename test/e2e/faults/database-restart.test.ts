@@ -16,6 +16,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startApp, type RunningApp } from '../../../src/app.js';
+import { TestClock } from '../../helpers/app.js';
 import { WECOM_AIBOT_CALLBACK_PATH } from '../../../src/bot/adapters/wecom/index.js';
 import { loadSettings } from '../../../src/config/settings.js';
 import { DATABASE_UNAVAILABLE_TEXT } from '../../../src/errors.js';
@@ -42,6 +43,7 @@ let port: number;
 let database: DatabaseHandle | undefined;
 let app: RunningApp | undefined;
 let fake: FakeWeComServer;
+let clock: TestClock;
 const logs = captureLogs('debug');
 
 beforeAll(async () => {
@@ -58,7 +60,16 @@ beforeAll(async () => {
     WECOM_API_BASE: fake.baseUrl,
     DB_OUTAGE_LOG_INTERVAL_MS: String(LOG_INTERVAL_MS),
   });
-  app = await startApp({ settings, config: wecomConfig(), logger: logs.logger, host: '127.0.0.1' });
+  clock = TestClock.flowingAt();
+  // business time pinned (14:00 today): started after 17:30 the bot would post the missed rollup
+  // (补发) to groups with no robot here, dead letters that make /healthz degraded
+  app = await startApp({
+    settings,
+    config: wecomConfig(),
+    logger: logs.logger,
+    clock,
+    host: '127.0.0.1',
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -145,7 +156,7 @@ test(
         Math.min(OUTAGE_MS, 8000),
       );
       // While it lasts: poll health, and a sandbox user sends a command.
-      const sandboxAt = Date.now();
+      const sandboxAt = clock.now().getTime(); // sandbox messages carry business time
       const postRes = await fetch(`${app!.url}/api/sandbox/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -3,7 +3,7 @@
  * passed while the bot was down fire once, promptly, after it comes back (the chase rows live in
  * PostgreSQL; every step is claimed once per plan).
  */
-import { startTestApp, type TestApp } from '../../helpers/app.js';
+import { startTestApp, TestClock, type TestApp } from '../../helpers/app.js';
 import { say } from '../../helpers/chat.js';
 import { botSays, compactConfig, entries, SCALE } from '../../helpers/deadlines.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/pg.js';
@@ -23,7 +23,8 @@ afterAll(async () => {
 });
 
 test('steps missed while the bot was down fire once after the restart; none repeats', async () => {
-  app = await startTestApp({ settings, config, database: db });
+  const clock = TestClock.flowingAt(); // one business clock across both runs
+  app = await startTestApp({ settings, config, database: db, clock });
   const [opened] = await say(app, 'relief', 'xuting', '/上报 网传社会救助股办事推诿');
   const id = /YQ-\d{8}-\d{3}/.exec(opened.text)![0];
   await botSays(app, 'relief', '【提醒】', '报告领导小组'); // the 50 % reminder, before the stop
@@ -35,8 +36,8 @@ test('steps missed while the bot was down fire once after the restart; none repe
   const downFor = Math.round((10 + 5 + 3) * 60_000 * SCALE) - Math.round(5 * 60_000 * SCALE);
   await new Promise((r) => setTimeout(r, downFor));
 
-  const restartedAt = new Date();
-  app = await startTestApp({ settings, config, database: db });
+  const restartedAt = clock.now();
+  app = await startTestApp({ settings, config, database: db, clock });
   // the breach (at the deadline) and rung 2 (deadline + 5: the direct-responsible) were due while
   // down: they fire now, once, in one message (rung 1 would only repeat the owner: skipped)
   const burst = await botSays(app, 'relief', '【超时】', '报告领导小组');
