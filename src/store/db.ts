@@ -39,9 +39,9 @@ export interface PoolOptions {
 }
 
 /**
- * Creates a pg Pool with the store's type parsers. Errors of idle connections (e.g. the server
- * shutting down) are logged at warn level instead of crashing the process. Never logs the
- * connection string (it holds the password).
+ * Creates a pg Pool with the store's type parsers. Errors of connections, idle or checked out
+ * (e.g. the server shutting down), go to `availability` (else are logged at warn level) instead of
+ * crashing the process. Never logs the connection string (it holds the password).
  */
 export function createPool(opts: PoolOptions): pg.Pool {
   const logger = opts.logger ?? silentLogger;
@@ -51,13 +51,23 @@ export function createPool(opts: PoolOptions): pg.Pool {
     types: customTypes,
     connectionTimeoutMillis: opts.connectionTimeoutMs ?? 5000,
   });
-  pool.on('error', (err) => {
-    // During shutdown the server ends connections the pool has already let go of: not a fault.
-    if (pool.ending || shutdownInProgress())
-      logger.debug({ err: err.message }, 'connection closed by the server during shutdown');
-    else if (!opts.availability?.absorb(err, 'pool'))
-      logger.warn({ err: err.message }, 'idle PostgreSQL connection failed');
+  // Every connection gets a listener of its own for its whole life, checked out or idle: a client
+  // checked out by code that adds none (Agenda's backend, between the queries of a transaction)
+  // would otherwise turn the server going away (57P01) into an unhandled 'error' event, which ends
+  // the process (seen in CI in database-restart). The holder's next query then fails and is handled
+  // (translated by `createKysely`'s pool, absorbed by the scheduler). An idle connection's error
+  // reaches this listener too; the pool's own 'error' event for it is the same error, heard below
+  // only so that the pool does not throw it.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      // During shutdown the server ends connections the pool has already let go of: not a fault.
+      if (pool.ending || shutdownInProgress())
+        logger.debug({ err: err.message }, 'connection closed by the server during shutdown');
+      else if (!opts.availability?.absorb(err, 'connection'))
+        logger.warn({ err: err.message }, 'PostgreSQL connection failed');
+    });
   });
+  pool.on('error', () => undefined);
   return pool;
 }
 
@@ -80,12 +90,8 @@ function guardedPool(pool: pg.Pool, availability: DatabaseAvailability): Postgre
   };
   return {
     async connect(): Promise<PostgresPoolClient> {
+      // (its 'error' events while checked out are heard by the listener `createPool` gives every connection)
       const client = await pool.connect().catch(fail);
-      // A checked-out client (e.g. inside a transaction, between two queries) has no 'error'
-      // listener of the pool's: the server going away would be an unhandled 'error' event and end
-      // the process. Record it; the next query on that client fails and is translated.
-      const onError = (err: Error) => availability.absorb(err, 'connection');
-      client.on('error', onError);
       return {
         query: ((sqlOrCursor: unknown, parameters?: ReadonlyArray<unknown>) => {
           if (typeof sqlOrCursor !== 'string') return client.query(sqlOrCursor as never);
@@ -95,10 +101,7 @@ function guardedPool(pool: pg.Pool, availability: DatabaseAvailability): Postgre
             return r;
           }, fail);
         }) as unknown as PostgresPoolClient['query'],
-        release: (destroy?: boolean) => {
-          client.off('error', onError);
-          client.release(destroy);
-        },
+        release: (destroy?: boolean) => client.release(destroy),
       };
     },
     end: () => pool.end(),
