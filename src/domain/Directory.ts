@@ -44,7 +44,9 @@ export type PlatformKey = 'wecom' | 'dingtalk' | 'sandbox';
 
 /**
  * Drill presentation (应急演练): with `timeScale` < 1 every time shown to people is simulated time,
- * `epoch + (t − epoch) / timeScale`, so a compressed exercise reads like the real thing.
+ * `epoch + (t − epoch) / timeScale`, so a compressed exercise reads like the real thing. Times
+ * before `epoch` (the drill's start) were not compressed and are shown as they are (e.g. the
+ * 17:30 a 补发 rollup was due, when the drill started later).
  */
 export interface TimePresentation {
   timeScale: number;
@@ -72,7 +74,8 @@ export class Directory {
   /** `MM-DD HH:mm` in business time (simulated time in a drill, see `TimePresentation`). */
   formatShort(at: Date): string {
     const { timeScale, epoch } = this.presentation;
-    const shown = timeScale === 1 ? at : new Date(epoch.getTime() + (at.getTime() - epoch.getTime()) / timeScale);
+    const shown =
+      timeScale === 1 || at < epoch ? at : new Date(epoch.getTime() + (at.getTime() - epoch.getTime()) / timeScale);
     return formatBusinessShort(shown, this.config.timezone);
   }
 

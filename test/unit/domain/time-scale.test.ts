@@ -1,3 +1,5 @@
+import { loadOrgConfig } from '../../../src/config/load.js';
+import { Directory } from '../../../src/domain/Directory.js';
 import { assertTimeScale, scaleMinutes, scaleMs, scaleSpan } from '../../../src/domain/time-scale.js';
 
 describe('time scale for drills (演练)', () => {
@@ -21,5 +23,14 @@ describe('time scale for drills (演练)', () => {
     for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY])
       expect(() => assertTimeScale(bad)).toThrow(RangeError);
     expect(() => scaleMs(-5, 1)).toThrow(RangeError);
+  });
+
+  test('a drill shows simulated time after its start, and times before its start as they were (a 补发 rollup due at 17:30)', () => {
+    const epoch = new Date('2026-12-02T12:00:00Z'); // 20:00 in Asia/Shanghai
+    const dir = new Directory(loadOrgConfig('config/default.yaml'), { timeScale: 0.0005, epoch });
+    // 1.8 s after the start reads one hour later
+    expect(dir.formatShort(new Date(epoch.getTime() + 1800))).toBe('12-02 21:00');
+    // the day's rollup was due at 17:30, before the drill started: not stretched into the past
+    expect(dir.formatShort(new Date('2026-12-02T09:30:00Z'))).toBe('12-02 17:30');
   });
 });
