@@ -35,7 +35,7 @@ import type { IncidentStatus, LedgerEntry } from './domain/types.js';
 import { SYSTEM_VIEWER, type Viewer } from './domain/visibility.js';
 import { ForbiddenError, IncidentNotFoundError, UsageError } from './errors.js';
 import { ExportAbortedError, type ExportFormat, writeLedgerExport } from './reports/ledger-export.js';
-import { at, businessDate, monthPeriod } from './reports/period.js';
+import { at, businessDate, monthPeriod, reportYear, reportYearText } from './reports/period.js';
 import type { ReportService } from './reports/ReportService.js';
 
 /** Who is calling: the admin (ADMIN_TOKEN) or one unit's read-only viewer. */
@@ -171,14 +171,20 @@ function dateParam(ctx: Context, name: string): string | undefined {
   if (v === undefined || v === '') return undefined;
   if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
     throw new UsageError(`参数 ${name} 应为日期，格式 YYYY-MM-DD（例如 2026-11-30）`);
+  if (!reportYear(Number(v.slice(0, 4)))) throw new UsageError(`参数 ${name}：${reportYearText(v)}`);
   return v;
 }
 
-/** One string parameter or undefined; @throws UsageError when given twice or over 200 characters. */
+/**
+ * One string parameter or undefined.
+ * @throws UsageError when given twice, over 200 characters, or holding a control character (a NUL
+ *   cannot be sent to PostgreSQL in a text).
+ */
 function strParam(ctx: Context, name: string): string | undefined {
   const v = ctx.query[name];
   if (v === undefined || v === '') return undefined;
   if (typeof v !== 'string' || v.length > 200) throw new UsageError(`参数 ${name} 只能给一个值，且不超过 200 字`);
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(v)) throw new UsageError(`参数 ${name} 含有不可见的控制字符`);
   return v;
 }
 
@@ -459,6 +465,7 @@ export function mountDashboard(router: Router, deps: DashboardDeps): void {
     const month = strParam(ctx, 'month') ?? businessDate(deps.clock.now(), tz).slice(0, 7);
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month))
       throw new UsageError('参数 month 应为月份，格式 YYYY-MM（例如 2026-11）');
+    if (!reportYear(Number(month.slice(0, 4)))) throw new UsageError(`参数 month：${reportYearText(month)}`);
     monthPeriod(month, tz);
     const table = await deps.reports.assessmentTable(viewer, month, deps.clock.now());
     const row = (f: (typeof table.units)[number]['figures']) => {

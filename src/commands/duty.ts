@@ -1,12 +1,11 @@
 /**
  * `/值班 <检查情况>` (`/duty`, issue 9 item 4; domain.md "Monitoring and duty"): files the current
- * shift's duty report for this chat's unit. `/值班 无` (or no text) files a nil report
+ * shift's duty report for this chat's unit. `/值班 无` files a nil report
  * ("未发现新的重大负面舆情"); `平台:微博,抖音` names the platforms checked.
  */
 import type { CommandDef } from '../bot/Bot.js';
+import { DUTY_USAGE as USAGE } from '../reports/ReportService.js';
 import type { CommandDeps } from './shared.js';
-
-const USAGE = '/值班 <检查情况> [平台:微博,抖音]';
 
 export function dutyCommand(deps: CommandDeps, now: () => Date): CommandDef {
   return {

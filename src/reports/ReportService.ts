@@ -56,6 +56,9 @@ interface RoundData {
 /** The standard nil finding of a duty report (domain.md "Monitoring and duty"). */
 export const NIL_FINDING = '未发现新的重大负面舆情';
 
+/** The usage line of `/值班` (shown when its findings are missing). */
+export const DUTY_USAGE = '/值班 <检查情况> [平台:微博,抖音]';
+
 export class ReportService {
   /** The latest round's shared load (one entry: a new window replaces it); see `roundData`. */
   private round: { key: string; loadedAtMs: number; load: Promise<RoundData> } | undefined;
@@ -349,13 +352,13 @@ export class ReportService {
   }
 
   /**
-   * Files the current shift's duty report (`/值班`, issue 9 item 4). An empty text or 无/正常/未发现
-   * files a nil report ("未发现新的重大负面舆情"). `平台:微博,抖音` names the platforms checked
+   * Files the current shift's duty report (`/值班`, issue 9 item 4). 无/正常/未发现 files a nil report ("未发现新的重大负面舆情"). `平台:微博,抖音` names the platforms checked
    * (default config `duty.platforms`). A report filed within `duty.graceMinutes` after a shift's
    * end, while that ended shift has no report of the unit, counts for the ended shift (`late`:
    * 逾期补报; domain.md "Monitoring and duty": a shift ends with its report); otherwise for the
    * current shift.
-   * @throws UsageError outside a group chat or for a text over 2000 characters; ForbiddenError for
+   * @throws UsageError outside a group chat, for no findings at all (a bare `/值班`) or a text over
+   *   2000 characters; ForbiddenError for
    *   a sender not in `people[]`.
    */
   async fileDuty(
@@ -375,7 +378,9 @@ export class ReportService {
       platforms = m[1].split(/[,，、]/).filter(Boolean);
       rest = (rest.slice(0, m.index) + rest.slice(m.index + m[0].length)).trim();
     }
-    const nil = rest === '' || /^(无|正常|未发现|无异常|nil|none)[。.]?$/i.test(rest);
+    // a bare /值班 is someone asking how, not a report: the nil report is said explicitly (/值班 无)
+    if (rest === '') throw new UsageError('请写明检查情况；无发现请发送 /值班 无。', DUTY_USAGE);
+    const nil = /^(无|正常|未发现|无异常|nil|none)[。.]?$/i.test(rest);
     const duty = this.dir.reportSettings().duty;
     const current = shiftOf(now, duty.shiftStart, this.dir.timezone);
     let shiftDate = current.date;

@@ -6,11 +6,12 @@
 import { addDaysYmd, splitYmd } from '../domain/milestones/index.js';
 import { normaliseToken } from '../domain/Directory.js';
 import { UsageError } from '../errors.js';
-import { businessDate, isoWeek, previousMonth } from './period.js';
+import { businessDate, isoWeek, previousMonth, reportYear, reportYearText } from './period.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
 function validYmd(ymd: string, raw: string, usage: string): string {
+  if (!reportYear(Number(ymd.slice(0, 4)))) throw new UsageError(reportYearText(raw), usage);
   try {
     splitYmd(ymd);
   } catch {
@@ -22,7 +23,7 @@ function validYmd(ymd: string, raw: string, usage: string): string {
 /**
  * A business date from `2026-11-30`, `2026/11/30`, `11-30`, `11月30日`, `今天`, `昨天`, `前天`
  * (empty: today). A date without a year is this year's, or last year's when it would be in the future.
- * @throws UsageError for any other form or a date after today.
+ * @throws UsageError for any other form, a date after today, or a year outside `REPORT_YEARS`.
  */
 export function parseDay(arg: string | undefined, now: Date, tz: string, usage: string): string {
   const today = businessDate(now, tz);
@@ -49,7 +50,8 @@ export function parseDay(arg: string | undefined, now: Date, tz: string, usage: 
 /**
  * A business date inside an ISO week from `2026-W48`, `W48`, `第48周`, `本周`, `上周` (empty: last
  * week, the one the scheduled weekly report covers).
- * @throws UsageError for any other form or a week number that year does not have.
+ * @throws UsageError for any other form, a week number that year does not have, a week after this
+ *   one, or a year outside `REPORT_YEARS`.
  */
 export function parseWeek(arg: string | undefined, now: Date, tz: string, usage: string): string {
   const today = businessDate(now, tz);
@@ -59,17 +61,19 @@ export function parseWeek(arg: string | undefined, now: Date, tz: string, usage:
   const m = /^(?:(\d{4})[-年]?)?(?:W|第)(\d{1,2})周?$/.exec(s);
   if (!m) throw new UsageError(`看不懂周次“${s}”。请写成 2026-W48、第48周、本周 或 上周。`, usage);
   const year = m[1] ? Number(m[1]) : isoWeek(today).year;
+  if (!reportYear(year)) throw new UsageError(reportYearText(s), usage);
   const week = Number(m[2]);
   const monday1 = addDaysYmd(`${year}-01-04`, -((new Date(`${year}-01-04T00:00:00Z`).getUTCDay() + 6) % 7));
   const ymd = addDaysYmd(monday1, (week - 1) * 7);
   if (week < 1 || isoWeek(ymd).week !== week) throw new UsageError(`${year} 年没有第 ${week} 周。`, usage);
+  if (ymd > today) throw new UsageError(`${year} 年第 ${week} 周还没到，只能查看本周及以前的周报。`, usage);
   return ymd;
 }
 
 /**
  * A month `YYYY-MM` from `2026-11`, `2026年11月`, `11月`, `本月`, `上月`; empty gives `fallback`
  * (`last`: the month before, what the scheduled monthly report covers; `this`: the current month).
- * @throws UsageError for any other form.
+ * @throws UsageError for any other form, a month after this one, or a year outside `REPORT_YEARS`.
  */
 export function parseMonth(
   arg: string | undefined,
@@ -84,7 +88,12 @@ export function parseMonth(
   if (s === '上月' || s === '上个月') return previousMonth(thisMonth);
   if (s === '本月' || s === '这个月') return thisMonth;
   let m = /^(\d{4})[-/.年](\d{1,2})月?$/.exec(s);
-  if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12) return `${m[1]}-${pad(Number(m[2]))}`;
+  if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12) {
+    if (!reportYear(Number(m[1]))) throw new UsageError(reportYearText(s), usage);
+    const ym = `${m[1]}-${pad(Number(m[2]))}`;
+    if (ym > thisMonth) throw new UsageError(`${ym} 还没到，只能查看本月及以前。`, usage);
+    return ym;
+  }
   m = /^(\d{1,2})月$/.exec(s);
   if (m && Number(m[1]) >= 1 && Number(m[1]) <= 12) {
     const y = Number(thisMonth.slice(0, 4));

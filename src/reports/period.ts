@@ -15,6 +15,23 @@ export interface Period {
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
+/**
+ * The years a report period, an assessment month or a dashboard date may name (inclusive): the
+ * one place for this input bound (not a domain.md figure). Outside it the calendar arithmetic
+ * (`addDaysYmd`, ISO weeks) leaves `YYYY`; a user gets the range instead of an internal error.
+ */
+export const REPORT_YEARS = { min: 2000, max: 2099 } as const;
+
+/** Whether `year` is inside {@link REPORT_YEARS}. */
+export function reportYear(year: number): boolean {
+  return Number.isInteger(year) && year >= REPORT_YEARS.min && year <= REPORT_YEARS.max;
+}
+
+/** The Chinese sentence a user reads for a year outside {@link REPORT_YEARS}. */
+export function reportYearText(raw: string): string {
+  return `年份应在 ${REPORT_YEARS.min}–${REPORT_YEARS.max} 之间：${raw}。`;
+}
+
 /** The business date (`YYYY-MM-DD`) of an instant. */
 export function businessDate(at: Date, tz: string): string {
   return toZoned(at, tz).ymd;

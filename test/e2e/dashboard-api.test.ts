@@ -132,6 +132,16 @@ test('filters: unit with sub-units, level, category, status, period, overdue onl
   expect(bad).toMatchObject({ status: 400, body: { message: expect.stringContaining('YYYY-MM-DD') } });
   expect((await get('/api/incidents?level=X', ADMIN)).body.message).toContain('未知的级别');
   expect((await get('/api/incidents?unit=nowhere', ADMIN)).status).toBe(400);
+  // dates past the calendar's range and a NUL in the search: 400 with the reason, never a 500
+  for (const q of ['to=9999-12-31', 'from=0000-01-01', 'q=%00']) {
+    const r = await get(`/api/incidents?${q}`, ADMIN);
+    expect(r).toMatchObject({ status: 400, body: { error: 'USAGE' } });
+  }
+  expect((await get('/api/incidents?to=9999-12-31', ADMIN)).body.message).toContain('年份应在 2000–2099 之间');
+  expect((await get('/api/incidents?q=%00', ADMIN)).body.message).toContain('控制字符');
+  expect((await get('/api/dashboard/charts?from=2026-01-01&to=9999-12-31', ADMIN)).status).toBe(400);
+  expect((await get('/api/dashboard/assessment?month=9999-12', ADMIN)).status).toBe(400);
+  expect((await get('/api/incidents/export?format=csv&from=0000-01-01', ADMIN)).status).toBe(400);
 });
 
 test('charts and assessment come from the same figures as the chat reports, scoped to the viewer (issue 11 item 2)', async () => {

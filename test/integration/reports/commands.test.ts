@@ -46,6 +46,26 @@ test('/周报 第48周 and /月报 11月: the leadership group sees all, a unit 
   expect(await text('leaders', 'wangjg', '/周报 第60周')).toContain('没有第 60 周');
 });
 
+test('periods out of range or still to come get the range or 还没到 with the right form, not an internal error', async () => {
+  for (const line of [
+    '/周报 9999-W52',
+    '/周报 0001-W01',
+    '/月报 9999-12',
+    '/月报 0001-01',
+    '/考核 9999-12',
+    '/日报 0001-01-01',
+  ]) {
+    const answer = await text('leaders', 'zhangmin', line);
+    expect(answer).toContain('年份应在 2000–2099 之间');
+    expect(answer).not.toContain('处理出错');
+  }
+  expect(await text('leaders', 'zhangmin', '/考核 社会救助股 9999-12')).toContain('年份应在 2000–2099 之间');
+  // the seeded clock is 2026-12-01: next year's month and week have not come yet
+  expect(await text('leaders', 'wangjg', '/月报 2027-05')).toContain('2027-05 还没到');
+  expect(await text('leaders', 'wangjg', '/周报 2030-W01')).toContain('2030 年第 1 周还没到');
+  expect(await text('leaders', 'wangjg', '/周报 本周')).toContain('【舆情周报】');
+});
+
 test('/考核 for a unit and for a person; privileged; rates with denominators (issue 9 item 5)', async () => {
   const unit = await text('relief', 'chenjing', '/考核 社会救助股 11月');
   expect(unit).toContain('处置率 3/4（75%）');
@@ -57,6 +77,11 @@ test('/考核 for a unit and for a person; privileged; rates with denominators (
 });
 
 test('/值班 files the shift’s report (a nil report too); the rollup then says it was filed (issue 9 item 4)', async () => {
+  expect(await text('relief', 'chenjing', '/日报')).toContain('值班报告：未报');
+  // a bare /值班 asks how; it files nothing
+  const bare = await text('relief', 'chenjing', '/值班');
+  expect(bare).toContain('请写明检查情况；无发现请发送 /值班 无');
+  expect(bare).toContain('/值班 <检查情况> [平台:微博,抖音]');
   expect(await text('relief', 'chenjing', '/日报')).toContain('值班报告：未报');
   const reply = await text('relief', 'chenjing', '/值班 无');
   expect(reply).toContain('值班报告已登记（社会救助股）');
