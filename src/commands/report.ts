@@ -1,8 +1,8 @@
 /**
  * `/上报 <描述> [链接] [级别] [#单位]` (`/report`, `/舆情`): opens an incident (issue 3).
  * Options may trail the description in any order: a link, a level (id, name or alias), `#单位`,
- * `上级交办` / `自查` (source type, domain.md "Intake"), `发现:HH:mm` (discovery time, business
- * time today). `级别:X`, `类别:X` and links are recognised anywhere.
+ * `上级交办` / `自查` (source type, domain.md "Intake"), `发现:HH:mm` or `发现:昨天HH:mm` (discovery
+ * time, business time). `级别:X`, `类别:X` and links are recognised anywhere.
  */
 import type { CommandDef } from '../bot/Bot.js';
 import { tokenSpans, type TokenSpan } from '../bot/parser.js';
@@ -62,7 +62,9 @@ export function parseReportArgs(args: string, dir: Directory, now: Date): Report
       out.unitId = unit.id;
     } else if (t === '上级交办' || t === '交办') out.sourceType = 'assigned';
     else if (t === '自查') out.sourceType = 'self';
-    else if (!out.level && dir.findLevel(t)) out.level = dir.findLevel(t)!.id;
+    else if (dir.findLevel(t) && !out.level) out.level = dir.findLevel(t)!.id;
+    else if (dir.findLevel(t) && dir.findLevel(t)!.id !== out.level)
+      throw twoLevels(dir, out.level!, dir.findLevel(t)!.id);
     else break;
     options.add(rest[end - 1]);
   }
@@ -99,6 +101,7 @@ function applyOption(t: string, out: ReportArgs, dir: Directory, now: Date): voi
           .join('、')}`,
         REPORT_USAGE,
       );
+    if (out.level && out.level !== level.id) throw twoLevels(dir, out.level, level.id);
     out.level = level.id;
   } else if (key === '类别' || key === '分类') {
     const c = dir.findCategory(value);
@@ -120,20 +123,38 @@ function applyOption(t: string, out: ReportArgs, dir: Directory, now: Date): voi
   }
 }
 
+/** Two different levels in one report: which one is meant is asked, never guessed. */
+function twoLevels(dir: Directory, a: string, b: string): UsageError {
+  const name = (id: string) => dir.levels().find((l) => l.id === id)?.name ?? id;
+  return new UsageError(`写了两个级别（${name(b)}、${name(a)}），请只保留一个。`, REPORT_USAGE);
+}
+
 /**
- * `HH:mm` (today, business time) → UTC instant; a time later than now means yesterday.
- * @throws UsageError for another form.
+ * `HH:mm` (today, business time) or `昨天HH:mm` (yesterday) → UTC instant.
+ * A time later than now is refused, not taken as yesterday: a typo would backdate the incident by
+ * up to a day and record breaches and escalations at once (the time limits run from discovery).
+ * @throws UsageError for another form or a time later than now.
  */
 export function parseFoundAt(value: string, timeZone: string, now: Date): Date {
-  const m = /^(\d{1,2})[:：](\d{2})$/.exec(value);
-  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59)
-    throw new UsageError(`发现时间格式应为 HH:mm（如 发现:09:30），收到：${value}`, REPORT_USAGE);
+  const m = /^(昨天|昨日)?(\d{1,2})[:：](\d{2})$/.exec(value);
+  if (!m || Number(m[2]) > 23 || Number(m[3]) > 59)
+    throw new UsageError(
+      `发现时间格式应为 HH:mm（如 发现:09:30，昨天的写 发现:昨天23:50），收到：${value}`,
+      REPORT_USAGE,
+    );
   const today = wallTime(now, timeZone);
   let at = fromWallTime(
-    { year: today.year, month: today.month, day: today.day, hour: Number(m[1]), minute: Number(m[2]) },
+    { year: today.year, month: today.month, day: today.day, hour: Number(m[2]), minute: Number(m[3]) },
     timeZone,
   );
-  if (at > now) at = new Date(at.getTime() - 24 * 3600_000);
+  if (m[1]) at = new Date(at.getTime() - 24 * 3600_000);
+  else if (at > now) {
+    const hhmm = `${String(today.hour).padStart(2, '0')}:${String(today.minute).padStart(2, '0')}`;
+    throw new UsageError(
+      `发现时间 ${m[2]}:${m[3]} 晚于现在（${hhmm}）。如是昨天发现，请写 发现:昨天${m[2]}:${m[3]}。`,
+      REPORT_USAGE,
+    );
+  }
   return at;
 }
 

@@ -77,7 +77,7 @@ beforeEach(() => app.sandbox!.reset());
 describe('flow and notification', () => {
   test('item 10: a backdated report sends ONE catch-up notice per audience, and the open notice separates overdue from upcoming', async () => {
     // found 09:15, reported 03:27 (read as the previous day): every discovery-clock step is 18 hours overdue
-    const id = await reportAndSettle('relief', 'chenjing', '/上报 网传救助站拒收 一级 发现:09:15');
+    const id = await reportAndSettle('relief', 'chenjing', '/上报 网传救助站拒收 一级 发现:昨天09:15');
     const v = await app.incidents.view({ kind: 'system' }, id);
     const overdue = v.milestones.filter((m) => m.state === 'open' && m.dueAt <= clock.now());
     expect(overdue.length).toBeGreaterThanOrEqual(5);

@@ -154,7 +154,7 @@ test('parseReportArgs (/上报): any argument text yields a description of 1–2
   );
 });
 
-test('parseFoundAt (发现:HH:mm): a time within the last 24 hours or a UsageError naming the right form', () => {
+test('parseFoundAt (发现:HH:mm): a time within the last 24 hours, not after now, or a UsageError naming the right form', () => {
   fc.assert(
     fc.property(fc.oneof(fc.string({ maxLength: 8 }), fc.stringMatching(/^\d{1,3}[:：]\d{1,3}$/)), (value) => {
       try {
@@ -163,7 +163,8 @@ test('parseFoundAt (发现:HH:mm): a time within the last 24 hours or a UsageErr
         expect(NOW.getTime() - at.getTime()).toBeLessThan(24 * 3600_000);
       } catch (err) {
         expect(err).toBeInstanceOf(UsageError);
-        expect((err as Error).message).toContain('HH:mm');
+        // the wrong form names the right one; a time later than now names the yesterday form
+        expect((err as Error).message).toMatch(/HH:mm|发现:昨天\d{2}:\d{2}/);
       }
     }),
     { numRuns: RUNS },

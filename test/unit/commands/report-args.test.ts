@@ -34,7 +34,16 @@ describe('/上报 arguments', () => {
     const a = args('帖子 上级交办 发现:09:30');
     expect(a.sourceType).toBe('assigned');
     expect(a.foundAt?.toISOString()).toBe('2026-11-29T01:30:00.000Z');
-    expect(parseFoundAt('23:00', 'Asia/Shanghai', now).toISOString()).toBe('2026-11-28T15:00:00.000Z');
+    expect(parseFoundAt('昨天23:00', 'Asia/Shanghai', now).toISOString()).toBe('2026-11-28T15:00:00.000Z');
+    // later than now is refused, not taken as yesterday (a typo would backdate it and breach at once)
+    expect(() => parseFoundAt('23:00', 'Asia/Shanghai', now)).toThrow('晚于现在');
+    expect(() => parseFoundAt('23:00', 'Asia/Shanghai', now)).toThrow('发现:昨天23:00');
+  });
+  test('two different levels are asked back, not the lower one taken with the other left in the text', () => {
+    expect(() => args('测试 一级 四级')).toThrow('写了两个级别（特别重大、影响较小），请只保留一个');
+    expect(() => args('测试 级别:一级 四级')).toThrow('写了两个级别');
+    // the same level twice: the earlier word stays text, as before
+    expect(args('影响 较小 四级')).toMatchObject({ description: '影响 较小', level: 'IV' });
   });
   test('bad input is a UsageError naming the problem', () => {
     expect(() => parseReportArgs('', dir, now)).toThrow(UsageError);
