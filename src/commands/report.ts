@@ -63,7 +63,9 @@ export function parseReportArgs(args: string, dir: Directory, now: Date): Report
     } else if (t === '上级交办' || t === '交办') out.sourceType = 'assigned';
     else if (t === '自查') out.sourceType = 'self';
     else if (dir.findLevel(t) && !out.level) out.level = dir.findLevel(t)!.id;
-    else if (dir.findLevel(t) && dir.findLevel(t)!.id !== out.level)
+    // a second, different level word is asked back; a bare number before the level ("截图 2 三级")
+    // is more likely text than a level and stays in the description
+    else if (dir.findLevel(t) && dir.findLevel(t)!.id !== out.level && !/^[0-9\uFF10-\uFF19]+$/.test(t))
       throw twoLevels(dir, out.level!, dir.findLevel(t)!.id);
     else break;
     options.add(rest[end - 1]);

@@ -125,6 +125,23 @@ test("a non-approver's click changes nothing and says why", async () => {
   expect(copies(1)[0]!.card!.buttons).toHaveLength(2);
 });
 
+test('a click without messageId (the README form) lands on a copy the clicker can see, not the latest 1:1 copy of someone else', async () => {
+  const before = app.sandbox!.messages('@liuyang').length;
+  const res = await app.post(`/api/sandbox/cards/${encodeURIComponent(card(1))}/actions`, {
+    userId: 'liuyang',
+    key: key(1, 'reject'),
+  });
+  expect(res.status).toBe(202); // was 403: 私信会话只能以 李华 本人身份发言 (李华's 1:1 copy came last)
+  await app.sandbox!.idle();
+  // his own 1:1 copy is the latest he can see: the answer (驳回 asks for the reason) is there
+  const answer = app
+    .sandbox!.messages('@liuyang')
+    .slice(before)
+    .find((m) => m.from === 'bot');
+  expect(answer?.text).toContain(`/驳回 ${ID} 稿件 <理由>`);
+  expect((await app.approvals.versions(ID))[0].state).toBe('pending');
+});
+
 test('驳回 asks for a reason; /驳回 returns the draft to its author with the comment, @-mentioning them', async () => {
   const ask = await clickText('relief', card(1), 'liuyang', key(1, 'reject'));
   expect(ask).toContain(`/驳回 ${ID} 稿件 <理由>`);

@@ -42,6 +42,8 @@ describe('/上报 arguments', () => {
   test('two different levels are asked back, not the lower one taken with the other left in the text', () => {
     expect(() => args('测试 一级 四级')).toThrow('写了两个级别（特别重大、影响较小），请只保留一个');
     expect(() => args('测试 级别:一级 四级')).toThrow('写了两个级别');
+    // a bare number before the level is text ("截图 2 三级"), as before
+    expect(args('并发审批测试 1 三级')).toMatchObject({ description: '并发审批测试 1', level: 'III' });
     // the same level twice: the earlier word stays text, as before
     expect(args('影响 较小 四级')).toMatchObject({ description: '影响 较小', level: 'IV' });
   });

@@ -212,15 +212,21 @@ export class SandboxAdapter implements PlatformAdapter, SandboxApiController {
   }
 
   /**
-   * Hands a click on button `key` of card `cardId` (message `messageId`, else the latest message carrying it) to the sink as an
+   * Hands a click on button `key` of card `cardId` (message `messageId`, else the latest copy the person can see) to the sink as an
    * `InboundCardActionEvent`; its `updateCard` replaces that message's card in place. Returns the event id.
    * @throws NotFoundError (404) unknown card; BadRequestError (400) unknown person or a key that is
    *         not one of the card's buttons; ForbiddenError (403) when the person is not in that chat.
    */
   clickCard(cardId: string, userId: string, key: string, messageId?: string): string {
     // a card sent to several conversations (an approval card: the group and each approver 1:1) is
-    // clicked on the copy the person sees: `messageId` names it; without it, the latest copy
-    const found = messageId ? this.transcript.findMessage(messageId) : this.transcript.findCard(cardId);
+    // clicked on the copy the person sees: `messageId` names it; without it, the latest copy in a
+    // conversation this person may speak in (else the latest, which then refuses with the reason)
+    const found = messageId
+      ? this.transcript.findMessage(messageId)
+      : (this.transcript
+          .findCardCopies(cardId)
+          .find((c) => this.index.canSpeak(this.index.conversation(c.conversationId), userId)) ??
+        this.transcript.findCard(cardId));
     if (!found?.message.card || found.message.card.id !== cardId)
       throw new NotFoundError(`沙盒中没有这张卡片：${cardId}`);
     const { conversationId, message } = found;

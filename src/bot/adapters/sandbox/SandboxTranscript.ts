@@ -79,6 +79,21 @@ export class SandboxTranscript {
   }
 
   /**
+   * Every message carrying card `cardId` (a card may be posted to several conversations: the group
+   * and each approver 1:1), newest first, each with its conversation.
+   */
+  findCardCopies(cardId: string): Array<{ conversationId: string; message: SandboxMessage }> {
+    const out: Array<{ conversationId: string; message: SandboxMessage; seq: number }> = [];
+    for (const [conversationId, messages] of this.conversations)
+      for (const message of messages)
+        if (message.card?.id === cardId)
+          out.push({ conversationId, message: structuredClone(message), seq: out.length });
+    return out
+      .sort((a, b) => b.message.at.localeCompare(a.message.at) || b.seq - a.seq)
+      .map(({ conversationId, message }) => ({ conversationId, message }));
+  }
+
+  /**
    * Replaces the card of message `messageId` in place (same message id, same position) and notifies
    * listeners with an `update`. Returns the updated copy.
    * @throws NotFoundError when the message is unknown (or already dropped from the bounded history).
