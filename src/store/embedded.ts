@@ -14,7 +14,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { findFreePort } from './free-port.js';
 import { silentLogger, type StoreLogger } from './logger.js';
-import { clearStalePostmasterPid } from './postmaster-pid.js';
+import { claimDataDir } from './postmaster-pid.js';
 import { adoptForeignExitHooks, exitListenerSnapshot } from './shutdown-hooks.js';
 
 /** The application database created in the embedded cluster. */
@@ -94,9 +94,12 @@ async function exists(file: string): Promise<boolean> {
  * Starts (or connects to) the database.
  * - With `databaseUrl`: returns it as is; starts nothing; `stop()` does nothing.
  * - Otherwise: initialises `<dataDir>/pg` if `PG_VERSION` is absent, removes a stale
- *   `postmaster.pid` left by a crash, starts PostgreSQL on a free port and creates database `yuqing`.
- * @throws Error when the server fails to start (with its last log lines), times out, or another
- *   live PostgreSQL already holds the data directory.
+ *   `postmaster.pid` left by a crash, stops (fast shutdown) a server a SIGKILLed previous run left
+ *   orphaned, starts PostgreSQL on a free port and creates database `yuqing`.
+ * @throws ConfigError (message in Chinese and English, with the pid and data dir) when a live
+ *   PostgreSQL owned by another running instance holds the data directory.
+ * @throws Error when the server fails to start (with its last log lines) or times out, or an
+ *   orphaned server does not exit.
  */
 export async function startDatabase(opts: StartDatabaseOptions): Promise<DatabaseHandle> {
   if (opts.databaseUrl) {
@@ -115,9 +118,7 @@ export async function startDatabase(opts: StartDatabaseOptions): Promise<Databas
   const initialised = await exists(path.join(pgDir, 'PG_VERSION'));
   const password = await clusterPassword(dataDir, initialised);
 
-  const lock = await clearStalePostmasterPid(pgDir);
-  if (lock === 'running') throw new Error(`another PostgreSQL server is already running on ${pgDir}`);
-  if (lock === 'removed-stale') logger.warn({ pgDir }, 'removed stale postmaster.pid left by a previous run');
+  await claimDataDir(pgDir, dataDir, logger);
 
   const recent: string[] = [];
   const onLog = (message: unknown): void => {

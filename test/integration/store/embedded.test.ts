@@ -1,12 +1,14 @@
 /**
  * Embedded PostgreSQL lifecycle (settings DATA_DIR / DATABASE_URL): data persists in
- * `<dataDir>/pg` across restarts, and a crash's stale `postmaster.pid` does not block the next start.
+ * `<dataDir>/pg` across restarts, and a crash's stale `postmaster.pid` does not block the next start;
+ * a server owned by a live process is never taken over (an orphaned one: test/e2e/faults/orphan-postgres).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { ConfigError } from '../../../src/errors.js';
 import { startDatabase, type DatabaseHandle } from '../../../src/store/index.js';
 
 const dirs: string[] = [];
@@ -84,10 +86,26 @@ test('a stale postmaster.pid whose pid now belongs to a non-postgres process is 
   expect(await query(second.connectionString, 'SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
 });
 
-test('a second start on a dataDir whose server is running is refused', async () => {
+test('a second start on a dataDir whose server is owned by a live process is refused, saying what to do; the server is left alone', async () => {
   const dataDir = await tempDataDir();
-  await start(dataDir);
-  await expect(startDatabase({ dataDir })).rejects.toThrow(/already running/);
+  // its postgres is a child of this (node) process: owned by a live instance, not an orphan
+  const first = await start(dataDir);
+  const pid = Number((await fs.readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  const warnings: string[] = [];
+  const logger = {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (_o: unknown, m?: string) => void warnings.push(String(m)),
+    error: () => undefined,
+  };
+  const refused = startDatabase({ dataDir, logger });
+  await expect(refused).rejects.toBeInstanceOf(ConfigError);
+  await expect(refused).rejects.toThrow(
+    `数据目录 ${dataDir} 正被另一个运行中的实例使用（PostgreSQL 进程 ${pid}）：请先停止该实例，或用 DATA_DIR 指定另一个目录。` +
+      ` another running instance uses ${dataDir} (PostgreSQL pid ${pid}): stop it first or set DATA_DIR`,
+  );
+  expect(warnings).toEqual([]);
+  expect(await query(first.connectionString, 'SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
 });
 
 test("a server that cannot start fails with PostgreSQL's own log lines instead of hanging", async () => {
