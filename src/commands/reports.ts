@@ -4,7 +4,8 @@
  */
 import type { CommandContext, CommandDef } from '../bot/Bot.js';
 import { UsageError } from '../errors.js';
-import { monthPeriod, weekPeriod } from '../reports/period.js';
+import { addDaysYmd } from '../domain/milestones/index.js';
+import { at, monthPeriod, weekPeriod } from '../reports/period.js';
 import { looksLikeMonth, parseDay, parseMonth, parseWeek } from '../reports/period-args.js';
 import type { CommandDeps } from './shared.js';
 
@@ -26,9 +27,13 @@ export function dailyCommand(deps: CommandDeps, now: () => Date): CommandDef {
     aliases: ['daily', 'rollup'],
     usage: USAGE,
     summary: '查看当日（或指定日期）舆情日报',
-    help: '统计区间为前一日至当日的日报时间（默认 17:30）。日期可写 11-30、昨天。\n示例：/日报 昨天',
+    help: '统计区间为前一日至当日的日报时间（默认 17:30）；日报时间以后不写日期，看正在统计的下一期，当日已截止的一期发 /日报 今天。日期可写 11-30、昨天。\n示例：/日报 昨天',
     async run(ctx) {
-      const ymd = parseDay(ctx.tokens[0], now(), deps.directory.timezone, USAGE);
+      const tz = deps.directory.timezone;
+      let ymd = parseDay(ctx.tokens[0], now(), tz, USAGE);
+      // asked with no date after today's cut: the window counting now (tomorrow's rollup), not
+      // today's closed one that cannot show anything since the cut
+      if (!ctx.tokens[0] && now() >= at(ymd, deps.directory.reportSettings().rollup.time, tz)) ymd = addDaysYmd(ymd, 1);
       const post = await deps.reports.daily(reportChat(ctx, deps, USAGE), ymd, { asOf: now() });
       await ctx.say(post);
     },

@@ -293,6 +293,7 @@ export class ReportService {
     const tz = this.dir.timezone;
     const window = rollupWindow(ymd, this.dir.reportSettings().rollup.time, tz);
     const asOf = opts.asOf && opts.asOf < window.to ? opts.asOf : window.to;
+    const running = asOf < window.to ? { from: window.from, to: window.to } : undefined;
     const round = await this.roundData(window, asOf, opts.shared === true);
     const { data, duty: dutyReports } = round;
     const awaiting = (openIds: string[]) => this.awaitingCount(round, openIds, asOf);
@@ -316,6 +317,7 @@ export class ReportService {
         asOf,
         awaitingApproval: await awaiting(total.open.map((i) => i.id)),
         late: opts.late,
+        running,
       });
     }
     const scope = this.chatScope(chat.id, data);
@@ -329,6 +331,7 @@ export class ReportService {
       awaitingApproval: await awaiting(figures.open.map((i) => i.id)),
       duty,
       late: opts.late,
+      running,
     });
   }
 

@@ -65,9 +65,25 @@ function countLines(f: DayFigures, awaitingApproval: number): string[] {
   ];
 }
 
-/** Header of a rollup; a late post says it is 补发 and when it was due. */
-function header(title: string, late: { dueAt: Date } | undefined, dir: Directory): string[] {
-  return [title, ...(late ? [`（补发，应于 ${dir.formatShort(late.dueAt)} 发出）`] : [])];
+/**
+ * Header of a rollup; a late post says it is 补发 and when it was due; a rollup asked for before
+ * its cut (`running`: its window `[from, to)`) says it is still counting, since when and until when.
+ */
+function header(
+  title: string,
+  late: { dueAt: Date } | undefined,
+  dir: Directory,
+  running?: { from: Date; to: Date; asOf: Date },
+): string[] {
+  return [
+    title,
+    ...(late ? [`（补发，应于 ${dir.formatShort(late.dueAt)} 发出）`] : []),
+    ...(running
+      ? [
+          `（统计中：${dir.formatShort(running.from)} 起，截至 ${dir.formatShort(running.asOf)}；${dir.formatShort(running.to)} 截止）`,
+        ]
+      : []),
+  ];
 }
 
 /**
@@ -84,10 +100,13 @@ export function unitRollup(
     awaitingApproval: number;
     duty?: DutyState;
     late?: { dueAt: Date };
+    /** The window, when the rollup is asked for before its cut (then said to be still counting). */
+    running?: { from: Date; to: Date };
   },
 ): RenderedPost {
   const f = o.figures;
-  const lines = header(`【舆情日报】${dayLabel(o.ymd)} ${o.unitName}`, o.late, dir);
+  const running = o.running && { ...o.running, asOf: o.asOf };
+  const lines = header(`【舆情日报】${dayLabel(o.ymd)} ${o.unitName}`, o.late, dir, running);
   if (f.newIncidents.length === 0) lines.push('今日无新增舆情。');
   lines.push(...countLines(f, o.awaitingApproval));
   const duty = dutyLine(dir, o.duty);
@@ -109,9 +128,12 @@ export function combinedRollup(
     asOf: Date;
     awaitingApproval: number;
     late?: { dueAt: Date };
+    /** The window, when the rollup is asked for before its cut (then said to be still counting). */
+    running?: { from: Date; to: Date };
   },
 ): RenderedPost {
-  const lines = header(`【舆情日报·汇总】${dayLabel(o.ymd)}`, o.late, dir);
+  const running = o.running && { ...o.running, asOf: o.asOf };
+  const lines = header(`【舆情日报·汇总】${dayLabel(o.ymd)}`, o.late, dir, running);
   if (o.total.newIncidents.length === 0) lines.push('今日无新增舆情。');
   lines.push(...countLines(o.total, o.awaitingApproval), '各单位：');
   for (const u of o.perUnit) {

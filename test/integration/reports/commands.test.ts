@@ -118,3 +118,27 @@ test('/报告 drafts an early warning with domain.md’s sections; 已报送 mee
   // another unit's incident is not found from here (confidentiality)
   expect(await text('relief', 'liuyang', `/报告 ${B} 预警`)).toContain(`找不到事件 ${B}`);
 });
+
+test('/日报 after the 17:30 cut, with no date, shows the window counting now (what happened since the cut), saying so; /日报 今天 the closed one', async () => {
+  const back = app.clock.now();
+  try {
+    app.clock.set(bt('12-01 18:00'));
+    const [opened] = await say(app, 'relief', 'xuting', '/上报 日报截止后上报的帖子');
+    const id = /YQ-\d{8}-\d{3}/.exec(opened.text)![0];
+    app.clock.set(bt('12-01 18:05'));
+    const running = await text('relief', 'liuyang', '/日报');
+    expect(running.split('\n').slice(0, 2)).toEqual([
+      '【舆情日报】12月2日 社会救助股',
+      '（统计中：12-01 17:30 起，截至 12-01 18:05；12-02 17:30 截止）',
+    ]);
+    expect(running.split('\n')[2]).toMatch(/^新增 1｜/); // the report of 18:00 (open ones of before count too)
+    expect(running).toContain(id);
+    // the day's own rollup closed at 17:30: the incident of 18:00 is not in it, and it says nothing is still counting
+    const closed = await text('relief', 'liuyang', '/日报 今天');
+    expect(closed.split('\n')[0]).toBe('【舆情日报】12月1日 社会救助股');
+    expect(closed).not.toContain('统计中');
+    expect(closed).not.toContain(id);
+  } finally {
+    app.clock.set(back);
+  }
+});
