@@ -7,6 +7,7 @@ import { AmbiguousError, ConflictError, ForbiddenError, NotFoundError, UsageErro
 import type { Actor } from './incident-events.js';
 import { IncidentTransactions } from './IncidentTransactions.js';
 import type { Incident } from './types.js';
+import { meetingRule } from './deadlines/chase-messages.js';
 
 export class MilestoneService extends IncidentTransactions {
   /**
@@ -39,7 +40,8 @@ export class MilestoneService extends IncidentTransactions {
    * the people who owe it, the unit's office, and the first- and direct-responsible people.
    * A milestone met by acknowledging (config `metBy: [ack]`) is not marked by hand: each responsible
    * person acknowledges on their own (domain.md "each acknowledges (签收) … record who and when");
-   * neither is an approval milestone (clocks `statementSubmitted` / `planSubmitted`): a decision meets it.
+   * neither is an approval milestone (clocks `statementSubmitted` / `planSubmitted`): a decision meets it;
+   * nor one met by a command (`metBy` publish, plan, level: `meetingRule`).
    * The planner hook (same transaction) records `milestone.met`.
    * @throws NotFoundError when no open milestone matches; AmbiguousError when several do;
    *         UsageError for an acknowledgement milestone; ForbiddenError for anyone else.
@@ -107,6 +109,8 @@ export class MilestoneService extends IncidentTransactions {
             `“${m.name}”须由审批人（${m.ownerIds.map((p) => this.dir.nameOf(p)).join('、')} 任一人）点卡片上的“通过”或“驳回”，或发送 /通过、/驳回 ${incidentId}，不能用 /完成 代为标记。`,
           );
         }
+        const rule = meetingRule(this.dir, incidentId, m);
+        if (!rule.byHand) throw new UsageError(`“${m.name}”不能用 /完成 代为标记：请${rule.how}。`);
         const unit = this.dir.unit(incident.unitId);
         const may =
           !!actor.personId &&

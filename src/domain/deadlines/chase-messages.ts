@@ -19,12 +19,32 @@ export function formatSpan(ms: number): string {
 
 const mentionsText = (ids: string[]) => ids.map((p) => `@{${p}}`).join(' ');
 
+/**
+ * How a milestone is met, from its config (`milestones[].clock` and `metBy`; domain.md "Handling
+ * flow"): by hand with `/完成` (`byHand`), or only by what meets it — each person's 签收, an
+ * approver's decision, `/发布` of an approved statement (000 L1: published only after approval),
+ * an approved plan, `/定级`. `how` is the imperative a chase ends with and `/完成` refuses with;
+ * the one place for both.
+ */
+export function meetingRule(dir: Directory, incidentId: string, m: MilestoneRecord): { byHand: boolean; how: string } {
+  const spec = dir.milestoneSpec(m.key.split(':')[0]);
+  const clock = spec?.clock;
+  if (clock === 'statementSubmitted' || clock === 'planSubmitted')
+    return {
+      byHand: false,
+      how: `点审批卡片上的「通过」或「驳回」，或发送 /通过 ${incidentId} ${clock === 'planSubmitted' ? '方案' : '稿件'}`,
+    };
+  const metBy = spec?.metBy ?? [];
+  if (m.key.startsWith('ack:') || metBy.includes('ack')) return { byHand: false, how: `发送 /签收 ${incidentId}` };
+  if (metBy.includes('publish')) return { byHand: false, how: `稿件审批通过后发送 /发布 ${incidentId} <发布链接>` };
+  if (metBy.includes('plan')) return { byHand: false, how: `发送 /方案 ${incidentId} <方案内容> 报批，审批通过即完成` };
+  if (metBy.includes('level')) return { byHand: false, how: `发送 /定级 ${incidentId} <级别>（确认现有级别也可）` };
+  return { byHand: true, how: `完成后发送 /完成 ${incidentId} ${m.name.replace(/（.*）$/, '')}` };
+}
+
 /** How a milestone is met, for the hint at the end of chases. */
 function howToMeet(i: Incident, m: MilestoneRecord, dir: Directory): string {
-  const clock = dir.milestoneSpec(m.key.split(':')[0])?.clock;
-  if (clock === 'statementSubmitted' || clock === 'planSubmitted')
-    return `点审批卡片上的「通过」或「驳回」，或发送 /通过 ${i.id} ${clock === 'planSubmitted' ? '方案' : '稿件'}`;
-  return m.key.startsWith('ack:') ? `发送 /签收 ${i.id}` : `完成后发送 /完成 ${i.id} ${m.name.replace(/（.*）$/, '')}`;
+  return meetingRule(dir, i.id, m).how;
 }
 
 /** Reminder before the deadline, to the owners. Spans are shown in simulated time under a drill's `timeScale`. */
@@ -108,9 +128,17 @@ export function catchUpNotice(dir: Directory, i: Incident, a: CatchUpAudience, n
     ...(a.owners.length ? [`请 ${mentionsText(a.owners)} 立即办理`] : []),
     ...(chasers.length ? [`请 ${mentionsText(chasers)} 督促办理`] : []),
   ];
-  const how = a.milestones.some((m) => m.key.startsWith('ack:'))
-    ? `签收发送 /签收 ${i.id}，其他事项完成后发送 /完成 ${i.id} <事项>。`
-    : `完成后发送 /完成 ${i.id} <事项>。`;
+  // how each is met: 签收, /完成 for what is done by hand, and the command for the rest by name
+  const rules = a.milestones.map((m) => ({ m, rule: meetingRule(dir, i.id, m) }));
+  const byCommand = rules.filter((r) => !r.rule.byHand && !r.m.key.startsWith('ack:'));
+  const hasAck = a.milestones.some((m) => m.key.startsWith('ack:'));
+  const hasHand = rules.some((r) => r.rule.byHand);
+  const parts = [
+    ...(hasAck ? [`签收发送 /签收 ${i.id}`] : []),
+    ...[...new Map(byCommand.map((r) => [r.m.name, `「${r.m.name}」${r.rule.how}`])).values()],
+    ...(hasHand ? [`${hasAck || byCommand.length ? '其他事项' : ''}完成后发送 /完成 ${i.id} <事项>`] : []),
+  ];
+  const how = `${parts.join('；')}。`;
   return {
     chatId: a.chatId,
     mentions: a.mentions,

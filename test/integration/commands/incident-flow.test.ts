@@ -209,3 +209,19 @@ describe('level, category, progress, assignment, closing', () => {
     expect(unknown.text).toContain('找不到事件 YQ-20991231-999');
   });
 });
+
+describe('/完成 marks by hand only what is done by hand (meetingRule)', () => {
+  test('a step met by /发布, an approved plan or /定级 is refused with the command that meets it; a step done by hand is marked', async () => {
+    const [opened] = await say(app, 'relief', 'chenjing', '/上报 完成规则测试帖子 三级');
+    const id = /YQ-\d{8}-\d{3}/.exec(opened.text)![0];
+    const done = async (who: string, what: string) => (await say(app, 'relief', who, `/完成 ${id} ${what}`))[0].text;
+    expect(await done('zhangmin', '首次公开回应')).toBe(
+      `“首次公开回应”不能用 /完成 代为标记：请稿件审批通过后发送 /发布 ${id} <发布链接>。`,
+    );
+    expect(await done('wufang', '方案')).toContain(`/方案 ${id} <方案内容> 报批，审批通过即完成`);
+    expect(await done('wufang', '研判')).toContain(`/定级 ${id} <级别>（确认现有级别也可）`);
+    expect(await done('chenjing', '报告')).toBe(`${id}「报告领导小组」已标记完成，相关提醒和催办已停止。`);
+    const open = (await app.incidents.view({ kind: 'system' }, id)).milestones.filter((m) => m.state === 'open');
+    expect(open.map((m) => m.key)).toEqual(expect.arrayContaining(['first_response', 'handling_plan', 'assessment']));
+  });
+});
