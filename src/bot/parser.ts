@@ -58,9 +58,16 @@ export function parseCommand(text: string): ParsedCommand | null {
   const body = stripLeadingMentions(cleanChatText(String(text ?? '')));
   const m = COMMAND_RE.exec(body);
   if (!m) return null;
-  const args = (m[2] ?? '').trim();
+  let word = m[1];
+  let args = (m[2] ?? '').trim();
+  // a Chinese command word run into its incident id (/查看001, /签收YQ-20261129-001): split there
+  const joined = /^(\p{Script=Han}+)((?:[0-9０-９]|[Yy][Qq]-).*)$/u.exec(word);
+  if (joined) {
+    word = joined[1];
+    args = `${joined[2]}${args ? ` ${args}` : ''}`;
+  }
   // full-width letters in the command word (／ＲＥＰＯＲＴ from a Chinese IME) fold to ASCII
-  const name = m[1].replace(/[\uFF01-\uFF5E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0)).toLowerCase();
+  const name = word.replace(/[\uFF01-\uFF5E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0)).toLowerCase();
   return { name, args, tokens: tokenize(args) };
 }
 

@@ -516,9 +516,9 @@ export class IncidentService extends IncidentTransactions {
       if (i && (await this.sees(viewer, i))) return i;
       const older = (await this.list(viewer, { limit: 500 })).filter((x) => x.id.endsWith(`-${nnn}`)).slice(0, 5);
       if (older.length === 0)
-        throw new NotFoundError(`今天没有编号为 ${nnn} 的事件。请写完整编号，或用 /列表 查看本群事件。`);
+        throw new NotFoundError(`在这里能查看的事件中，今天没有编号为 ${nnn} 的。请写完整编号，或用 /列表 查看。`);
       throw new AmbiguousError(
-        `今天没有编号为 ${nnn} 的事件。您是指：${older.map((c) => c.id).join('、')}？请写完整编号。`,
+        `在这里能查看的事件中，今天没有编号为 ${nnn} 的。您是指：${older.map((c) => c.id).join('、')}？请写完整编号。`,
         older.map((c) => c.id),
       );
     }

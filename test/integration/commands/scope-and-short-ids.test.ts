@@ -85,14 +85,14 @@ describe('short ids: today’s number in this chat’s scope (issue 10 item 1)',
 
   test('a short id outside this chat’s scope today is not found, even though the number exists', async () => {
     const [r] = await say(app, 'eldercare', 'zhaolei', '/查看 002');
-    expect(r.text).toContain('今天没有编号为 002 的事件');
+    expect(r.text).toContain('在这里能查看的事件中，今天没有编号为 002 的'); // not 今天没有: 002 exists, in another unit
     expect(r.text).not.toContain('YQ-20261129-002');
   });
 
   test('an old short id is asked back with the full ids; /定级 2 alone still means level II', async () => {
     clock.advance(24 * 3600_000); // 2026-11-30: nothing reported today yet
     const [r] = await say(app, 'relief', 'liuyang', '/查看 001');
-    expect(r.text).toContain('今天没有编号为 001 的事件');
+    expect(r.text).toContain('今天没有编号为 001 的');
     expect(r.text).toContain('YQ-20261129-001');
     const [p] = await say(app, 'relief', 'liuyang', '/进展 2 已回访');
     expect(p.text).toContain('YQ-20261129-002');

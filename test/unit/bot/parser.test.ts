@@ -27,6 +27,13 @@ describe('command parser', () => {
     expect(parseCommand(undefined as unknown as string)).toBeNull();
     expect(parseCommand('//')).toBeNull();
   });
+  test('a Chinese command word run into its id or number is split there (/查看001, /签收YQ-…)', () => {
+    expect(parseCommand('/查看001')).toMatchObject({ name: '查看', args: '001', tokens: ['001'] });
+    expect(parseCommand('/签收YQ-20261129-001 好的')).toMatchObject({ name: '签收', args: 'YQ-20261129-001 好的' });
+    expect(parseCommand('/日报11-30')).toMatchObject({ name: '日报', args: '11-30' });
+    expect(parseCommand('/上报网传帖子')).toMatchObject({ name: '上报网传帖子', args: '' });
+    expect(parseCommand('/list2')).toMatchObject({ name: 'list2' });
+  });
   test('keeps quoted arguments whole', () => {
     expect(tokenize('"a b" “c d” 「e f」 g')).toEqual(['a b', 'c d', 'e f', 'g']);
   });
