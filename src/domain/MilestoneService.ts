@@ -34,6 +34,18 @@ export class MilestoneService extends IncidentTransactions {
   }
 
   /**
+   * Whether milestone `key` (named `name`, e.g. 签收（刘洋）) answers to what a user typed, `q`
+   * (lower case): its key, its name with or without the person, its config name or any alias
+   * (config `milestones[].aliases`). The one match for /完成 and /定性.
+   */
+  private answersTo(key: string, name: string, q: string): boolean {
+    const spec = this.dir.milestoneSpec(key.split(':')[0]);
+    return [key, key.split(':')[0], name, name.replace(/（.*）$/, ''), spec?.name, ...(spec?.aliases ?? [])].some(
+      (n) => n !== undefined && n.toLowerCase() === q,
+    );
+  }
+
+  /**
    * Marks a milestone met by hand (`/完成`, issue 4): for steps done outside the bot (a phone report
    * upward, a meeting) or whose own commands come later. `query` is a milestone key, name or alias
    * (config `milestones[]`); for per-person milestones the actor's own is preferred. Allowed for
@@ -61,27 +73,12 @@ export class MilestoneService extends IncidentTransactions {
         const specOf = (key: string) => this.dir.milestoneSpec(key.split(':')[0]);
         const matches = (await repo.milestones(incidentId))
           .filter((m) => m.state === 'open')
-          .filter((m) => {
-            const spec = specOf(m.key);
-            const names = [
-              m.key,
-              m.name,
-              m.name.replace(/（.*）$/, ''),
-              spec?.key,
-              spec?.name,
-              ...(spec?.aliases ?? []),
-            ];
-            return names.some((n) => n !== undefined && n.toLowerCase() === q);
-          });
+          .filter((m) => this.answersTo(m.key, m.name, q));
         const own = matches.filter((m) => actor.personId && m.ownerIds.includes(actor.personId));
         const pick = own.length === 1 ? own : matches;
         if (pick.length === 0) {
           const met = (await repo.milestones(incidentId)).find(
-            (m) =>
-              m.state === 'met' &&
-              [m.key, m.name, m.name.replace(/（.*）$/, ''), ...(specOf(m.key)?.aliases ?? [])].some(
-                (n) => n.toLowerCase() === q,
-              ),
+            (m) => m.state === 'met' && this.answersTo(m.key, m.name, q),
           );
           if (met)
             throw new ConflictError(
@@ -162,12 +159,7 @@ export class MilestoneService extends IncidentTransactions {
         const q = query.trim().toLowerCase();
         const names = new Map((await repo.milestones(incidentId)).map((m) => [m.key, m.name]));
         const hit = (await repo.breaches(incidentId))
-          .filter((b) => {
-            const name = names.get(b.milestoneKey) ?? b.milestoneKey;
-            return [b.milestoneKey, b.milestoneKey.split(':')[0], name, name.replace(/（.*）$/, '')].some(
-              (n) => n.toLowerCase() === q,
-            );
-          })
+          .filter((b) => this.answersTo(b.milestoneKey, names.get(b.milestoneKey) ?? b.milestoneKey, q))
           .pop();
         if (!hit)
           throw new NotFoundError(`${incidentId} 没有“${query}”的违约记录。用 /查看 ${incidentId} 查看违约记录。`);

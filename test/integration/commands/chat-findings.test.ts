@@ -209,6 +209,10 @@ describe('flow and notification', () => {
     expect(show.text).toContain(
       '张敏 违约定性：「报告领导小组」（陈静） 轻微违约 → 重大违约，理由：迟报且造成舆情扩散',
     );
+    // the milestone's aliases count as for /完成 (config milestones[].aliases: 上报领导小组)
+    const [alias] = await say(app, 'relief', 'zhangmin', `/定性 ${id} 上报领导小组 轻微 复核后改定`);
+    expect(alias.text).toContain('轻微违约');
+    expect(alias.text).not.toContain('没有“上报领导小组”的违约记录');
   });
 });
 
