@@ -9,6 +9,7 @@
  */
 import { DatabaseUnavailableError } from '../errors.js';
 import type { StoreLogger } from './logger.js';
+import { shutdownInProgress } from './shutdown-hooks.js';
 
 /** Socket-level error codes of a database that is not reachable (Node `net` / DNS). */
 const NETWORK_CODES = new Set([
@@ -101,6 +102,11 @@ export class DatabaseAvailability {
    */
   absorb(err: unknown, source: string): boolean {
     if (!isConnectionError(err)) return false;
+    // shutting down (e.g. Ctrl-C reached the embedded PostgreSQL too): expected, not an outage
+    if (shutdownInProgress()) {
+      this.opts.logger.debug({ source, err: describe(err) }, 'database connection closed while shutting down');
+      return true;
+    }
     // The translated error says nothing about the cause: keep the first, original description.
     const detail = err instanceof DatabaseUnavailableError ? describe(err.cause ?? err) : describe(err);
     const t = this.now();

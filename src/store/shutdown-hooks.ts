@@ -55,28 +55,42 @@ export interface ShutdownHookOptions {
   timeoutMs?: number;
   /** Exit function (default `process.exit`); tests inject their own. */
   exit?: (code: number) => void;
+  /**
+   * A second signal this soon after the first, ms (default 1000), is the same Ctrl-C delivered
+   * twice — by the terminal to the whole process group and again by `tsx`, which relays it — and is
+   * ignored; a later one exits at once.
+   */
+  repeatWindowMs?: number;
 }
 
 /**
  * Runs `shutdown` once on SIGINT, SIGTERM, SIGHUP (then exits 0, or 1 if it failed or timed out)
  * and on an uncaught exception or unhandled rejection (logged at error level, then exits 1).
- * A second signal during shutdown exits at once with code 1.
+ * A second signal during shutdown exits at once with code 1, unless it comes within
+ * `repeatWindowMs` of the first (the same Ctrl-C relayed: ignored).
  * @returns a function that removes the hooks again (and re-attaches the foreign ones).
  */
 export function installShutdownHooks(shutdown: () => Promise<void>, opts: ShutdownHookOptions = {}): () => void {
   const logger = opts.logger ?? silentLogger;
   const timeoutMs = opts.timeoutMs ?? 15000;
   const exit = opts.exit ?? ((code: number) => process.exit(code));
+  const repeatWindowMs = opts.repeatWindowMs ?? 1000;
   let running = false;
+  let startedAt = 0;
 
   const run = (reason: string, code: number): void => {
     shuttingDown = true;
     if (running) {
+      if (Date.now() - startedAt < repeatWindowMs) {
+        logger.debug({ reason }, 'the same signal again (relayed): shutdown goes on');
+        return;
+      }
       logger.warn({ reason }, 'shutdown already in progress: exiting now');
       exit(1);
       return;
     }
     running = true;
+    startedAt = Date.now();
     logger.info({ reason }, 'shutting down');
     const timer = setTimeout(() => {
       logger.error({ reason, timeoutMs }, 'shutdown timed out: exiting');

@@ -74,6 +74,19 @@ test('SIGINT runs the shutdown and exits 0', async () => {
   expect(pidAlive(c.postgresPid)).toBe(false);
 });
 
+test('Ctrl-C in a terminal under tsx: SIGINT twice at once (relayed) and PostgreSQL signalled too still shuts down cleanly, exit 0', async () => {
+  const c = await startChild('hooks');
+  // the terminal signals the whole process group (the bot and its postgres); tsx relays it again
+  process.kill(c.postgresPid, 'SIGINT');
+  c.proc.kill('SIGINT');
+  await waitUntil(() => c.out.includes('log:shutting down'), 'the shutdown to start');
+  c.proc.kill('SIGINT');
+  expect(await c.exited).toBe(0);
+  expect(c.out).not.toContain('log:shutdown already in progress: exiting now');
+  expect(c.out).toContain('stopped');
+  expect(pidAlive(c.postgresPid)).toBe(false);
+});
+
 test('an uncaught exception stops PostgreSQL and exits 1', async () => {
   const c = await startChild('hooks');
   c.proc.stdin!.write('throw\n');
