@@ -44,13 +44,13 @@ export function ackCommand(deps: CommandDeps): CommandDef {
     summary: '责任人签收事件（也可点击卡片上的“签收”按钮）',
     help: '示例：/签收 YQ-20261129-001',
     async run(ctx) {
-      const { incident } = await target(ctx, deps, USAGE, (i) =>
-        deps.incidents.awaitsAckFrom(i, ctx.actor.personId),
-      ).catch((e: unknown) => {
+      const { incident } = await target(ctx, deps, USAGE, (i) => deps.incidents.awaitsAckFrom(i, ctx.actor.personId), {
+        pickInDirect: true,
+      }).catch((e: unknown) => {
         // without an id: say why nothing fits (a bystander was told "no incident" although there is one)
         if (e instanceof NotFoundError && !ctx.tokens.length)
           throw new NotFoundError(
-            `${ctx.actor.name}，本群没有等待您签收的事件。签收由事件的第一责任人、直接责任人或被指派人进行；本群事件：/列表`,
+            `${ctx.actor.name}，${ctx.chat ? '本群' : ''}没有等待您签收的事件。签收由事件的第一责任人、直接责任人或被指派人进行；${ctx.chat ? '本群' : '您可查看的'}事件：/列表`,
           );
         throw e;
       });

@@ -12,7 +12,7 @@ import type { MilestoneService } from '../domain/MilestoneService.js';
 import type { Incident } from '../domain/types.js';
 import { type Viewer, viewerOf } from '../domain/visibility.js';
 import type { ReportService } from '../reports/ReportService.js';
-import { UsageError } from '../errors.js';
+import { NotFoundError, UsageError } from '../errors.js';
 
 /** What commands are built with (wired in main.ts). */
 export interface CommandDeps {
@@ -49,7 +49,7 @@ export function commandViewer(ctx: Pick<CommandContext, 'chat' | 'actor'>): View
  * A first token that was meant as an id but is malformed (`YQ-2026112-001`) is refused rather
  * than read as "no id": otherwise `/办结 <typo> 总结` would close whichever incident is alone here.
  * `opts.shortIdNeedsRest`: a lone short-id-like token is an argument, not an id (`/定级 2` = level II).
- * @throws UsageError in a 1:1 chat without an id or for a malformed id; NotFoundError /
+ * @throws UsageError in a 1:1 chat without an id (unless `opts.pickInDirect`) or for a malformed id; NotFoundError /
  *   AmbiguousError from the service.
  */
 export async function target(
@@ -57,7 +57,11 @@ export async function target(
   deps: CommandDeps,
   usage: string,
   fits?: (i: Incident) => boolean | Promise<boolean>,
-  opts: { shortIdNeedsRest?: boolean } = {},
+  opts: {
+    shortIdNeedsRest?: boolean;
+    /** 1:1 without an id: the one incident in the sender's scope that `fits` (else the id is asked). */
+    pickInDirect?: boolean;
+  } = {},
 ): Promise<Target> {
   const viewer = commandViewer(ctx);
   let ref = parseIncidentRef(ctx.tokens[0]);
@@ -72,8 +76,13 @@ export async function target(
       usage,
     );
   }
-  if (!ctx.chat) throw new UsageError('请写明事件编号，例如 YQ-20261129-001。', usage);
-  const incident = await deps.incidents.resolve(viewer, undefined, fits);
+  // 1:1, a command that says so (/签收: the one awaiting the sender) takes the one that fits
+  if (!ctx.chat && !(fits && opts.pickInDirect)) throw new UsageError('请写明事件编号，例如 YQ-20261129-001。', usage);
+  const incident = await deps.incidents.resolve(viewer, undefined, fits).catch((e: unknown) => {
+    if (!ctx.chat && e instanceof NotFoundError)
+      throw new NotFoundError('没有符合条件的事件，请写明事件编号，例如 YQ-20261129-001。');
+    throw e;
+  });
   return { incident, viewer, rest: ctx.args, restTokens: ctx.tokens };
 }
 

@@ -525,9 +525,10 @@ export class IncidentService extends IncidentTransactions {
     const candidates: Incident[] = [];
     for (const i of await this.list(viewer, { limit: 50 })) if (await fits(i)) candidates.push(i);
     if (candidates.length === 1) return candidates[0];
-    if (candidates.length === 0) throw new NotFoundError('本群没有符合条件的事件，请写明事件编号。');
+    const here = viewer.kind === 'chat' ? '本群' : '';
+    if (candidates.length === 0) throw new NotFoundError(`${here}没有符合条件的事件，请写明事件编号。`);
     throw new AmbiguousError(
-      `本群有 ${candidates.length} 个符合条件的事件，请写明编号：${candidates
+      `${here}有 ${candidates.length} 个符合条件的事件，请写明编号：${candidates
         .slice(0, 5)
         .map((c) => c.id)
         .join('、')}`,

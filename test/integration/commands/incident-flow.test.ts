@@ -225,3 +225,22 @@ describe('/完成 marks by hand only what is done by hand (meetingRule)', () => 
     expect(open.map((m) => m.key)).toEqual(expect.arrayContaining(['first_response', 'handling_plan', 'assessment']));
   });
 });
+
+describe('/签收 in a 1:1 chat with the bot', () => {
+  test('without an id it takes the one incident awaiting the sender; with none it says so (not 本群)', async () => {
+    // earlier tests' incidents of 养老服务中心 await him too: signed in the group first
+    const [pending] = await say(app, '@zhaolei', 'zhaolei', '/签收');
+    for (const older of pending.text.match(/YQ-\d{8}-\d{3}/g) ?? [])
+      await say(app, 'eldercare', 'zhaolei', `/签收 ${older}`);
+    const [opened] = await say(app, 'eldercare', 'sunli', '/上报 私聊签收测试帖子');
+    const id = /YQ-\d{8}-\d{3}/.exec(opened.text)![0];
+    const [ack] = await say(app, '@zhaolei', 'zhaolei', '/签收');
+    expect(ack.text).toBe(`赵磊 已签收 ${id}。`);
+    const [none] = await say(app, '@zhaolei', 'zhaolei', '/签收');
+    expect(none.text).toContain('赵磊，没有等待您签收的事件');
+    expect(none.text).not.toContain('本群');
+    // other commands still ask for the id in 1:1
+    const [ask] = await say(app, '@zhaolei', 'zhaolei', '/查看');
+    expect(ask.text).toContain('请写明事件编号');
+  });
+});
