@@ -14,8 +14,8 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
 import type { ExportCaseArgs, ExportCaseResult } from './export-child.js';
+import { bundleBenchChild } from './lib/bundle.js';
 import { startBenchStore } from './lib/env.js';
 import { type BenchRow, stopping } from './lib/stats.js';
 
@@ -92,26 +92,6 @@ function productionFlags(): string[] {
   return words.slice(1, words.indexOf('dist/main.js'));
 }
 
-/**
- * bench/export-child.ts and the sources it imports bundled into one ES module (esbuild, a
- * devDependency, the version tsx uses; packages stay external) under node_modules/.cache, so a case runs in plain `node` like
- * `node dist/main.js` does in production, without tsx's loader (≈ 40 MB of RSS) in the figures.
- */
-function bundledChild(): string {
-  const outfile = path.join(root, 'node_modules/.cache/yq-bench/export-child.mjs');
-  buildSync({
-    entryPoints: [path.join(here, 'export-child.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile,
-    logLevel: 'error',
-  });
-  return outfile;
-}
-
 /** Runs one case in a fresh Node process (`child`: the bundled bench/export-child.ts) and returns what it printed. */
 async function runCase(child: ChildCommand, args: ExportCaseArgs): Promise<ExportCaseResult> {
   const proc = spawn(process.execPath, [...child.flags, '--expose-gc', child.file, JSON.stringify(args)], {
@@ -143,7 +123,7 @@ export async function benchExport(o: ExportBenchOptions): Promise<BenchRow[]> {
   const db = await startBenchStore(4);
   try {
     await seed(db.store.pool, o.incidents);
-    const child: ChildCommand = { file: bundledChild(), flags: productionFlags() };
+    const child: ChildCommand = { file: bundleBenchChild('export-child.ts'), flags: productionFlags() };
     const kase = (kind: ExportCaseArgs['kind'], readerBytesPerSec?: number) =>
       runCase(child, { connectionString: db.connectionString, kind, batchSize, readerBytesPerSec });
     const base = await kase('read');

@@ -5,22 +5,19 @@
  * decryption and encrypted reply, and as many row writes in one transaction as an open makes
  * (single-row INSERTs into a scratch table). Also counts the SQL statements one open sends.
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { sql } from 'kysely';
-import {
-  buildTextCallback,
-  type CallbackResponse,
-  postCallback,
-  sealCallback,
-} from '../src/bot/adapters/wecom/callback-builder.js';
 import { decryptMessage, encryptReply, verifySignature } from '../src/bot/adapters/wecom/crypto.js';
 import type { OrgConfig } from '../src/config/schema.js';
+import type { OpenClientResult, OpenClientRun } from './open-client.js';
+import { bundleBenchChild } from './lib/bundle.js';
 import { type BenchApp, demoConfig, startBenchApp } from './lib/env.js';
 import { queryCounter } from './lib/query-count.js';
-import { type BenchRow, latencyRow, runPool } from './lib/stats.js';
+import { type BenchRow, latencyRow, stopping } from './lib/stats.js';
 import type { Target } from './lib/targets.js';
 
 /** Sizes of the run. */
@@ -56,6 +53,52 @@ export function manyChatsConfig(extra: number): OrgConfig {
   return c;
 }
 
+/** What a batch of the load generator needs besides its URL, tag and sizes. */
+type ClientSetup = Omit<OpenClientRun, 'id' | 'url' | 'tag' | 'total' | 'concurrency'>;
+
+/**
+ * The load generator in its own process (bench/open-client.ts, bundled, plain `node`): `run` sends it
+ * one batch and resolves with the latencies (ms) and wall time (ms) it measured.
+ * @throws from `run` the child's error, or when the child exits or the run is being stopped.
+ */
+function startClient(setup: ClientSetup): {
+  run(url: string, tag: string, total: number, concurrency: number): Promise<{ latencies: number[]; wallMs: number }>;
+  stop(): void;
+} {
+  const child: ChildProcess = fork(bundleBenchChild('open-client.ts'), [], { execArgv: [], stdio: 'inherit' });
+  const waiting = new Map<number, { resolve(r: OpenClientResult): void; reject(e: Error): void }>();
+  let nextId = 0;
+  const failAll = (e: Error) => {
+    for (const w of waiting.values()) w.reject(e);
+    waiting.clear();
+  };
+  child.on('message', (m: OpenClientResult) => {
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    w?.resolve(m);
+  });
+  child.on('exit', (code, signal) => failAll(new Error(`bench/open-client exited (${code ?? signal})`)));
+  child.on('error', failAll);
+  const abort = () => child.kill('SIGTERM');
+  stopping.signal.addEventListener('abort', abort, { once: true });
+  return {
+    async run(url, tag, total, concurrency) {
+      const id = nextId++;
+      const res = await new Promise<OpenClientResult>((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        child.send({ ...setup, id, url, tag, total, concurrency } satisfies OpenClientRun);
+      });
+      if (res.error || !res.latencies || res.wallMs === undefined)
+        throw new Error(`bench/open-client: ${res.error ?? 'no result'}`);
+      return { latencies: res.latencies, wallMs: res.wallMs };
+    },
+    stop() {
+      stopping.signal.removeEventListener('abort', abort);
+      if (child.connected) child.disconnect();
+    },
+  };
+}
+
 /** Runs (f); stops everything it started before returning or throwing. */
 export async function benchOpen(o: OpenBenchOptions): Promise<{ rows: BenchRow[]; targets: Target[] }> {
   const token = crypto.randomBytes(12).toString('hex');
@@ -63,6 +106,7 @@ export async function benchOpen(o: OpenBenchOptions): Promise<{ rows: BenchRow[]
   const qc = queryCounter();
   let app: BenchApp | undefined;
   let baseline: http.Server | undefined;
+  let client: ReturnType<typeof startClient> | undefined;
   // a loopback stand-in for the WeCom API that accepts every send (1:1 notices, late replies)
   let apiCalls = 0;
   const api = http.createServer((req, res) => {
@@ -91,22 +135,23 @@ export async function benchOpen(o: OpenBenchOptions): Promise<{ rows: BenchRow[]
     const user = a.directory.person('chenjing')!.wecomUserId!;
     const bot = a.directory.botName;
 
-    const callback = async (url: string, i: number, text: string, expect: string): Promise<void> => {
-      const plaintext = buildTextCallback({ userId: user, chatId: chats[i % chats.length], text: `@${bot} ${text}` });
-      const res: CallbackResponse = await postCallback(url, sealCallback(token, aesKey, plaintext), token, aesKey);
-      if (res.status !== 200) throw new Error(`callback answered ${res.status}: ${res.rawBody.slice(0, 200)}`);
-      if (!JSON.stringify(res.reply ?? '').includes(expect))
-        throw new Error(`reply lacks "${expect}": ${res.rawBody.slice(0, 200)}`);
-    };
-    const report = (tag: string) => (i: number) =>
-      callback(botUrl, i, `/上报 基准：网传救助站拒收 ${tag}-${i}`, `${tag}-${i}`);
+    client = startClient({
+      token,
+      aesKey,
+      userId: user,
+      botName: bot,
+      chats,
+      text: '/上报 基准：网传救助站拒收',
+    });
+    const c = client;
+    const report = (tag: string, total: number, concurrency: number) => c.run(botUrl, tag, total, concurrency);
 
-    await runPool(o.warmup, o.concurrency, report('WARM'));
+    await report('WARM', o.warmup, o.concurrency);
     // statements per open, and the rows one open writes (for the baseline)
     const counted = 10;
     const before = await rowCounts(a);
     qc.start();
-    await runPool(counted, 1, report('COUNT'));
+    await report('COUNT', counted, 1);
     const q = qc.stop();
     const after = await rowCounts(a);
     const writes = Math.max(1, Math.round((after - before) / counted));
@@ -146,13 +191,12 @@ export async function benchOpen(o: OpenBenchOptions): Promise<{ rows: BenchRow[]
     baseline = http.createServer(koa.callback());
     await new Promise<void>((resolve) => baseline!.listen(0, '127.0.0.1', resolve));
     const baseUrl = `http://127.0.0.1:${(baseline.address() as AddressInfo).port}/`;
-    const bare = (tag: string) => (i: number) =>
-      callback(baseUrl, i, `/上报 基准：网传救助站拒收 ${tag}-${i}`, `${tag}-${i}`);
-    await runPool(o.warmup, o.concurrency, bare('BWARM'));
+    const bare = (tag: string, total: number, concurrency: number) => c.run(baseUrl, tag, total, concurrency);
+    await bare('BWARM', o.warmup, o.concurrency);
 
     // interleave halves so drift on a shared machine hits both alike
     const half = Math.ceil(o.total / 2);
-    const b1 = await runPool(half, o.concurrency, bare('B1'));
+    const b1 = await bare('B1', half, o.concurrency);
     // what the bot's backends wait on while the reports run (sampled every 25 ms from pg_stat_activity)
     const waits = new Map<string, number>();
     let samples = 0;
@@ -169,8 +213,8 @@ export async function benchOpen(o: OpenBenchOptions): Promise<{ rows: BenchRow[]
         await new Promise((r) => setTimeout(r, 25));
       }
     })();
-    const r1 = await runPool(half, o.concurrency, report('R1'));
-    const r2 = await runPool(half, o.concurrency, report('R2'));
+    const r1 = await report('R1', half, o.concurrency);
+    const r2 = await report('R2', half, o.concurrency);
     sampling = false;
     await sampler;
     const waitText = [...waits.entries()]
@@ -178,7 +222,7 @@ export async function benchOpen(o: OpenBenchOptions): Promise<{ rows: BenchRow[]
       .slice(0, 4)
       .map(([k, n]) => `${k} ${(n / samples).toFixed(1)}`)
       .join(', ');
-    const b2 = await runPool(half, o.concurrency, bare('B2'));
+    const b2 = await bare('B2', half, o.concurrency);
     const botLat = [...r1.latencies, ...r2.latencies];
     const baseLat = [...b1.latencies, ...b2.latencies];
     const botRow = latencyRow(
@@ -230,6 +274,7 @@ export async function benchOpen(o: OpenBenchOptions): Promise<{ rows: BenchRow[]
       ],
     };
   } finally {
+    client?.stop();
     try {
       if (baseline)
         await new Promise<void>((resolve) => {
