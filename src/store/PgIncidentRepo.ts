@@ -28,7 +28,7 @@ import type { ApprovalRepo } from '../domain/approvals/ports.js';
 import { IncidentNotFoundError } from '../errors.js';
 import { PgApprovalRepo } from './PgApprovalRepo.js';
 import { deliveryStates, insertOutboxRows } from './outbox-sql.js';
-import type { Database, IncidentRow } from './schema.js';
+import type { Database, IncidentRow, MilestoneRow } from './schema.js';
 import type { TxContext } from './tx-context.js';
 import {
   fromIncidentPatch,
@@ -76,7 +76,27 @@ function milestoneCtes(incidentId: string, records: MilestoneRecord[]) {
         state = excluded.state, met_at = excluded.met_at, met_by = excluded.met_by, breached_at = excluded.breached_at,
         plan_id = excluded.plan_id
        WHERE milestones.state IN ('open', 'cancelled')
-      RETURNING key)`;
+      RETURNING *)`;
+}
+
+/** A `milestones` row as `to_jsonb` gives it (timestamps as ISO text with an offset). */
+type MilestoneJson = Omit<MilestoneRow, 'starts_at' | 'due_at' | 'met_at' | 'breached_at'> & {
+  starts_at: string;
+  due_at: string;
+  met_at: string | null;
+  breached_at: string | null;
+};
+
+/** A `to_jsonb` milestones row → MilestoneRecord (as `toMilestone` makes from a selected row). */
+function fromMilestoneJson(j: MilestoneJson): MilestoneRecord {
+  const at = (t: string | null) => (t === null ? null : new Date(t));
+  return toMilestone({
+    ...j,
+    starts_at: new Date(j.starts_at),
+    due_at: new Date(j.due_at),
+    met_at: at(j.met_at),
+    breached_at: at(j.breached_at),
+  });
 }
 
 /** IncidentRepo over PostgreSQL. */
@@ -171,12 +191,15 @@ export class PgIncidentRepo implements IncidentRepo {
    * `incident.opened`) is appended in the same statement (issue 15 item 1: one round trip).
    */
   async insertIncident(i: NewIncident, entry?: NewLedgerEntry): Promise<Incident> {
-    if (!entry)
-      return this.remember(
-        toIncident(
-          await this.db.insertInto('incidents').values(fromNewIncident(i)).returningAll().executeTakeFirstOrThrow(),
-        ),
-      );
+    if (!entry) {
+      const row = await this.db
+        .insertInto('incidents')
+        .values(fromNewIncident(i))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      this.created(row.id);
+      return this.remember(toIncident(row));
+    }
     const row = await this.db
       .with('inc', (db) => db.insertInto('incidents').values(fromNewIncident(i)).returningAll())
       .with('entry', (db) =>
@@ -194,6 +217,7 @@ export class PgIncidentRepo implements IncidentRepo {
       .selectFrom('inc')
       .selectAll()
       .executeTakeFirstOrThrow();
+    this.created(row.id);
     return this.remember(toIncident(row));
   }
 
@@ -216,6 +240,26 @@ export class PgIncidentRepo implements IncidentRepo {
     const tx = this.opts.tx;
     if (tx && !tx.done) tx.incidents.set(i.id, i);
     return { ...i };
+  }
+
+  /** Notes that this transaction inserted incident `id` (see `TxContext.created`). */
+  private created(id: string): void {
+    const tx = this.opts.tx;
+    if (tx && !tx.done) tx.created.add(id);
+  }
+
+  /**
+   * The live transaction if it inserted incident `id` (its milestones then change only through
+   * this transaction; see `TxContext.milestones`).
+   */
+  private creatorOf(id: string): TxContext | undefined {
+    const tx = this.opts.tx;
+    return tx && !tx.done && tx.created.has(id) ? tx : undefined;
+  }
+
+  /** Drops the remembered milestones of `incidentId` (any milestone write but `savePlan`'s). */
+  private milestonesChanged(incidentId: string): void {
+    this.opts.tx?.milestones.delete(incidentId);
   }
 
   /** A copy of this transaction's row of `id`, if it wrote or locked it. */
@@ -435,6 +479,7 @@ export class PgIncidentRepo implements IncidentRepo {
     const stray = records.find((r) => r.incidentId !== incidentId);
     if (stray)
       throw new Error(`replaceOpenMilestones: record ${stray.key} belongs to ${stray.incidentId}, not ${incidentId}`);
+    this.milestonesChanged(incidentId);
     await requireIncident(incidentId, () =>
       sql`WITH ${milestoneCtes(incidentId, records)} SELECT count(*) FROM planned`.execute(this.db),
     );
@@ -444,14 +489,30 @@ export class PgIncidentRepo implements IncidentRepo {
    * One statement: the stale open milestones deleted and the plan's records upserted (an open or
    * cancelled row of the same key is replaced, a met one kept: what `replaceOpenMilestones` does in
    * two), the incident's `plan_id` set, the snapshot and the ledger entry inserted, as
-   * data-modifying CTEs of the incident's UPDATE (they touch disjoint rows).
+   * data-modifying CTEs of the incident's UPDATE (they touch disjoint rows). For an incident this
+   * transaction inserted, the statement also returns the incident's milestones as they are after it
+   * (the rows upserted plus the ones it left alone), kept in `TxContext.milestones` for
+   * `milestones()` (issue 15 target 1: no re-read for the open's notice).
    * @throws IncidentNotFoundError if the incident does not exist; Error for a stray record.
    */
   async savePlan(p: PlanWrite): Promise<void> {
     const stray = p.open.find((r) => r.incidentId !== p.incidentId);
     if (stray) throw new Error(`savePlan: record ${stray.key} belongs to ${stray.incidentId}, not ${p.incidentId}`);
+    const creator = this.creatorOf(p.incidentId);
+    this.milestonesChanged(p.incidentId);
+    // the statement's CTEs and its UPDATE see the rows as they were before it: what it leaves is
+    // what `planned` returns plus the rows neither `gone` nor `planned` touched
+    const after = creator
+      ? sql`, (SELECT coalesce(jsonb_agg(to_jsonb(a) ORDER BY a.due_at, a.key), '[]'::jsonb)
+             FROM (SELECT * FROM planned
+                   UNION ALL
+                   SELECT m.* FROM milestones m
+                    WHERE m.incident_id = ${p.incidentId}
+                      AND m.key NOT IN (SELECT key FROM gone) AND m.key NOT IN (SELECT key FROM planned)) a
+          ) AS milestones_after`
+      : sql``;
     const { rows } = await requireIncident(p.incidentId, () =>
-      sql<IncidentRow>`
+      sql<IncidentRow & { milestones_after?: MilestoneJson[] }>`
         WITH ${milestoneCtes(p.incidentId, p.open)},
         snapshot AS (
           INSERT INTO plan_snapshots (plan_id, incident_id, escalation, created_at)
@@ -462,16 +523,23 @@ export class PgIncidentRepo implements IncidentRepo {
           INSERT INTO ledger_entries (incident_id, actor, kind, payload, at)
           VALUES (${p.entry.incidentId}, ${p.entry.actor}, ${p.entry.kind}, ${JSON.stringify(p.entry.payload)}::jsonb, ${p.entry.at})
           RETURNING seq)
-        UPDATE incidents SET plan_id = ${p.planId}, updated_at = now() WHERE id = ${p.incidentId} RETURNING *`.execute(
+        UPDATE incidents SET plan_id = ${p.planId}, updated_at = now() WHERE id = ${p.incidentId} RETURNING *${after}`.execute(
         this.db,
       ),
     );
     if (rows.length === 0) throw new IncidentNotFoundError(p.incidentId);
-    this.remember(toIncident(rows[0]));
+    const { milestones_after: ms, ...incident } = rows[0];
+    this.remember(toIncident(incident));
+    if (creator && ms) creator.milestones.set(p.incidentId, ms.map(fromMilestoneJson));
   }
 
-  /** Ordered by due time, then key. */
+  /**
+   * Ordered by due time, then key. For an incident this transaction inserted and planned, answered
+   * from `TxContext.milestones` (copies; no round trip).
+   */
   async milestones(incidentId: string): Promise<MilestoneRecord[]> {
+    const kept = this.creatorOf(incidentId)?.milestones.get(incidentId);
+    if (kept) return kept.map((m) => ({ ...m, ownerIds: [...m.ownerIds] }));
     const rows = await this.db
       .selectFrom('milestones')
       .selectAll()
@@ -483,6 +551,7 @@ export class PgIncidentRepo implements IncidentRepo {
   }
 
   async markMilestoneMet(incidentId: string, key: string, by: string, at: Date): Promise<boolean> {
+    this.milestonesChanged(incidentId);
     const r = await this.db
       .updateTable('milestones')
       .set({ state: 'met', met_at: at, met_by: by })
@@ -494,6 +563,7 @@ export class PgIncidentRepo implements IncidentRepo {
   }
 
   async markMilestoneBreached(incidentId: string, key: string, at: Date): Promise<boolean> {
+    this.milestonesChanged(incidentId);
     const r = await this.db
       .updateTable('milestones')
       .set({ breached_at: at })
@@ -505,6 +575,7 @@ export class PgIncidentRepo implements IncidentRepo {
   }
 
   async cancelOpenMilestones(incidentId: string): Promise<void> {
+    this.milestonesChanged(incidentId);
     await this.db
       .updateTable('milestones')
       .set({ state: 'cancelled' })

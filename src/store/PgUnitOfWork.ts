@@ -55,6 +55,7 @@ export class PgUnitOfWork implements UnitOfWork {
         .catch(() => undefined);
       this.unused(tx.numbers.splice(numbersBefore), err);
       tx.incidents.clear();
+      tx.milestones.clear();
       throw err;
     }
   }
@@ -78,6 +79,8 @@ export class PgUnitOfWork implements UnitOfWork {
             notified: false,
             numbers: [],
             incidents: new Map(),
+            created: new Set(),
+            milestones: new Map(),
           };
           const c = ctx;
           return txStorage.run(c, () => fn(this.repoIn(c)));

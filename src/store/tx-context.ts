@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Transaction } from 'kysely';
 import type { OutboxRow, ReplyOrigin } from '../domain/outbox.js';
-import type { Incident } from '../domain/types.js';
+import type { Incident, MilestoneRecord } from '../domain/types.js';
 import type { Database } from './schema.js';
 
 /** A command scope: rows queued for the origin's own conversation are leased to the command. */
@@ -41,6 +41,18 @@ export interface TxContext {
    * trip. Cleared when a savepoint rolls back (its writes and locks are undone).
    */
   incidents: Map<string, Incident>;
+  /**
+   * Incidents this transaction inserted: nobody else sees their rows (milestones included) before
+   * it commits.
+   */
+  created: Set<string>;
+  /**
+   * The milestones (ordered by due time, then key) of an incident this transaction inserted, as
+   * its last `PgIncidentRepo.savePlan` left them (that statement returns them), so
+   * `PgIncidentRepo.milestones` answers without a round trip (the open's notice). Dropped by any
+   * other milestone write of the incident; cleared when a savepoint rolls back.
+   */
+  milestones: Map<string, MilestoneRecord[]>;
 }
 
 export const txStorage = new AsyncLocalStorage<TxContext>();

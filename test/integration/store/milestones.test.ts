@@ -2,6 +2,7 @@
  * Milestones, chase steps and breaches (domain.md "Time limits", "Notification and escalation
  * ladder", "Assessment": breach grading per 000 L2; architecture.md: each escalation step runs once).
  */
+import pg from 'pg';
 import type { MilestoneRecord } from '../../../src/domain/types.js';
 import { IncidentNotFoundError } from '../../../src/errors.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/pg.js';
@@ -190,4 +191,77 @@ test('savePlan for an unknown incident throws IncidentNotFoundError and writes n
     }),
   ).rejects.toBeInstanceOf(IncidentNotFoundError);
   expect(await tdb.store.db.selectFrom('plan_snapshots').select('plan_id').execute()).toEqual(before);
+});
+
+test('in the transaction that inserted an incident, milestones() after savePlan needs no round trip and matches the database; other milestone writes and a rolled back savepoint make it ask again', async () => {
+  const id = 'YQ-20261129-004';
+  const of = (m: MilestoneRecord) => ({ ...m, incidentId: id });
+  const escalation = { level: 'III', remindAt: [0.5], ladder: [], quietHours: null };
+  const plan = (planId: string, open: MilestoneRecord[], at: Date) => ({
+    incidentId: id,
+    planId,
+    open,
+    escalation,
+    at,
+    entry: { incidentId: id, actor: 'system', kind: 'milestone.planned' as const, at, payload: { planId } },
+  });
+  const statements: string[] = [];
+  const counting = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const client = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
+    const original = client.query;
+    client.query = function (this: unknown, ...args: unknown[]) {
+      statements.push(String(typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text));
+      return original.apply(this, args);
+    };
+    try {
+      return await fn();
+    } finally {
+      client.query = original;
+    }
+  };
+  const firstPlan = [of(milestone('reportUp', 30, 'plan-x')), of(milestone('assess', 40, 'plan-x'))];
+  const secondPlan = [of(milestone('reportUp', 20, 'plan-y')), of(milestone('plan', 90, 'plan-y'))];
+  const metReportUp = {
+    ...of(milestone('reportUp', 30, 'plan-x')),
+    state: 'met' as const,
+    metAt: t(5),
+    metBy: 'p-direct',
+  };
+  await tdb.store.uow.transaction(async (repo) => {
+    await repo.insertIncident(makeIncident(id));
+    await repo.savePlan(plan('plan-x', firstPlan, t(1)));
+    expect(await counting(() => repo.milestones(id))).toEqual(firstPlan);
+    expect(statements).toEqual([]);
+    // a copy: changing what it returned changes nothing kept
+    (await repo.milestones(id))[0].ownerIds.push('p-nobody');
+    expect(await counting(() => repo.milestones(id))).toEqual(firstPlan);
+    expect(statements).toEqual([]);
+    // another milestone write: the next read asks the database
+    await repo.markMilestoneMet(id, 'reportUp', 'p-direct', t(5));
+    expect(await counting(() => repo.milestones(id))).toEqual([metReportUp, firstPlan[1]]);
+    expect(statements).toHaveLength(1);
+    // a re-plan keeps the met one and drops the stale open one: what it returns is the database's rows
+    await repo.savePlan(plan('plan-y', secondPlan, t(6)));
+    statements.length = 0;
+    expect(await counting(() => repo.milestones(id))).toEqual([metReportUp, secondPlan[1]]);
+    expect(statements).toEqual([]);
+    // a savepoint that re-plans and rolls back: the next read asks the database again
+    await tdb.store.uow
+      .transaction(async (inner) => {
+        await inner.savePlan(plan('plan-z', [of(milestone('plan', 60, 'plan-z'))], t(7)));
+        throw new Error('inner fails');
+      })
+      .catch(() => undefined);
+    statements.length = 0;
+    expect(await counting(() => repo.milestones(id))).toEqual([metReportUp, secondPlan[1]]);
+    expect(statements).toHaveLength(1);
+  });
+  expect(await tdb.store.uow.repo.milestones(id)).toEqual([metReportUp, secondPlan[1]]);
+  // outside that transaction (and for an incident it did not insert) milestones() reads the database
+  statements.length = 0;
+  await tdb.store.uow.transaction(async (repo) => {
+    await repo.savePlan(plan('plan-w', [of(milestone('plan', 100, 'plan-w'))], t(8)));
+    expect(await counting(() => repo.milestones(id))).toEqual([metReportUp, of(milestone('plan', 100, 'plan-w'))]);
+    expect(statements).toHaveLength(1);
+  });
 });
