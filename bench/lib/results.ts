@@ -133,6 +133,8 @@ ${targets || '(not measured in this run)'}
 - **(f) open via WeCom** — as (e), \`/上报\` spread over many chats with 10 in flight, beside a bare Koa
   route (same signature check, decryption, encrypted reply, and as many single-row INSERTs in one
   transaction as an open writes rows), in interleaved halves; busy backends sampled from pg_stat_activity.
+  The client (sealing, POSTing, verifying and decrypting the replies, timing) runs in its own Node process
+  (bench/open-client.ts) for both cases; the bot and the bare route share the bench process.
 - **(g) production start** — \`node dist/main.js\` on an initialised database until /healthz answers 200,
   RSS after idling, SIGTERM; beside \`tsx src/main.ts\` (what \`npm start\` runs; its RSS counts both node processes).
 - **(h) read path** — \`/查看\` of an incident with a long ledger and \`/列表\` in a chat with many open
