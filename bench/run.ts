@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     `(b) ${s.ids} numbers; (c) ${s.chase} incidents × 3 rounds; (d) ${s.memoryTotal} incidents; (e) ${s.wecom} callbacks per case; ` +
     `(f) ${s.open} callbacks per case over ${s.chats} chats; (g) ${s.starts} starts each, RSS after ${s.idleMs / 1000} s idle; ` +
     `(h) ${s.reads} commands per case, ${s.ledger} ledger entries, ${s.openIncidents} open incidents; (x) ${s.exportIncidents} incidents exported; ` +
-    `(i) ${s.deadlines} chases due at once; (j) ${s.rollupChats} chats, ${s.rollupIncidents} incidents, ${s.rollupLedger} ledger entries`;
+    `(i) ${s.deadlines} chases due at once, then ${s.deadlines} due within one minute; (j) ${s.rollupChats} chats, ${s.rollupIncidents} incidents, ${s.rollupLedger} ledger entries`;
 
   // Signals and crashes stop everything this run started (no orphan PostgreSQL), then exit.
   installShutdownHooks(stopEverything, {

@@ -141,7 +141,8 @@ ${targets || '(not measured in this run)'}
   incidents (filled by SQL), one at a time through the sandbox, beside \`/帮助\`.
 - **(i) deadlines at scale** — copies of one level-II incident (incident and milestone rows by SQL), one
   \`milestone-chase\` row each in \`agenda_jobs\` as \`IncidentRepo.queueSchedulerJobs\` writes them, all due at
-  one instant with the 签收 limit passed; the app's own chase sweep runs them (settings from config
+  one instant with the 签收 limit passed (the stress case), then as many fresh ones planned evenly over one
+  minute (the target's case); the app's own chase sweep runs them (settings from config
   \`scheduler\`). Lateness = the run's start (\`lastRunAt\`) minus the planned time; lost/doubled from the
   \`milestone.breached\` ledger entries; SQL statements per chase counted; beside as many trivial Agenda jobs
   due at once (lockLimit = the sweep's batch size) on the same scheduler.
