@@ -2,6 +2,7 @@
  * Connection pool and Kysely instance. Type parsing is set per pool (no global side effects):
  * `int8` (bigserial `seq`, `count(*)`) is read as a JS `number` and rejected if it exceeds
  * `Number.MAX_SAFE_INTEGER`; `timestamptz` is read as a UTC `Date`; `jsonb` and `text[]` are parsed.
+ * Statements with parameters that write rows run as named prepared statements (`preparedName`).
  */
 import pg from 'pg';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
@@ -72,21 +73,20 @@ export function createPool(opts: PoolOptions): pg.Pool {
 }
 
 /**
- * Wraps a pool in a typed Kysely instance. `db.destroy()` ends the pool. With `availability`, every
- * connection error of a query or a checkout is rethrown as `DatabaseUnavailableError` (recorded
- * there once per outage) and every successful query marks the database reachable again: the
- * one place where the store maps "database unavailable" (issue 14).
+ * Wraps a pool in a typed Kysely instance. `db.destroy()` ends the pool. Statements with
+ * parameters that write rows run as named prepared statements (see `preparedName`). With
+ * `availability`, every connection error of a query or a checkout is rethrown as
+ * `DatabaseUnavailableError` (recorded there once per outage) and every successful query marks the
+ * database reachable again: the one place where the store maps "database unavailable" (issue 14).
  */
 export function createKysely(pool: pg.Pool, availability?: DatabaseAvailability): Kysely<Database> {
-  return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: availability ? guardedPool(pool, availability) : pool }),
-  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: storePool(pool, availability) }) });
 }
 
-/** The pool as Kysely sees it, with connection errors translated (see `createKysely`). */
-function guardedPool(pool: pg.Pool, availability: DatabaseAvailability): PostgresPool {
+/** The pool as Kysely sees it: writes prepared, connection errors translated (see `createKysely`). */
+function storePool(pool: pg.Pool, availability?: DatabaseAvailability): PostgresPool {
   const fail = (err: unknown): never => {
-    throw availability.translate(err);
+    throw availability ? availability.translate(err) : err;
   };
   return {
     async connect(): Promise<PostgresPoolClient> {
@@ -95,9 +95,12 @@ function guardedPool(pool: pg.Pool, availability: DatabaseAvailability): Postgre
       return {
         query: ((sqlOrCursor: unknown, parameters?: ReadonlyArray<unknown>) => {
           if (typeof sqlOrCursor !== 'string') return client.query(sqlOrCursor as never);
-          const startedAt = availability.clock();
-          return client.query(sqlOrCursor, parameters as unknown[]).then((r) => {
-            availability.succeeded(startedAt);
+          const startedAt = availability?.clock();
+          const values = parameters as unknown[] | undefined;
+          const name = values?.length ? preparedName(sqlOrCursor) : undefined;
+          const run = name ? client.query({ text: sqlOrCursor, values, name }) : client.query(sqlOrCursor, values);
+          return run.then((r) => {
+            if (startedAt !== undefined) availability?.succeeded(startedAt);
             return r;
           }, fail);
         }) as unknown as PostgresPoolClient['query'],
@@ -106,4 +109,32 @@ function guardedPool(pool: pg.Pool, availability: DatabaseAvailability): Postgre
     },
     end: () => pool.end(),
   };
+}
+
+/** At most this many statement texts are remembered by `preparedName` (per process). */
+export const PREPARED_TEXTS_MAX = 500;
+const prepared = new Map<string, string | null>();
+const WRITES = /^\s*(?:insert|update|delete)\b|^\s*with\b[\s\S]*\b(?:insert|update|delete)\b/i;
+
+/**
+ * The prepared-statement name for the text of a statement with parameters, or undefined to run it
+ * unnamed. Statements that write rows (INSERT, UPDATE, DELETE, or a WITH that contains one) get a
+ * name, the same for the same text in the whole process (`w0`, `w1`, …); pg then parses each once
+ * per connection and binds it afterwards, and PostgreSQL may keep a generic plan for it after five
+ * executions instead of planning it every time (issue 15 target 1: planning was a good part of
+ * PostgreSQL's CPU per open, on the same cores as the bot). These statements address rows by key,
+ * where a generic plan is the custom one. Reads stay unnamed and are planned for their values each
+ * time (reports and lists over large tables, whose best plan may depend on them). Only the first
+ * `PREPARED_TEXTS_MAX` texts seen are remembered; later ones run unnamed. A pooler between the
+ * store and PostgreSQL must keep protocol-level prepared statements per client (PgBouncer: session
+ * mode, or `max_prepared_statements` in transaction mode).
+ */
+export function preparedName(text: string): string | undefined {
+  let name = prepared.get(text);
+  if (name === undefined) {
+    if (prepared.size >= PREPARED_TEXTS_MAX) return undefined;
+    name = WRITES.test(text) ? `w${prepared.size}` : null;
+    prepared.set(text, name);
+  }
+  return name ?? undefined;
 }

@@ -1,0 +1,54 @@
+/**
+ * The store's pool as Kysely sees it (src/store/db.ts): statements with parameters that write rows
+ * run as named prepared statements (parsed once per connection, `preparedName`), reads and
+ * statements without parameters stay unnamed (seen from PostgreSQL's side:
+ * `pg_prepared_statements` of the connection).
+ */
+import { sql } from 'kysely';
+import { preparedName } from '../../../src/store/db.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/pg.js';
+
+let tdb: TestDatabase;
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+});
+afterAll(async () => {
+  await tdb.drop();
+});
+
+test('writes get one name per text, reads none', () => {
+  const insert = 'insert into "t" ("a") values ($1)';
+  const name = preparedName(insert);
+  expect(name).toMatch(/^w\d+$/);
+  expect(preparedName(insert)).toBe(name);
+  expect(preparedName('  UPDATE t SET a = $1 WHERE b = $2')).toMatch(/^w\d+$/);
+  expect(preparedName('delete from "t" where "a" = $1')).toMatch(/^w\d+$/);
+  expect(preparedName(' WITH x AS (INSERT INTO t (a) VALUES ($1) RETURNING a) SELECT a FROM x')).toMatch(/^w\d+$/);
+  expect(preparedName('select * from "t" where "a" = $1')).toBeUndefined();
+  expect(preparedName('WITH x AS (SELECT a FROM t WHERE a = $1) SELECT a FROM x')).toBeUndefined();
+  expect(preparedName('select "inserted_at" from "t" where "a" = $1')).toBeUndefined();
+});
+
+test('on one connection a write is prepared once and answers as before; a read is not prepared', async () => {
+  const db = tdb.store.db;
+  await sql`CREATE TABLE prepared_probe (k text PRIMARY KEY, n int NOT NULL)`.execute(db);
+  const seen = await db.transaction().execute(async (trx) => {
+    for (const [k, n] of [
+      ['a', 1],
+      ['b', 2],
+      ['a', 3],
+    ] as const)
+      await sql`INSERT INTO prepared_probe (k, n) VALUES (${k}, ${n}) ON CONFLICT (k) DO UPDATE SET n = excluded.n`.execute(
+        trx,
+      );
+    const read = await sql<{ n: number }>`SELECT n FROM prepared_probe WHERE k = ${'a'}`.execute(trx);
+    const statements = await sql<{ name: string; statement: string }>`
+      SELECT name, statement FROM pg_prepared_statements WHERE statement LIKE ${'%prepared_probe%'}`.execute(trx);
+    return { read: read.rows, statements: statements.rows };
+  });
+  expect(seen.read).toEqual([{ n: 3 }]);
+  // the INSERT once (same text each time), under the name the store gave it; the SELECT not at all
+  expect(seen.statements).toHaveLength(1);
+  expect(seen.statements[0].statement).toContain('INSERT INTO prepared_probe');
+  expect(seen.statements[0].name).toBe(preparedName(seen.statements[0].statement));
+});
