@@ -74,7 +74,9 @@ function zonedByIntl(at: Date, timeZone: string): ZonedTime {
 /** Offsets are cached per zone and 15-minute window of UTC, at most this many windows. */
 const OFFSET_WINDOW_MS = 15 * 60_000;
 const OFFSET_CACHE_MAX = 50_000;
-const offsets = new Map<string, number | null>();
+/** Per zone: window start (ms) → offset (ms), or null for a window holding a transition. */
+const offsets = new Map<string, Map<number, number | null>>();
+let offsetsCached = 0;
 
 /**
  * The zone's UTC offset (ms) throughout the 15-minute window holding `t`, from a cache; undefined
@@ -84,14 +86,23 @@ const offsets = new Map<string, number | null>();
  */
 function cachedOffset(t: number, timeZone: string): number | undefined {
   const start = Math.floor(t / OFFSET_WINDOW_MS) * OFFSET_WINDOW_MS;
-  const key = `${timeZone}|${start}`;
-  let o = offsets.get(key);
+  let zone = offsets.get(timeZone);
+  let o = zone?.get(start);
   if (o === undefined) {
     const a = intlOffset(start, timeZone);
     const b = intlOffset(start + OFFSET_WINDOW_MS - 1000, timeZone);
     o = a === b ? a : null;
-    if (offsets.size >= OFFSET_CACHE_MAX) offsets.clear();
-    offsets.set(key, o);
+    if (offsetsCached >= OFFSET_CACHE_MAX) {
+      offsets.clear();
+      offsetsCached = 0;
+      zone = undefined;
+    }
+    if (!zone) {
+      zone = new Map();
+      offsets.set(timeZone, zone);
+    }
+    zone.set(start, o);
+    offsetsCached += 1;
   }
   return o ?? undefined;
 }
@@ -128,8 +139,14 @@ export function fromZoned(ymd: Ymd, minuteOfDay: number, timeZone: string): Date
   return new Date(exact.length > 0 ? Math.min(...exact) : Math.max(first, second));
 }
 
-/** The business wall time of instant `t`, expressed as if it were UTC ms. */
+/**
+ * The business wall time of instant `t`, expressed as if it were UTC ms: `t` plus the cached
+ * offset of its window (the same figure `toZoned` gives, without the date string round trip), or
+ * by `toZoned` in a window holding a transition.
+ */
 function wallOf(t: number, timeZone: string): number {
+  const offset = Number.isFinite(t) ? cachedOffset(t, timeZone) : undefined;
+  if (offset !== undefined) return t + offset;
   const z = toZoned(new Date(t), timeZone);
   const [y, m, d] = splitYmd(z.ymd);
   return Date.UTC(y, m - 1, d) + z.msOfDay;

@@ -96,3 +96,57 @@ describe('toZoned with cached offsets (issue 15 item 2) agrees with Intl everywh
     },
   );
 });
+
+describe('fromZoned with cached offsets (issue 15 target 1) agrees with the same rule by Intl alone', () => {
+  const f = new Map<string, Intl.DateTimeFormat>();
+  /** Wall time of `t` in `zone` as UTC ms, by formatToParts only. */
+  const wallByIntl = (t: number, zone: string): number => {
+    let fmt = f.get(zone);
+    if (!fmt) {
+      fmt = new Intl.DateTimeFormat('en-US', {
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      });
+      f.set(zone, fmt);
+    }
+    const p: Record<string, number> = {};
+    for (const part of fmt.formatToParts(new Date(t))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+    return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) + new Date(t).getUTCMilliseconds();
+  };
+  /** The rule of fromZoned's docstring: the earliest instant showing that wall time, else forward by the gap. */
+  const reference = (ymd: string, minute: number, zone: string): number => {
+    const [y, m, d] = ymd.split('-').map(Number);
+    const wall = Date.UTC(y, m - 1, d) + minute * 60_000;
+    const first = wall - (wallByIntl(wall, zone) - wall);
+    const second = wall - (wallByIntl(first, zone) - first);
+    const exact = [first, second].filter((t) => wallByIntl(t, zone) === wall);
+    return exact.length > 0 ? Math.min(...exact) : Math.max(first, second);
+  };
+  test.each(['Asia/Shanghai', 'America/New_York', 'Australia/Lord_Howe'])(
+    '%s: random dates 1900–2100 and every 10 minutes of the 2026 transition days',
+    (zone) => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: Date.UTC(1900, 0, 1) / 86_400_000, max: Date.UTC(2100, 0, 1) / 86_400_000 }),
+          fc.integer({ min: 0, max: 1440 }),
+          (day, minute) => {
+            const ymd = new Date(day * 86_400_000).toISOString().slice(0, 10);
+            expect(fromZoned(ymd, minute, zone).getTime()).toBe(reference(ymd, minute, zone));
+          },
+        ),
+        { numRuns: 200 },
+      );
+      for (const ymd of ['2026-03-08', '2026-03-29', '2026-04-05', '2026-10-04', '2026-11-01'])
+        for (let minute = 0; minute <= 1440; minute += 10) {
+          const got = fromZoned(ymd, minute, zone).getTime();
+          if (got !== reference(ymd, minute, zone)) expect(got).toBe(reference(ymd, minute, zone));
+        }
+    },
+  );
+});
