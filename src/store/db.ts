@@ -2,7 +2,8 @@
  * Connection pool and Kysely instance. Type parsing is set per pool (no global side effects):
  * `int8` (bigserial `seq`, `count(*)`) is read as a JS `number` and rejected if it exceeds
  * `Number.MAX_SAFE_INTEGER`; `timestamptz` is read as a UTC `Date`; `jsonb` and `text[]` are parsed.
- * Statements with parameters that write rows run as named prepared statements (`preparedName`).
+ * Statements with parameters that write rows run as named prepared statements (`preparedName`);
+ * a transaction's `begin` goes with its next statement (`storePool`).
  */
 import pg from 'pg';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
@@ -83,7 +84,14 @@ export function createKysely(pool: pg.Pool, availability?: DatabaseAvailability)
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool: storePool(pool, availability) }) });
 }
 
-/** The pool as Kysely sees it: writes prepared, connection errors translated (see `createKysely`). */
+/**
+ * The pool as Kysely sees it: writes prepared, connection errors translated (see `createKysely`),
+ * and a transaction's `begin` held until the connection's next statement. Kysely sends `begin` as
+ * a statement of its own; nothing runs in PostgreSQL between it and the next one, so it goes with
+ * that one: in the same simple query when the next has no parameters (`begin;SAVEPOINT sp_1`, a
+ * command scope's savepoint; `begin;commit`), else queued just before it (pg sends it first). One
+ * round trip fewer per transaction that starts with a savepoint (issue 15 target 1).
+ */
 function storePool(pool: pg.Pool, availability?: DatabaseAvailability): PostgresPool {
   const fail = (err: unknown): never => {
     throw availability ? availability.translate(err) : err;
@@ -92,19 +100,50 @@ function storePool(pool: pg.Pool, availability?: DatabaseAvailability): Postgres
     async connect(): Promise<PostgresPoolClient> {
       // (its 'error' events while checked out are heard by the listener `createPool` gives every connection)
       const client = await pool.connect().catch(fail);
+      let held = false;
+      const send = (text: string, values: unknown[] | undefined): Promise<pg.QueryResult> => {
+        const name = values?.length ? preparedName(text) : undefined;
+        return name ? client.query({ text, values, name }) : client.query(text, values);
+      };
       return {
         query: ((sqlOrCursor: unknown, parameters?: ReadonlyArray<unknown>) => {
-          if (typeof sqlOrCursor !== 'string') return client.query(sqlOrCursor as never);
-          const startedAt = availability?.clock();
           const values = parameters as unknown[] | undefined;
-          const name = values?.length ? preparedName(sqlOrCursor) : undefined;
-          const run = name ? client.query({ text: sqlOrCursor, values, name }) : client.query(sqlOrCursor, values);
+          if (sqlOrCursor === 'begin' && !values?.length && !held) {
+            held = true;
+            return Promise.resolve({ command: 'BEGIN', rowCount: null, oid: 0, fields: [], rows: [] });
+          }
+          const begin = held;
+          held = false;
+          if (typeof sqlOrCursor !== 'string') {
+            if (begin) client.query('begin').catch(() => undefined); // its failure fails the cursor too
+            return client.query(sqlOrCursor as never);
+          }
+          const startedAt = availability?.clock();
+          let run: Promise<pg.QueryResult>;
+          if (begin && !values?.length)
+            run = client
+              .query(`begin;${sqlOrCursor}`)
+              .then((r) => (Array.isArray(r) ? (r.at(-1) as pg.QueryResult) : r));
+          else if (begin) {
+            const first = client.query('begin');
+            const next = send(sqlOrCursor, values);
+            run = first.then(
+              () => next,
+              (err: unknown) => {
+                next.catch(() => undefined);
+                throw err;
+              },
+            );
+          } else run = send(sqlOrCursor, values);
           return run.then((r) => {
             if (startedAt !== undefined) availability?.succeeded(startedAt);
             return r;
           }, fail);
         }) as unknown as PostgresPoolClient['query'],
-        release: (destroy?: boolean) => client.release(destroy),
+        release: (destroy?: boolean) => {
+          held = false;
+          client.release(destroy);
+        },
       };
     },
     end: () => pool.end(),

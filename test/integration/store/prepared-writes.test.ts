@@ -2,9 +2,11 @@
  * The store's pool as Kysely sees it (src/store/db.ts): statements with parameters that write rows
  * run as named prepared statements (parsed once per connection, `preparedName`), reads and
  * statements without parameters stay unnamed (seen from PostgreSQL's side:
- * `pg_prepared_statements` of the connection).
+ * `pg_prepared_statements` of the connection); a transaction's `begin` goes with its next
+ * statement (seen from pg's side: the texts `Client#query` sends).
  */
 import { sql } from 'kysely';
+import pg from 'pg';
 import { preparedName } from '../../../src/store/db.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/pg.js';
 
@@ -51,4 +53,67 @@ test('on one connection a write is prepared once and answers as before; a read i
   expect(seen.statements).toHaveLength(1);
   expect(seen.statements[0].statement).toContain('INSERT INTO prepared_probe');
   expect(seen.statements[0].name).toBe(preparedName(seen.statements[0].statement));
+});
+
+/** The texts `pg.Client#query` is called with while `fn` runs. */
+async function sent(fn: () => Promise<unknown>): Promise<string[]> {
+  const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
+  const original = proto.query;
+  const texts: string[] = [];
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const q = args[0] as string | { text?: string };
+    texts.push(typeof q === 'string' ? q : (q?.text ?? '?'));
+    return original.apply(this, args);
+  };
+  try {
+    await fn();
+  } finally {
+    proto.query = original;
+  }
+  return texts;
+}
+
+test('begin goes with a first statement without parameters (a savepoint), before one with; the transaction is the same', async () => {
+  const db = tdb.store.db;
+  await sql`CREATE TABLE begin_probe (k text PRIMARY KEY)`.execute(db);
+  // savepoint first: one round trip for both; the rows commit
+  const one = await sent(() =>
+    db.transaction().execute(async (trx) => {
+      await sql.raw('SAVEPOINT sp_1').execute(trx);
+      await sql`INSERT INTO begin_probe (k) VALUES (${'a'})`.execute(trx);
+    }),
+  );
+  expect(one).toEqual(['begin;SAVEPOINT sp_1', 'INSERT INTO begin_probe (k) VALUES ($1)', 'commit']);
+  // a statement with parameters first: begin just before it; a rollback undoes it
+  const two = await sent(() =>
+    db
+      .transaction()
+      .execute(async (trx) => {
+        await sql`INSERT INTO begin_probe (k) VALUES (${'b'})`.execute(trx);
+        const inTx = await sql<{ n: number }>`SELECT count(*)::int AS n FROM begin_probe`.execute(trx);
+        expect(inTx.rows[0].n).toBe(2);
+        throw new Error('undo');
+      })
+      .catch((err: Error) => expect(err.message).toBe('undo')),
+  );
+  expect(two).toEqual([
+    'begin',
+    'INSERT INTO begin_probe (k) VALUES ($1)',
+    'SELECT count(*)::int AS n FROM begin_probe',
+    'rollback',
+  ]);
+  // nothing in it: begin and commit together
+  expect(await sent(() => db.transaction().execute(async () => undefined))).toEqual(['begin;commit']);
+  // a savepoint's statement failing rolls the whole transaction back as before
+  await expect(
+    db.transaction().execute(async (trx) => {
+      await sql.raw('SAVEPOINT sp_1').execute(trx);
+      await sql`INSERT INTO begin_probe (k) VALUES (${'c'})`.execute(trx);
+      await sql`INSERT INTO begin_probe (k) VALUES (${'a'})`.execute(trx);
+    }),
+  ).rejects.toThrow(/duplicate key/);
+  const rows = await sql<{ k: string }>`SELECT k FROM begin_probe ORDER BY k`.execute(db);
+  expect(rows.rows).toEqual([{ k: 'a' }]);
+  // and a plain statement outside a transaction is not held
+  expect(await sent(() => sql`SELECT 1 AS one`.execute(db))).toEqual(['SELECT 1 AS one']);
 });
