@@ -40,8 +40,10 @@ const PG_CONNECTION_MESSAGES =
 export function isConnectionError(err: unknown, depth = 0): boolean {
   if (err instanceof DatabaseUnavailableError) return true;
   if (err === null || typeof err !== 'object' || depth > 4) return false;
-  const e = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  const e = err as { code?: unknown; syscall?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
   if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || UNAVAILABLE_SQLSTATES.test(e.code))) return true;
+  // a Unix socket whose file is gone: the embedded server stopped (its socket is in <dataDir>/pg)
+  if (e.code === 'ENOENT' && e.syscall === 'connect') return true;
   if (typeof e.message === 'string' && PG_CONNECTION_MESSAGES.test(e.message)) return true;
   if (Array.isArray(e.errors) && e.errors.some((x) => isConnectionError(x, depth + 1))) return true;
   return e.cause !== undefined && isConnectionError(e.cause, depth + 1);

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { ConfigError } from '../../../src/errors.js';
+import { socketDir } from '../../../src/store/embedded.js';
 import { startDatabase, type DatabaseHandle } from '../../../src/store/index.js';
 
 const dirs: string[] = [];
@@ -72,6 +73,24 @@ test('a stale postmaster.pid whose process is dead is removed and the server sta
 
   const second = await start(dataDir);
   expect(await query(second.connectionString, 'SELECT v FROM kept')).toEqual([{ v: 1 }]);
+});
+
+test('the connection string names the Unix socket in <dataDir>/pg: connections use it; TCP on 127.0.0.1 answers too', async () => {
+  const dataDir = await tempDataDir();
+  const h = await start(dataDir);
+  const url = new URL(h.connectionString);
+  expect(url.searchParams.get('host')).toBe(path.join(dataDir, 'pg'));
+  // over a Unix socket the server has no inet address
+  expect(await query(h.connectionString, 'SELECT inet_server_addr() AS addr')).toEqual([{ addr: null }]);
+  url.search = '';
+  expect(await query(url.toString(), 'SELECT host(inet_server_addr()) AS addr')).toEqual([{ addr: '127.0.0.1' }]);
+});
+
+test('no socket where its path would be too long or PostgreSQL would read the directory as a list', () => {
+  expect(socketDir('/var/lib/yq/pg')).toBe('/var/lib/yq/pg');
+  expect(socketDir(`/${'d'.repeat(100)}/pg`)).toBeUndefined();
+  expect(socketDir('/srv/my data/pg')).toBeUndefined();
+  expect(socketDir('/srv/a,b/pg')).toBeUndefined();
 });
 
 test('a stale postmaster.pid whose pid now belongs to a non-postgres process is removed and the server starts', async () => {
