@@ -14,7 +14,7 @@ import type { WorkingCalendar } from '../calendar.js';
 import type { Directory } from '../Directory.js';
 import type { IncidentEvent, IncidentEventContext, IncidentHook } from '../incident-events.js';
 import {
-  chaseSchedule,
+  firstChaseStep,
   parseMilestoneKey,
   planMilestonesDetailed,
   replan,
@@ -229,7 +229,7 @@ export class DeadlinePlanner implements IncidentHook {
     // catch-up (overdue steps) only when an open milestone is already due (a backdated report)
     const overdue = open.some((m) => m.dueAt <= at);
     const runs = open.flatMap((m) => {
-      const first = chaseSchedule(m, snapshotPolicy(escalation), level, dir.timezone, this.deps.timeScale)[0];
+      const first = firstChaseStep(m, snapshotPolicy(escalation), level, dir.timezone, this.deps.timeScale);
       return first ? [{ run: { incidentId: incident.id, key: m.key, planId }, at: first.notifyAt }] : [];
     });
     const scheduled = () =>

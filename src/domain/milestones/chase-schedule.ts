@@ -70,6 +70,33 @@ export function chaseSchedule(
   timezone: string,
   timeScale: number,
 ): ChaseStep[] {
+  return [...chaseSteps(milestone, policy, level, timezone, timeScale)];
+}
+
+/**
+ * The first step of {@link chaseSchedule} (what a new plan schedules), or undefined for an empty
+ * schedule; the later steps are not computed (their quiet-hours deferrals cost most of a schedule).
+ * @throws RangeError as {@link chaseSchedule}.
+ */
+export function firstChaseStep(
+  milestone: ChaseMilestone,
+  policy: EscalationSpec,
+  level: string,
+  timezone: string,
+  timeScale: number,
+): ChaseStep | undefined {
+  const first = chaseSteps(milestone, policy, level, timezone, timeScale).next();
+  return first.done ? undefined : first.value;
+}
+
+/** The steps of {@link chaseSchedule} in order, each computed when asked for; checks its input at once. */
+function chaseSteps(
+  milestone: ChaseMilestone,
+  policy: EscalationSpec,
+  level: string,
+  timezone: string,
+  timeScale: number,
+): Generator<ChaseStep, void, undefined> {
   assertTimeScale(timeScale);
   assertValidDate(milestone.startsAt, 'startsAt');
   assertValidDate(milestone.dueAt, 'dueAt');
@@ -81,34 +108,32 @@ export function chaseSchedule(
     const notifyAt = deferOutOfQuietHours(s.at, window, timezone);
     return { ...s, notifyAt, deferred: notifyAt.getTime() !== s.at.getTime() };
   };
-  const steps: ChaseStep[] = [];
-  const seen = new Set<string>();
-  for (const f of [...policy.remindAt].sort((a, b) => a - b)) {
-    const id = `remind:${percentId(f)}`;
-    if (seen.has(id) || !(f > 0 && f < 1)) continue;
-    seen.add(id);
-    const s = make({
-      step: id,
-      kind: 'remind',
-      at: new Date(start + Math.round(f * (due - start))),
-      target: 'owner',
-      fraction: f,
-    });
-    if (s.notifyAt.getTime() < due) steps.push(s);
-  }
-  steps.push(make({ step: 'breach', kind: 'breach', at: new Date(due), target: 'owner' }));
-  let t = due;
-  policy.ladder.forEach((rung, i) => {
-    t += scaleMinutes(rung.afterMinutes, timeScale);
-    steps.push(
-      make({
+  return (function* () {
+    const seen = new Set<string>();
+    for (const f of [...policy.remindAt].sort((a, b) => a - b)) {
+      const id = `remind:${percentId(f)}`;
+      if (seen.has(id) || !(f > 0 && f < 1)) continue;
+      seen.add(id);
+      const s = make({
+        step: id,
+        kind: 'remind',
+        at: new Date(start + Math.round(f * (due - start))),
+        target: 'owner',
+        fraction: f,
+      });
+      if (s.notifyAt.getTime() < due) yield s;
+    }
+    yield make({ step: 'breach', kind: 'breach', at: new Date(due), target: 'owner' });
+    let t = due;
+    for (const [i, rung] of policy.ladder.entries()) {
+      t += scaleMinutes(rung.afterMinutes, timeScale);
+      yield make({
         step: `escalate:${i + 1}:${rung.target}`,
         kind: 'escalate',
         at: new Date(t),
         target: rung.target,
         rung: i + 1,
-      }),
-    );
-  });
-  return steps;
+      });
+    }
+  })();
 }

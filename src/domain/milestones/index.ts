@@ -48,7 +48,13 @@ export {
 } from './plan.js';
 export { replan, type ReplanResult } from './replan.js';
 export { quietWindowEnd, deferOutOfQuietHours } from './quiet-hours.js';
-export { chaseSchedule, type ChaseStep, type ChaseKind, type ChaseMilestone } from './chase-schedule.js';
+export {
+  chaseSchedule,
+  firstChaseStep,
+  type ChaseStep,
+  type ChaseKind,
+  type ChaseMilestone,
+} from './chase-schedule.js';
 export {
   takeEscalationSnapshot,
   snapshotPolicy,

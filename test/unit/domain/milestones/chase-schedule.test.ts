@@ -1,4 +1,10 @@
-import { chaseSchedule, type ChaseStep, type EscalationSpec } from '../../../../src/domain/milestones/index.js';
+import fc from 'fast-check';
+import {
+  chaseSchedule,
+  firstChaseStep,
+  type ChaseStep,
+  type EscalationSpec,
+} from '../../../../src/domain/milestones/index.js';
 import { escalationSpec, min, sh, TZ } from './fixtures.js';
 
 const view = (s: ChaseStep[]) => s.map((x) => [x.step, x.at.toISOString(), x.notifyAt.toISOString()]);
@@ -150,5 +156,32 @@ describe('chase schedule (domain.md "Notification and escalation ladder"; config
     );
     expect(() => chaseSchedule({ ...ok, startsAt: new Date(NaN) }, escalationSpec, 'I', TZ, 1)).toThrow(RangeError);
     expect(() => chaseSchedule(ok, escalationSpec, 'I', TZ, -1)).toThrow(RangeError);
+  });
+});
+
+describe('firstChaseStep (what a new plan schedules) is the schedule’s first step', () => {
+  test('for random spans, levels and start times, with and without quiet hours and in a drill', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2027, 0, 1) }),
+        fc.integer({ min: 0, max: 3 * 86_400_000 }),
+        fc.constantFrom('I', 'II', 'III', 'IV'),
+        fc.constantFrom(1, 0.001),
+        (start, span, level, scale) => {
+          const m = { startsAt: new Date(start), dueAt: new Date(start + span) };
+          expect(firstChaseStep(m, escalationSpec, level, TZ, scale)).toEqual(
+            chaseSchedule(m, escalationSpec, level, TZ, scale)[0],
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test('an empty ladder and no reminders: the breach; bad input throws at once', () => {
+    const bare: EscalationSpec = { ...escalationSpec, remindAt: [], ladder: [] };
+    const m = { startsAt: sh('2025-11-14 10:00'), dueAt: sh('2025-11-14 10:30') };
+    expect(firstChaseStep(m, bare, 'I', TZ, 1)?.step).toBe('breach');
+    expect(() => firstChaseStep({ startsAt: m.dueAt, dueAt: m.startsAt }, bare, 'I', TZ, 1)).toThrow(RangeError);
   });
 });
