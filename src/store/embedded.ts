@@ -217,7 +217,6 @@ async function startOrExplain(
   }
 }
 
-/** Creates `name` on the server unless it exists. */
 /** Longest Unix socket path Linux takes (`sun_path` less its terminating NUL). */
 const SOCKET_PATH_MAX = 107;
 
@@ -233,6 +232,7 @@ export function socketDir(pgDir: string): string | undefined {
   return Buffer.byteLength(`${dir}/.s.PGSQL.65535.lock`) <= SOCKET_PATH_MAX ? dir : undefined;
 }
 
+/** Creates `name` on the server unless it exists. */
 async function ensureDatabase(port: number, password: string, name: string): Promise<void> {
   const client = new pg.Client({ host: '127.0.0.1', port, user: SUPERUSER, password, database: 'postgres' });
   await client.connect();
