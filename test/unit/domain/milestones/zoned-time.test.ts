@@ -8,6 +8,28 @@ import {
   weekdayOf,
 } from '../../../../src/domain/milestones/index.js';
 
+const intlFormats = new Map<string, Intl.DateTimeFormat>();
+/** The wall-clock fields of `t` (UTC ms) in `zone`, by `Intl.DateTimeFormat#formatToParts` alone: the tests' reference. */
+function intlParts(t: number, zone: string): Record<string, number> {
+  let fmt = intlFormats.get(zone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    intlFormats.set(zone, fmt);
+  }
+  const p: Record<string, number> = {};
+  for (const part of fmt.formatToParts(new Date(t))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  return p;
+}
+
 describe('business-time arithmetic with Intl only (times stored in UTC, business zone from config)', () => {
   test('toZoned gives the Asia/Shanghai business date and time of a UTC instant', () => {
     expect(toZoned(new Date('2025-09-30T16:30:00.250Z'), 'Asia/Shanghai')).toEqual({
@@ -55,23 +77,8 @@ describe('business-time arithmetic with Intl only (times stored in UTC, business
 });
 
 describe('toZoned with cached offsets (issue 15 item 2) agrees with Intl everywhere', () => {
-  const formats = new Map<string, Intl.DateTimeFormat>();
   const reference = (at: Date, timeZone: string) => {
-    const p: Record<string, number> = {};
-    const f =
-      formats.get(timeZone) ??
-      new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      });
-    formats.set(timeZone, f);
-    for (const part of f.formatToParts(at)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+    const p = intlParts(at.getTime(), timeZone);
     const pad = (n: number, w = 2) => String(n).padStart(w, '0');
     return {
       ymd: `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`,
@@ -98,25 +105,9 @@ describe('toZoned with cached offsets (issue 15 item 2) agrees with Intl everywh
 });
 
 describe('fromZoned with cached offsets (issue 15 target 1) agrees with the same rule by Intl alone', () => {
-  const f = new Map<string, Intl.DateTimeFormat>();
   /** Wall time of `t` in `zone` as UTC ms, by formatToParts only. */
   const wallByIntl = (t: number, zone: string): number => {
-    let fmt = f.get(zone);
-    if (!fmt) {
-      fmt = new Intl.DateTimeFormat('en-US', {
-        timeZone: zone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      });
-      f.set(zone, fmt);
-    }
-    const p: Record<string, number> = {};
-    for (const part of fmt.formatToParts(new Date(t))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+    const p = intlParts(t, zone);
     return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) + new Date(t).getUTCMilliseconds();
   };
   /** The rule of fromZoned's docstring: the earliest instant showing that wall time, else forward by the gap. */
