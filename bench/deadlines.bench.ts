@@ -57,6 +57,21 @@ interface Outcome {
 }
 
 /**
+ * Lost and doubled chase runs of the incidents whose ids start with `prefix`, from the ledger: an
+ * incident with no `milestone.breached` entry for KEY was lost, one with more than one was doubled.
+ */
+async function breachCounts(app: BenchApp, prefix: string): Promise<{ lost: number; doubled: number }> {
+  const { rows } = await sql<{ n: string; incidents: string }>`
+    SELECT n, count(*) AS incidents FROM (
+      SELECT i.id, count(l.seq) AS n FROM incidents i
+        LEFT JOIN ledger_entries l ON l.incident_id = i.id AND l.kind = 'milestone.breached' AND l.payload->>'key' = ${KEY}
+       WHERE i.id LIKE ${`${prefix}%`} GROUP BY i.id) AS per GROUP BY n`.execute(app.store.db);
+  const by = new Map(rows.map((r) => [Number(r.n), Number(r.incidents)]));
+  const doubled = [...by.entries()].filter(([n]) => n > 1).reduce((sum, [, k]) => sum + k, 0);
+  return { lost: by.get(0) ?? 0, doubled };
+}
+
+/**
  * Waits until `n` jobs named `name` completed (or `timeoutMs`), recording each start's lateness
  * against `plannedAt`, or against `plannedOf(job)` (epoch ms) when given (runs planned at different
  * times). `doneMs` is counted from `plannedAt`.
@@ -159,14 +174,7 @@ export async function benchDeadlines(o: DeadlinesBenchOptions): Promise<{ rows: 
     const c = await chase;
     const counted = counter.stop();
 
-    const { rows: counts } = await sql<{ n: string; incidents: string }>`
-      SELECT n, count(*) AS incidents FROM (
-        SELECT i.id, count(l.seq) AS n FROM incidents i
-          LEFT JOIN ledger_entries l ON l.incident_id = i.id AND l.kind = 'milestone.breached' AND l.payload->>'key' = ${KEY}
-         WHERE i.id LIKE 'YQ-20200101-%' GROUP BY i.id) AS per GROUP BY n`.execute(db);
-    const by = new Map(counts.map((r) => [Number(r.n), Number(r.incidents)]));
-    const lost = by.get(0) ?? 0;
-    const doubled = [...by.entries()].filter(([n]) => n > 1).reduce((s, [, k]) => s + k, 0);
+    const { lost, doubled } = await breachCounts(app, 'YQ-20200101-');
     const { rows: outbox } = await sql<{ n: string }>`
       SELECT count(*) AS n FROM outbox WHERE incident_id LIKE 'YQ-20200101-%'`.execute(db);
 
@@ -228,14 +236,7 @@ export async function benchDeadlines(o: DeadlinesBenchOptions): Promise<{ rows: 
                                                         'priority', 0, 'timestamp', now())::text)
         FROM (SELECT * FROM queued ORDER BY next_run_at LIMIT 1) AS earliest`.execute(db);
     const sp = await spread;
-    const { rows: spreadCounts } = await sql<{ n: string; incidents: string }>`
-      SELECT n, count(*) AS incidents FROM (
-        SELECT i.id, count(l.seq) AS n FROM incidents i
-          LEFT JOIN ledger_entries l ON l.incident_id = i.id AND l.kind = 'milestone.breached' AND l.payload->>'key' = ${KEY}
-         WHERE i.id LIKE ${`${spreadPrefix}%`} GROUP BY i.id) AS per GROUP BY n`.execute(db);
-    const spreadBy = new Map(spreadCounts.map((r) => [Number(r.n), Number(r.incidents)]));
-    const spreadLost = spreadBy.get(0) ?? 0;
-    const spreadDoubled = [...spreadBy.entries()].filter(([n]) => n > 1).reduce((s, [, k]) => s + k, 0);
+    const { lost: spreadLost, doubled: spreadDoubled } = await breachCounts(app, spreadPrefix);
     const spreadAfterLastS = (sp.doneMs - (o.incidents - 1) * stepMs) / 1000;
 
     const settings = `Agenda processEvery ${sch.processEveryMs} ms, maxConcurrency ${sch.maxConcurrency}, lockLimit ${sch.lockLimit || '0 (none)'}, defaultLockLifetime ${sch.defaultLockLifetimeMs / 1000} s; chase sweep (${CHASE_JOB} rows) batchSize ${sch.chase.batchSize}, concurrency ${sch.chase.concurrency}, lockLifetime ${sch.chase.lockLifetimeMs / 1000} s`;
