@@ -154,6 +154,10 @@ function storePool(pool: pg.Pool, availability?: DatabaseAvailability): Postgres
 export const PREPARED_TEXTS_MAX = 500;
 const prepared = new Map<string, string | null>();
 const WRITES = /^\s*(?:insert|update|delete)\b|^\s*with\b[\s\S]*\b(?:insert|update|delete)\b/i;
+/** A row-locking clause of a read (`FOR UPDATE`, `FOR NO KEY UPDATE`): not a write. */
+const LOCKING = /\bfor\s+(?:no\s+key\s+)?update\b/gi;
+/** Rows picked by order and count (a queue's claim): the best plan depends on the table's size now. */
+const PICKS_ROWS = /\b(?:limit|skip\s+locked)\b/i;
 
 /**
  * The prepared-statement name for the text of a statement with parameters, or undefined to run it
@@ -163,7 +167,11 @@ const WRITES = /^\s*(?:insert|update|delete)\b|^\s*with\b[\s\S]*\b(?:insert|upda
  * executions instead of planning it every time (issue 15 target 1: planning was a good part of
  * PostgreSQL's CPU per open, on the same cores as the bot). These statements address rows by key,
  * where a generic plan is the custom one. Reads stay unnamed and are planned for their values each
- * time (reports and lists over large tables, whose best plan may depend on them). Only the first
+ * time (reports and lists over large tables, whose best plan may depend on them), and so do a
+ * read's row locks (`… FOR UPDATE` is not a write) and writes that pick their rows by order and
+ * count (`LIMIT`, `SKIP LOCKED`: a queue's claim). A generic plan made while the outbox was nearly
+ * empty rescanned every pending row once per pending row when 20,000 were queued: the delivery
+ * worker's claim took over 10 s (bench (i), bench/RESULTS.md section 3). Only the first
  * `PREPARED_TEXTS_MAX` texts seen are remembered; later ones run unnamed. A pooler between the
  * store and PostgreSQL must keep protocol-level prepared statements per client (PgBouncer: session
  * mode, or `max_prepared_statements` in transaction mode).
@@ -172,7 +180,7 @@ export function preparedName(text: string): string | undefined {
   let name = prepared.get(text);
   if (name === undefined) {
     if (prepared.size >= PREPARED_TEXTS_MAX) return undefined;
-    name = WRITES.test(text) ? `w${prepared.size}` : null;
+    name = WRITES.test(text.replace(LOCKING, ' ')) && !PICKS_ROWS.test(text) ? `w${prepared.size}` : null;
     prepared.set(text, name);
   }
   return name ?? undefined;

@@ -31,6 +31,22 @@ test('writes get one name per text, reads none', () => {
   expect(preparedName('select "inserted_at" from "t" where "a" = $1')).toBeUndefined();
 });
 
+test('a read that locks rows, and a write that picks rows by order and count, are planned each time', () => {
+  // the delivery worker's claim (PgOutbox.claim): a read, whatever its FOR UPDATE says
+  expect(
+    preparedName(
+      'WITH heads AS (SELECT DISTINCT ON (p) id FROM o WHERE s = $1) SELECT o.id FROM o JOIN heads h ON h.id = o.id ORDER BY o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED',
+    ),
+  ).toBeUndefined();
+  expect(preparedName('WITH x AS (SELECT a FROM t WHERE a = $1 FOR NO KEY UPDATE) SELECT a FROM x')).toBeUndefined();
+  // a queue's claim (PgEventDedupe.takeOverUnfinished): its best plan depends on how many rows wait
+  expect(
+    preparedName('UPDATE t SET a = now() FROM (SELECT k FROM t WHERE b = $1 ORDER BY a LIMIT $2 FOR UPDATE SKIP LOCKED) d WHERE t.k = d.k'),
+  ).toBeUndefined();
+  // an upsert's DO UPDATE is still a write
+  expect(preparedName('insert into "t" ("a") values ($1) on conflict ("a") do update set "b" = $2')).toMatch(/^w\d+$/);
+});
+
 test('on one connection a write is prepared once and answers as before; a read is not prepared', async () => {
   const db = tdb.store.db;
   await sql`CREATE TABLE prepared_probe (k text PRIMARY KEY, n int NOT NULL)`.execute(db);
