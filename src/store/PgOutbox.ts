@@ -5,7 +5,7 @@
  * limit, dead letters (with a `message.failed` ledger entry), admin retries, card references and
  * the command scope (`withinCommand`) that makes a command's reply part of its transaction.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { createHash } from 'node:crypto';
 import {
   type CardUpdateQueue,
@@ -60,6 +60,30 @@ export function mergeMessages(
   return { message: out, taken };
 }
 
+/**
+ * `WITH RECURSIVE heads (platform, destination, id)`: each destination's head, its oldest pending
+ * or sending row (one in flight per destination, oldest first), optionally for some platforms.
+ * One probe of `outbox_queue_idx` per destination (a loose index scan): `DISTINCT ON` read every
+ * queued row, so draining a backlog of n rows cost n² (bench (i), bench/RESULTS.md section 3).
+ * Callers take the rows by `id = ANY (ARRAY(SELECT id FROM heads))`, by primary key: a join let
+ * the planner walk `outbox_pkey` over every row already sent.
+ */
+function headsCte(onlyPlatforms: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`
+    WITH RECURSIVE heads AS (
+      (SELECT platform, destination, id FROM outbox
+        WHERE state IN ('pending', 'sending') ${onlyPlatforms}
+        ORDER BY platform, destination, id LIMIT 1)
+      UNION ALL
+      SELECT n.platform, n.destination, n.id FROM heads h
+       CROSS JOIN LATERAL (
+         SELECT platform, destination, id FROM outbox
+          WHERE state IN ('pending', 'sending') ${onlyPlatforms}
+            AND (platform, destination) > (h.platform, h.destination)
+          ORDER BY platform, destination, id LIMIT 1) n
+    )`;
+}
+
 export class PgOutbox implements OutboxPort {
   constructor(
     private readonly db: Kysely<Database>,
@@ -76,13 +100,10 @@ export class PgOutbox implements OutboxPort {
     const onlyPlatforms = platforms ? sql`AND platform = ANY(${[...platforms]}::text[])` : sql``;
     return this.db.transaction().execute(async (trx) => {
       const { rows: heads } = await sql<{ id: string }>`
-        WITH heads AS (
-          SELECT DISTINCT ON (platform, destination) id
-          FROM outbox WHERE state IN ('pending', 'sending') ${onlyPlatforms}
-          ORDER BY platform, destination, id
-        )
-        SELECT o.id FROM outbox o JOIN heads h ON h.id = o.id
-        WHERE o.next_attempt_at <= now() AND (o.state = 'pending' OR o.lease_until < now())
+        ${headsCte(onlyPlatforms)}
+        SELECT o.id FROM outbox o
+        WHERE o.id = ANY (ARRAY(SELECT id FROM heads))
+          AND o.next_attempt_at <= now() AND (o.state = 'pending' OR o.lease_until < now())
         ORDER BY o.id
         LIMIT ${max}
         FOR UPDATE OF o SKIP LOCKED`.execute(trx);
@@ -391,10 +412,12 @@ export class PgOutbox implements OutboxPort {
     };
   }
 
+  /** Over the destinations' heads only: a row behind its head waits for the head, whose end wakes the worker. */
   async nextDueAt(): Promise<Date | null> {
     const r = await sql<{ at: Date | null }>`
+      ${headsCte(sql``)}
       SELECT min(CASE WHEN state = 'pending' THEN next_attempt_at ELSE lease_until END) AS at
-      FROM outbox WHERE state IN ('pending', 'sending')`.execute(this.db);
+      FROM outbox WHERE id = ANY (ARRAY(SELECT id FROM heads))`.execute(this.db);
     return r.rows[0]?.at ?? null;
   }
 
