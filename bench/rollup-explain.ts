@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const config = provinceConfig(chats);
   const window = rollupWindow('2026-11-30', config.rollup.time, config.timezone);
   const fixed = new Date(window.to.getTime() - 9 * 3600_000);
-  const app = await startBenchApp({ config, clock: { now: () => fixed } });
+  const app = await startBenchApp({ config, clock: { now: () => fixed }, reportSchedules: true });
   try {
     const db = app.store.db;
     const template = await reportIncident(app, 'ROLLUP-TEMPLATE');

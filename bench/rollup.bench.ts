@@ -108,7 +108,7 @@ export async function benchRollup(o: RollupBenchOptions): Promise<{ rows: BenchR
   const window = rollupWindow(YMD, cut, tz);
   // before the cut: the start-up catch-up plans nothing
   const fixed = new Date(window.to.getTime() - 9 * 3600_000);
-  const app = await startBenchApp({ config, clock: { now: () => fixed } });
+  const app = await startBenchApp({ config, clock: { now: () => fixed }, reportSchedules: true });
   try {
     const db = app.store.db;
     const template = await reportIncident(app, 'ROLLUP-TEMPLATE');

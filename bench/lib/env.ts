@@ -120,11 +120,31 @@ export async function startBenchStore(maxConnections = 10): Promise<BenchStore> 
 export type BenchApp = RunningApp;
 
 /**
+ * The report schedules moved to 23:59 (business time), so that a bench app started after 17:30
+ * Asia/Shanghai (09:30 UTC) does not post the day's missed rollup to every chat at start-up (the
+ * catch-up of src/jobs/rollup-job.ts), in the middle of a measurement: in the afternoon (UTC) runs
+ * that was 43 report posts and their deliveries during (f). Only a run at 23:59 still meets them.
+ */
+export function withoutReportCatchUp(config: OrgConfig): OrgConfig {
+  return {
+    ...config,
+    rollup: { ...config.rollup, time: '23:59' },
+    reports: {
+      ...config.reports,
+      weekly: { ...config.reports.weekly, time: '23:59' },
+      monthly: { ...config.reports.monthly, time: '23:59' },
+    },
+  };
+}
+
+/**
  * Starts the whole bot (src/app.ts) with the demo organisation on a fresh embedded PostgreSQL.
  * @param opts.settings env-style overrides (e.g. `WECOM_AIBOT_TOKEN`); process env is not read.
+ * @param opts.reportSchedules `true` keeps the config's report times (the rollup benchmarks, with a
+ *   fixed clock before the cut); otherwise they move out of the way (`withoutReportCatchUp`).
  */
 export async function startBenchApp(
-  opts: { settings?: Record<string, string>; clock?: Clock; config?: OrgConfig } = {},
+  opts: { settings?: Record<string, string>; clock?: Clock; config?: OrgConfig; reportSchedules?: boolean } = {},
 ): Promise<BenchApp> {
   const dir = await tempDir('yq-bench-app-');
   const settings = loadSettings({ PORT: '0', DATA_DIR: dir, SANDBOX: 'on', LOG_LEVEL: 'silent', ...opts.settings });
@@ -140,7 +160,7 @@ export async function startBenchApp(
   try {
     app = await startApp({
       settings,
-      config: opts.config ?? demoConfig(),
+      config: opts.reportSchedules ? (opts.config ?? demoConfig()) : withoutReportCatchUp(opts.config ?? demoConfig()),
       logger: pino({ level: 'silent' }),
       clock: opts.clock,
       host: '127.0.0.1',
