@@ -156,8 +156,8 @@ const prepared = new Map<string, string | null>();
 const WRITES = /^\s*(?:insert|update|delete)\b|^\s*with\b[\s\S]*\b(?:insert|update|delete)\b/i;
 /** A row-locking clause of a read (`FOR UPDATE`, `FOR NO KEY UPDATE`): not a write. */
 const LOCKING = /\bfor\s+(?:no\s+key\s+)?update\b/gi;
-/** Rows picked by order and count (a queue's claim): the best plan depends on the table's size now. */
-const PICKS_ROWS = /\b(?:limit|skip\s+locked)\b/i;
+/** A queue's claim (rows picked by order, skipping locked ones): the best plan depends on the queue's size now. */
+const PICKS_ROWS = /\bskip\s+locked\b/i;
 
 /**
  * The prepared-statement name for the text of a statement with parameters, or undefined to run it
@@ -168,8 +168,9 @@ const PICKS_ROWS = /\b(?:limit|skip\s+locked)\b/i;
  * PostgreSQL's CPU per open, on the same cores as the bot). These statements address rows by key,
  * where a generic plan is the custom one. Reads stay unnamed and are planned for their values each
  * time (reports and lists over large tables, whose best plan may depend on them), and so do a
- * read's row locks (`… FOR UPDATE` is not a write) and writes that pick their rows by order and
- * count (`LIMIT`, `SKIP LOCKED`: a queue's claim). A generic plan made while the outbox was nearly
+ * read's row locks (`… FOR UPDATE` is not a write) and a queue's claims (`SKIP LOCKED`: rows
+ * picked by order from a queue whose size changes by orders of magnitude; a `LIMIT 1` that looks
+ * up one row by key is fine). A generic plan made while the outbox was nearly
  * empty rescanned every pending row once per pending row when 20,000 were queued: the delivery
  * worker's claim took over 10 s (bench (i), bench/RESULTS.md section 3). Only the first
  * `PREPARED_TEXTS_MAX` texts seen are remembered; later ones run unnamed. A pooler between the

@@ -31,7 +31,7 @@ test('writes get one name per text, reads none', () => {
   expect(preparedName('select "inserted_at" from "t" where "a" = $1')).toBeUndefined();
 });
 
-test('a read that locks rows, and a write that picks rows by order and count, are planned each time', () => {
+test("a read that locks rows, and a queue's claim (SKIP LOCKED), are planned each time", () => {
   // the delivery worker's claim (PgOutbox.claim): a read, whatever its FOR UPDATE says
   expect(
     preparedName(
@@ -41,8 +41,16 @@ test('a read that locks rows, and a write that picks rows by order and count, ar
   expect(preparedName('WITH x AS (SELECT a FROM t WHERE a = $1 FOR NO KEY UPDATE) SELECT a FROM x')).toBeUndefined();
   // a queue's claim (PgEventDedupe.takeOverUnfinished): its best plan depends on how many rows wait
   expect(
-    preparedName('UPDATE t SET a = now() FROM (SELECT k FROM t WHERE b = $1 ORDER BY a LIMIT $2 FOR UPDATE SKIP LOCKED) d WHERE t.k = d.k'),
+    preparedName(
+      'UPDATE t SET a = now() FROM (SELECT k FROM t WHERE b = $1 ORDER BY a LIMIT $2 FOR UPDATE SKIP LOCKED) d WHERE t.k = d.k',
+    ),
   ).toBeUndefined();
+  // a write that looks one row up with LIMIT 1 (the outbox statement of an open) is still prepared
+  expect(
+    preparedName(
+      'INSERT INTO t (a) SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM (SELECT a FROM t WHERE b = $2 LIMIT 1) o)',
+    ),
+  ).toMatch(/^w\d+$/);
   // an upsert's DO UPDATE is still a write
   expect(preparedName('insert into "t" ("a") values ($1) on conflict ("a") do update set "b" = $2')).toMatch(/^w\d+$/);
 });
