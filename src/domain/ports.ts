@@ -46,6 +46,15 @@ export interface IncidentFilter {
   limit?: number;
 }
 
+/**
+ * Scheduler rows (`agenda_jobs`) written by the store in a transaction: the job name, and each
+ * run's real (scheduler) time, UTC, and payload. See `IncidentRepo.queueSchedulerJobs`.
+ */
+export interface SchedulerJobs {
+  name: string;
+  jobs: ReadonlyArray<{ runAt: Date; data: Record<string, unknown> }>;
+}
+
 /** What `IncidentRepo.savePlan` writes in one statement: an incident's new plan (times UTC). */
 export interface PlanWrite {
   incidentId: string;
@@ -57,6 +66,12 @@ export interface PlanWrite {
   at: Date;
   /** The ledger entry recording the plan. */
   entry: NewLedgerEntry;
+  /**
+   * The scheduler rows of the plan's first chase runs, written by the same statement as
+   * `queueSchedulerJobs` writes them (one NOTIFY at commit): one round trip fewer per plan
+   * (issue 15 target 1). Absent or empty: none.
+   */
+  jobs?: SchedulerJobs;
 }
 
 /**
@@ -165,7 +180,7 @@ export interface IncidentRepo {
    * scheduling, and an open costs two statements instead of three to four per milestone (issue 15
    * item 1). `runAt` is real time (UTC); `data` is the job's payload. Does nothing for `[]`.
    */
-  queueSchedulerJobs(name: string, jobs: ReadonlyArray<{ runAt: Date; data: Record<string, unknown> }>): Promise<void>;
+  queueSchedulerJobs(name: string, jobs: SchedulerJobs['jobs']): Promise<void>;
   /** Delivery state of every message queued for an incident, oldest first (for `/查看`). */
   deliveries(incidentId: string): Promise<DeliveryStatus[]>;
 }
@@ -293,10 +308,11 @@ export interface ChaseScheduler {
   /** Schedules `run` at domain time `at` (outside any transaction: after commit, reconcile). */
   schedule(run: ChaseRun, at: Date): Promise<void>;
   /**
-   * Schedules every run at its domain time `at` inside the transaction of `repo` (through
-   * `IncidentRepo.queueSchedulerJobs`); without it the planner schedules one by one after commit.
+   * The scheduler rows that schedule every run at its domain time `at` when the store writes them
+   * in a plan's transaction (`PlanWrite.jobs`, as `IncidentRepo.queueSchedulerJobs` would); without
+   * it the planner schedules one by one after commit.
    */
-  scheduleInTransaction?(repo: IncidentRepo, runs: ReadonlyArray<{ run: ChaseRun; at: Date }>): Promise<void>;
+  jobsInTransaction?(runs: ReadonlyArray<{ run: ChaseRun; at: Date }>): SchedulerJobs;
 }
 
 /** Identifies one chase run: the milestone of an incident under one plan (the plan id is the token). */

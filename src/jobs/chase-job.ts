@@ -1,8 +1,8 @@
 /**
  * The milestone chase on the scheduler's table (issue 4). One `agenda_jobs` row per (incident,
  * milestone, plan): scheduling a new plan inserts new rows, never touching a running one, in the
- * plan's own transaction (`scheduleInTransaction`: one multi-row INSERT and one NOTIFY, issue 15
- * item 1). The rows are claimed in batches by the chase sweep (chase-sweep.ts, issue 15 target 3),
+ * plan's own transaction (`jobsInTransaction`: rows written by the plan's statement, one NOTIFY,
+ * issue 15 item 1). The rows are claimed in batches by the chase sweep (chase-sweep.ts, issue 15 target 3),
  * not by Agenda one at a time; each run works through the due steps (`ChaseService.run`) and its
  * row moves to the next step when the batch ends; a stale or finished chase's row is removed.
  * Each finished run emits `complete:milestone-chase` (a run that threw `fail:milestone-chase`) on
@@ -129,11 +129,10 @@ export function defineChaseJobs(opts: {
     schedule: (run, at) => schedule(run, at),
     // a new plan's runs are new rows (its plan id is fresh), so no uniqueness check is needed here;
     // the reconcile pass (insert-only, unique per run) finds them as Agenda's own
-    scheduleInTransaction: (repo, runs) =>
-      repo.queueSchedulerJobs(
-        CHASE_JOB,
-        runs.map((r) => ({ runAt: realTime(r.at), data: { ...r.run } })),
-      ),
+    jobsInTransaction: (runs) => ({
+      name: CHASE_JOB,
+      jobs: runs.map((r) => ({ runAt: realTime(r.at), data: { ...r.run } })),
+    }),
     reconcile,
     async startReconcile() {
       await reconcile();

@@ -3,7 +3,7 @@
  * method's contract). Built on a `Kysely` or a `Transaction`; inside `PgUnitOfWork.transaction`
  * every call runs in that one transaction.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { EscalationSnapshot } from '../domain/milestones/escalation-snapshot.js';
 import type {
   ChaseRun,
@@ -13,6 +13,7 @@ import type {
   Notice,
   NoticeRouter,
   PlanWrite,
+  SchedulerJobs,
 } from '../domain/ports.js';
 import type {
   Acknowledgement,
@@ -99,6 +100,27 @@ function fromMilestoneJson(j: MilestoneJson): MilestoneRecord {
   });
 }
 
+/**
+ * CTEs `queued_jobs` and `jobs_notified` (reference `jobs_notified`, or its NOTIFY is not sent):
+ * one multi-row INSERT into the scheduler's table (`agenda_jobs`, @agendajs/postgres-backend's
+ * default) with the columns Agenda writes for a new job, and one `pg_notify` on its channel naming
+ * the earliest run. No LIMIT, so the statements carrying it stay prepared (`preparedName`).
+ */
+function schedulerJobsCtes(j: SchedulerJobs): RawBuilder<unknown> {
+  return sql`
+    queued_jobs AS (
+      INSERT INTO agenda_jobs (name, priority, next_run_at, type, data, disabled, fork)
+      SELECT ${j.name}, 0, t.at, 'normal', t.data, false, false
+        FROM unnest(${j.jobs.map((x) => x.runAt.toISOString())}::timestamptz[],
+                    ${j.jobs.map((x) => JSON.stringify(x.data))}::jsonb[]) AS t(at, data)
+      RETURNING id, name, next_run_at),
+    jobs_notified AS (
+      SELECT pg_notify('agenda_jobs', json_build_object(
+               'jobId', (array_agg(id ORDER BY next_run_at))[1], 'jobName', min(name),
+               'nextRunAt', min(next_run_at), 'priority', 0, 'timestamp', now())::text)
+        FROM queued_jobs HAVING count(*) > 0)`;
+}
+
 /** IncidentRepo over PostgreSQL. */
 export class PgIncidentRepo implements IncidentRepo {
   /** Approvals (issue 8), on the same connection or transaction. */
@@ -132,22 +154,11 @@ export class PgIncidentRepo implements IncidentRepo {
    * default, the one src/jobs/agenda.ts uses) with the columns Agenda writes for a new job, and in
    * the same statement one `pg_notify` on its channel naming the earliest run (Agenda's processor fills its queue for
    * that job name when the run is due within its scan interval; later runs are found by its poll).
+   * The SQL is `schedulerJobsCtes`, which `savePlan` also writes.
    */
-  async queueSchedulerJobs(
-    name: string,
-    jobs: ReadonlyArray<{ runAt: Date; data: Record<string, unknown> }>,
-  ): Promise<void> {
+  async queueSchedulerJobs(name: string, jobs: SchedulerJobs['jobs']): Promise<void> {
     if (jobs.length === 0) return;
-    await sql`
-      WITH queued AS (
-        INSERT INTO agenda_jobs (name, priority, next_run_at, type, data, disabled, fork)
-        SELECT ${name}, 0, t.at, 'normal', t.data, false, false
-          FROM unnest(${jobs.map((j) => j.runAt.toISOString())}::timestamptz[],
-                      ${jobs.map((j) => JSON.stringify(j.data))}::jsonb[]) AS t(at, data)
-        RETURNING id, name, next_run_at)
-      SELECT pg_notify('agenda_jobs', json_build_object('jobId', id, 'jobName', name, 'nextRunAt', next_run_at,
-                                                        'priority', 0, 'timestamp', now())::text)
-        FROM (SELECT * FROM queued ORDER BY next_run_at LIMIT 1) AS earliest`.execute(this.db);
+    await sql`WITH ${schedulerJobsCtes({ name, jobs })} SELECT count(*) FROM jobs_notified`.execute(this.db);
   }
 
   afterCommit(cb: () => Promise<void>): void {
@@ -488,7 +499,8 @@ export class PgIncidentRepo implements IncidentRepo {
   /**
    * One statement: the stale open milestones deleted and the plan's records upserted (an open or
    * cancelled row of the same key is replaced, a met one kept: what `replaceOpenMilestones` does in
-   * two), the incident's `plan_id` set, the snapshot and the ledger entry inserted, as
+   * two), the incident's `plan_id` set, the snapshot, the ledger entry and `p.jobs`'s scheduler
+   * rows (with their NOTIFY, `schedulerJobsCtes`) inserted, as
    * data-modifying CTEs of the incident's UPDATE (they touch disjoint rows). For an incident this
    * transaction inserted, the statement also returns the incident's milestones as they are after it
    * (the rows upserted plus the ones it left alone), kept in `TxContext.milestones` for
@@ -499,6 +511,7 @@ export class PgIncidentRepo implements IncidentRepo {
     const stray = p.open.find((r) => r.incidentId !== p.incidentId);
     if (stray) throw new Error(`savePlan: record ${stray.key} belongs to ${stray.incidentId}, not ${p.incidentId}`);
     const creator = this.creatorOf(p.incidentId);
+    const jobs = p.jobs?.jobs.length ? p.jobs : undefined;
     this.milestonesChanged(p.incidentId);
     // the statement's CTEs and its UPDATE see the rows as they were before it: what it leaves is
     // what `planned` returns plus the rows neither `gone` nor `planned` touched
@@ -512,7 +525,7 @@ export class PgIncidentRepo implements IncidentRepo {
           ) AS milestones_after`
       : sql``;
     const { rows } = await requireIncident(p.incidentId, () =>
-      sql<IncidentRow & { milestones_after?: MilestoneJson[] }>`
+      sql<IncidentRow & { milestones_after?: MilestoneJson[]; jobs_notified?: string }>`
         WITH ${milestoneCtes(p.incidentId, p.open)},
         snapshot AS (
           INSERT INTO plan_snapshots (plan_id, incident_id, escalation, created_at)
@@ -522,13 +535,14 @@ export class PgIncidentRepo implements IncidentRepo {
         entry AS (
           INSERT INTO ledger_entries (incident_id, actor, kind, payload, at)
           VALUES (${p.entry.incidentId}, ${p.entry.actor}, ${p.entry.kind}, ${JSON.stringify(p.entry.payload)}::jsonb, ${p.entry.at})
-          RETURNING seq)
-        UPDATE incidents SET plan_id = ${p.planId}, updated_at = now() WHERE id = ${p.incidentId} RETURNING *${after}`.execute(
+          RETURNING seq)${jobs ? sql`, ${schedulerJobsCtes(jobs)}` : sql``}
+        UPDATE incidents SET plan_id = ${p.planId}, updated_at = now() WHERE id = ${p.incidentId}
+        RETURNING *${after}${jobs ? sql`, (SELECT count(*) FROM jobs_notified) AS jobs_notified` : sql``}`.execute(
         this.db,
       ),
     );
     if (rows.length === 0) throw new IncidentNotFoundError(p.incidentId);
-    const { milestones_after: ms, ...incident } = rows[0];
+    const { milestones_after: ms, jobs_notified: _notified, ...incident } = rows[0];
     this.remember(toIncident(incident));
     if (creator && ms) creator.milestones.set(p.incidentId, ms.map(fromMilestoneJson));
   }

@@ -6,8 +6,8 @@
  * events named in their `metBy` (`approve`/`reject` meet the decided version's approval milestone;
  * an approved plan meets `plan`), cancels them on closing and plans
  * the closure-clock ones (handling report, after-action report). All inside the incident's
- * transaction, the first chase run of each milestone included when the scheduler offers
- * `scheduleInTransaction` (otherwise the chase jobs are scheduled after commit).
+ * transaction, the first chase run of each milestone included, written by the plan's own statement, when the
+ * scheduler offers `jobsInTransaction` (otherwise the chase jobs are scheduled after commit).
  */
 import { randomUUID } from 'node:crypto';
 import type { WorkingCalendar } from '../calendar.js';
@@ -200,13 +200,23 @@ export class DeadlinePlanner implements IncidentHook {
     const merged = replan(existing, records, { reviveCancelled: reason === 'reopened' });
     // the policy this plan is chased by, whatever the config says later (grafana/oncall escalation_snapshot)
     const escalation = takeEscalationSnapshot(dir.escalationPolicy(), level);
-    // milestones, the incident's plan id, the snapshot and the ledger entry: one statement (issue 15 item 1)
+    const open = merged.open;
+    // catch-up (overdue steps) only when an open milestone is already due (a backdated report)
+    const overdue = open.some((m) => m.dueAt <= at);
+    const runs = open.flatMap((m) => {
+      const first = firstChaseStep(m, snapshotPolicy(escalation), level, dir.timezone, this.deps.timeScale);
+      return first ? [{ run: { incidentId: incident.id, key: m.key, planId }, at: first.notifyAt }] : [];
+    });
+    const jobs = this.deps.scheduler.jobsInTransaction?.(runs);
+    // milestones, the incident's plan id, the snapshot, the ledger entry and the first chase runs'
+    // scheduler rows: one statement (issue 15 item 1)
     await repo.savePlan({
       incidentId: incident.id,
       planId,
       open: merged.open,
       escalation,
       at,
+      jobs,
       entry: {
         incidentId: incident.id,
         actor: 'system',
@@ -225,24 +235,13 @@ export class DeadlinePlanner implements IncidentHook {
         },
       },
     });
-    const open = merged.open;
-    // catch-up (overdue steps) only when an open milestone is already due (a backdated report)
-    const overdue = open.some((m) => m.dueAt <= at);
-    const runs = open.flatMap((m) => {
-      const first = firstChaseStep(m, snapshotPolicy(escalation), level, dir.timezone, this.deps.timeScale);
-      return first ? [{ run: { incidentId: incident.id, key: m.key, planId }, at: first.notifyAt }] : [];
-    });
     const scheduled = () =>
       this.deps.log.info(
         { incidentId: incident.id, planId, reason, milestones: open.length },
         'milestone chases scheduled',
       );
-    const inTx = this.deps.scheduler.scheduleInTransaction;
-    if (inTx) {
-      // in this transaction: the commit that makes the plan also schedules it (issue 15 item 1)
-      await inTx.call(this.deps.scheduler, repo, runs);
-      return { schedule: async () => scheduled(), overdue };
-    }
+    // written by savePlan: the commit that makes the plan also schedules it (issue 15 item 1)
+    if (jobs) return { schedule: async () => scheduled(), overdue };
     const schedule = async () => {
       for (const r of runs) await this.deps.scheduler.schedule(r.run, r.at);
       scheduled();

@@ -49,7 +49,7 @@ interface State {
   signOffId: number;
   /** The outbox: one row per idempotency key (no platform fan-out here), all "queued". */
   outbox: Array<{ id: number; key: string; incidentId: string | null; notice: Notice; at: Date }>;
-  /** Scheduler jobs queued in a transaction (`queueSchedulerJobs`); nothing runs them here. */
+  /** Scheduler jobs queued in a transaction (`queueSchedulerJobs`, `PlanWrite.jobs`); nothing runs them here. */
   jobs: Array<{ name: string; runAt: Date; data: Record<string, unknown> }>;
 }
 
@@ -265,6 +265,7 @@ export class MemoryIncidentRepo implements IncidentRepo {
     await this.updateIncident(p.incidentId, { planId: p.planId });
     await this.savePlanSnapshot(p.planId, p.incidentId, p.escalation, p.at);
     await this.appendLedger(p.entry);
+    if (p.jobs) await this.queueSchedulerJobs(p.jobs.name, p.jobs.jobs);
   }
   async milestones(incidentId: string): Promise<MilestoneRecord[]> {
     return this.s()
