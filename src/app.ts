@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { buildSandboxDirectory } from './app-sandbox.js';
 import { SandboxAdapter } from './bot/adapters/sandbox/index.js';
-import { DingTalkAdapter } from './bot/adapters/dingtalk/index.js';
+import type { DingTalkAdapter } from './bot/adapters/dingtalk/index.js';
 import { createWeComAiBotAdapter, type WeComAiBotAdapter } from './bot/adapters/wecom/index.js';
-import { WeComWsAdapter } from './bot/adapters/wecom/ws/WeComWsAdapter.js';
+import type { WeComWsAdapter } from './bot/adapters/wecom/ws/WeComWsAdapter.js';
 import { Bot } from './bot/Bot.js';
 import { WeComAdapter, WeComApp, WeComAppApi } from './bot/adapters/wecom/app/index.js';
 import { OutboxNotifier, type RoutePlatform, routeNotice } from './bot/Notifier.js';
@@ -220,6 +220,8 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
           }
         : {};
     if (wecomWsOn) {
+      // the platform SDKs load only when their platform is configured (idle RSS, issue 15 target 6)
+      const { WeComWsAdapter } = await import('./bot/adapters/wecom/ws/WeComWsAdapter.js');
       wecomWs = new WeComWsAdapter({
         botId: settings.WECOM_AIBOT_BOT_ID!,
         secret: settings.WECOM_AIBOT_SECRET!,
@@ -292,6 +294,7 @@ export async function startApp(opts: AppOptions): Promise<RunningApp> {
     else if (wecomBot) adapters.push(wecomBot);
     let dingtalk: DingTalkAdapter | undefined;
     if (dingtalkOn && settings.DINGTALK_CLIENT_ID && settings.DINGTALK_CLIENT_SECRET) {
+      const { DingTalkAdapter } = await import('./bot/adapters/dingtalk/index.js');
       dingtalk = new DingTalkAdapter({
         mode: settings.DINGTALK_MODE,
         clientId: settings.DINGTALK_CLIENT_ID,
